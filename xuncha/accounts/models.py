@@ -1,0 +1,72 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xuncha.accounts.roles import ADMIN_SITE_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person who logs in. Linked to where they work, which scopes what they see:
+    a unit contact to their organization, a department user to their
+    department, office staff and leadership to their office."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    office = models.ForeignKey(
+        "orgs.Office",
+        verbose_name=_("所属巡察机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("所属党组织"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("所属接收部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        permissions = [("grant_roles", _("授予角色与对象权限"))]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile")
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        known = {role.value for role in Role}
+        names = self.groups.values_list("name", flat=True) if self.pk else []
+        return frozenset(Role(name) for name in names if name in known)
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role.label for role in Role if role in self.roles]
+
+    @property
+    def may_use_admin_site(self) -> bool:
+        return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))

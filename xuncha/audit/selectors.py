@@ -1,0 +1,25 @@
+from django.db.models import QuerySet
+
+from xuncha.accounts.roles import Role
+from xuncha.audit.models import AuditEntry
+
+
+def audit_entry_list(*, user, filters: dict | None = None) -> QuerySet[AuditEntry]:
+    """Only the security auditor reads the audit log (三员分立)."""
+    if not user.has_role(Role.AUDITOR):
+        return AuditEntry.objects.none()
+    filters = filters or {}
+    qs = AuditEntry.objects.all()
+    if actor := filters.get("actor"):
+        qs = qs.filter(actor_username__icontains=actor)
+    if action := filters.get("action"):
+        qs = qs.filter(action__startswith=action)
+    if object_type := filters.get("object_type"):
+        qs = qs.filter(object_type=object_type)
+    if object_id := filters.get("object_id"):
+        qs = qs.filter(object_id=object_id)
+    if date_from := filters.get("date_from"):
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        qs = qs.filter(created_at__date__lte=date_to)
+    return qs.order_by("-id")

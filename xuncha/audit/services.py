@@ -1,0 +1,85 @@
+"""Writing to the audit log. Every service that changes data calls ``log_action``."""
+
+import json
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from xuncha.audit.context import current_ip
+from xuncha.audit.models import GENESIS_HASH, AuditEntry
+
+# Any fixed number: the key of the PostgreSQL advisory lock that serialises
+# appends, so that two writers never chain to the same predecessor.
+_CHAIN_LOCK_KEY = 0x58554E4341  # "XUNCA"
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs with transaction_mode=IMMEDIATE: the write lock is already ours.
+
+
+def _json_safe(data: dict | None) -> dict:
+    return json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+
+
+def _describe(obj) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    if isinstance(obj, models.Model):
+        return obj._meta.label_lower, str(obj.pk), str(obj)[:200]
+    return type(obj).__name__.lower(), "", str(obj)[:200]
+
+
+@transaction.atomic
+def log_action(actor, action: str, obj=None, data: dict | None = None) -> AuditEntry:
+    """Append one entry. Runs inside the caller's transaction, so the entry is
+    written if and only if the change it records is."""
+    object_type, object_id, object_repr = _describe(obj)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-id").only("id", "entry_hash").first()
+    entry = AuditEntry(
+        id=(last.id + 1) if last else 1,
+        actor=actor if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        data=_json_safe(data),
+        ip_address=current_ip.get(),
+        created_at=timezone.now(),
+        prev_hash=last.entry_hash if last else GENESIS_HASH,
+    )
+    entry.entry_hash = entry.compute_hash()
+    entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    entry_id: int
+    reason: str
+
+
+def verify_chain(*, batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain in id order; return how many entries were checked
+    and the first break, if any."""
+    expected_prev = GENESIS_HASH
+    expected_id = 1
+    checked = 0
+    queryset = AuditEntry.objects.order_by("id")
+    for entry in queryset.iterator(chunk_size=batch_size):
+        if entry.id != expected_id:
+            return checked, ChainBreak(entry.id, f"编号不连续：应为 #{expected_id}")
+        if entry.prev_hash != expected_prev:
+            return checked, ChainBreak(entry.id, "前一条哈希不符：之前的记录被删除、插入或调换")
+        if entry.compute_hash() != entry.entry_hash:
+            return checked, ChainBreak(entry.id, "内容与哈希不符：该记录被修改")
+        expected_prev = entry.entry_hash
+        expected_id += 1
+        checked += 1
+    return checked, None

@@ -1,0 +1,17 @@
+import logging
+
+from celery import shared_task
+
+from xuncha.audit.services import verify_chain as verify_audit_chain
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="xuncha.audit.tasks.verify_chain")
+def verify_chain() -> dict:
+    """Nightly: walk the audit chain and log loudly if it is broken."""
+    checked, broken = verify_audit_chain()
+    if broken:
+        logger.error("审计日志链在 #%s 处断裂：%s", broken.entry_id, broken.reason)
+        return {"checked": checked, "broken_at": broken.entry_id, "reason": broken.reason}
+    return {"checked": checked, "broken_at": None}

@@ -1,0 +1,80 @@
+"""Importing the office's spreadsheets: preview first, then all rows or none."""
+
+from dataclasses import dataclass
+
+import tablib
+from django.db import transaction
+from import_export.results import Result
+
+from xuncha.audit.services import log_action
+
+
+class SpreadsheetError(ValueError):
+    """The upload is not a spreadsheet we can read; the message is for the user."""
+
+
+def read_xlsx(content: bytes) -> tablib.Dataset:
+    if not content:
+        raise SpreadsheetError("文件是空的。")
+    if not content.startswith(b"PK"):
+        raise SpreadsheetError("文件不是 Excel（.xlsx）表格，请另存为 .xlsx 后再上传。")
+    try:
+        dataset = tablib.Dataset().load(content, format="xlsx")
+    except Exception:
+        raise SpreadsheetError("无法读取该 Excel 文件，文件可能已损坏。") from None
+    if not dataset.headers or len(dataset) == 0:
+        raise SpreadsheetError("表格中没有数据行。")
+    return dataset
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row_number: int
+    column: str
+    message: str
+
+
+def row_problems(result: Result) -> list[RowProblem]:
+    """Every bad row as (row number in the sheet, column, reason in Chinese)."""
+    problems = []
+    for invalid in result.invalid_rows:
+        # Row 1 of the sheet is the header, so data row N is sheet row N + 1.
+        for column, messages in invalid.field_specific_errors.items():
+            for message in messages:
+                problems.append(RowProblem(invalid.number + 1, column, str(message)))
+        for message in invalid.non_field_specific_errors:
+            problems.append(RowProblem(invalid.number + 1, "", str(message)))
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append(RowProblem(number + 1, "", str(error.error)))
+    return sorted(problems, key=lambda p: p.row_number)
+
+
+def check_headers(resource, dataset: tablib.Dataset) -> None:
+    expected = [field.column_name for field in resource.get_import_fields()]
+    missing = [name for name in expected if name not in dataset.headers]
+    if missing:
+        raise SpreadsheetError(
+            "表头不符合模板，缺少列：" + "、".join(missing) + "。请下载模板核对后再上传。"
+        )
+
+
+def run_import(*, resource, dataset: tablib.Dataset, user, dry_run: bool) -> Result:
+    """Validate (dry run) or commit. A commit with any bad row writes nothing."""
+    check_headers(resource, dataset)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            raise_errors=False,
+        )
+        if not dry_run and not (result.has_errors() or result.has_validation_errors()):
+            log_action(
+                user,
+                "import." + resource._meta.model._meta.model_name,
+                None,
+                {"rows": len(dataset), "totals": dict(result.totals)},
+            )
+    return result

@@ -1,0 +1,64 @@
+"""Writes to organizations, departments and the cadre pool."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from xuncha.audit.services import log_action
+from xuncha.orgs.models import Cadre, Department, Organization
+
+
+def _check_no_cycle(organization: Organization) -> None:
+    seen = {organization.pk}
+    parent = organization.parent
+    while parent is not None:
+        if parent.pk in seen:
+            raise ValidationError({"parent": "上级党组织不能是本组织或其下级组织。"})
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+@transaction.atomic
+def organization_save(
+    *, organization: Organization, user, created: bool | None = None
+) -> Organization:
+    """Validate and save an organization (form, admin or import), and audit it."""
+    if created is None:
+        created = organization.pk is None
+    organization.full_clean()
+    if not created:
+        _check_no_cycle(organization)
+    organization.save()
+    log_action(
+        user,
+        "organization.create" if created else "organization.update",
+        organization,
+        {"code": organization.code, "name": organization.name},
+    )
+    return organization
+
+
+@transaction.atomic
+def cadre_save(*, cadre: Cadre, user, created: bool | None = None) -> Cadre:
+    if created is None:
+        created = cadre.pk is None
+    cadre.full_clean()
+    cadre.save()
+    log_action(
+        user,
+        "cadre.create" if created else "cadre.update",
+        cadre,
+        {"code": cadre.code, "organization": cadre.organization_id},
+    )
+    return cadre
+
+
+@transaction.atomic
+def department_create(*, code: str, name: str, kind: str, region=None, user=None) -> Department:
+    """A department comes with its own group, to which handed-over objects are granted."""
+    group, _ = Group.objects.get_or_create(name=f"dept:{code}")
+    department = Department(code=code, name=name, kind=kind, region=region, group=group)
+    department.full_clean()
+    department.save()
+    log_action(user, "department.create", department, {"code": code})
+    return department

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from xuncha.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("xuncha.accounts.urls")),
+    path("orgs/", include("xuncha.orgs.urls")),
+    path("audit/", include("xuncha.audit.urls")),
+    path("", include("xuncha.core.urls")),
+]
