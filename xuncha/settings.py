@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "xuncha.accounts",
     "xuncha.orgs",
     "xuncha.audit",
+    "xuncha.notifications",
     "rounds",
     "clues",
     "rectification",
@@ -183,6 +184,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production, serve straight from static/ without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Uploaded files are confidential: they live outside the web root and are
 # only ever served by permission-checked views (there is no MEDIA_URL route).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
@@ -212,6 +217,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
         "processed_folder": str(DATA_DIR / "celery" / "processed"),
+        "control_folder": str(DATA_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
@@ -223,12 +229,8 @@ CELERY_RESULT_BACKEND = env_str(
     else f"file://{DATA_DIR / 'celery' / 'results'}",
 )
 # Neither the filesystem transport nor the file result backend creates its folders.
-for _folder in (
-    CELERY_QUEUE_DIR,
-    DATA_DIR / "celery" / "processed",
-    DATA_DIR / "celery" / "results",
-):
-    _folder.mkdir(parents=True, exist_ok=True)
+for _folder in ("queue", "processed", "control", "results"):
+    (DATA_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -245,6 +247,10 @@ CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 3, "default_retry_delay": 60}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "weekly-summaries-monday": {
+        "task": "rounds.tasks.compile_weekly_summaries",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
     "audit-verify-nightly": {
         "task": "xuncha.audit.tasks.verify_chain",
         "schedule": crontab(hour=2, minute=30),
@@ -271,6 +277,10 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # our own audit log records imports
 IMPORT_EXPORT_FORMATS = ["import_export.formats.base_formats.XLSX"]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# --- Domain rules ---------------------------------------------------------
+# The inspected organization reports its rectification within two months of feedback.
+RECTIFICATION_REPORT_MONTHS = env_int("RECTIFICATION_REPORT_MONTHS", 2, minimum=1)
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")

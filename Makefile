@@ -1,0 +1,56 @@
+# The few commands a newcomer needs. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install migrate seed test test-browser test-worker lint format check bench messages clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# Serves the app with the demo data, plus a Celery worker with the beat
+# embedded (-B); Ctrl-C stops all of them.
+run: seed
+	@echo "http://$(HOST):$(PORT)/  用户 office / 密码见 README"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A xuncha worker -B --loglevel=INFO --concurrency=1 & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	XUNCHA_ENV=test $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	XUNCHA_ENV=test $(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: migrate
+	$(BIN)/python manage.py bench --scale city $(BENCH_ARGS)
+
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages -l en --ignore '.venv/*'
+
+clean:
+	rm -rf var

@@ -1,0 +1,45 @@
+"""Who may act on a round: the rules every rounds service and selector share."""
+
+from django.core.exceptions import PermissionDenied
+
+from rounds.models import Membership, Round, Target, Team
+from xuncha.accounts.roles import Role
+
+
+def office_manages(user, office) -> bool:
+    """Office staff manage their own office's rounds; the city office manages all."""
+    if not user.has_role(Role.OFFICE) or user.office is None:
+        return False
+    return user.office.is_city or user.office_id == office.pk
+
+
+def require_office(user, round_: Round) -> None:
+    if not office_manages(user, round_.office):
+        raise PermissionDenied("只有本级巡察办工作人员可以进行此操作。")
+
+
+def active_membership(user, team: Team) -> Membership | None:
+    """The user's place on the team, if they have signed all three commitments."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(
+            team=team, cadre__user=user, commitments_completed_at__isnull=False
+        )
+        .select_related("cadre")
+        .first()
+    )
+
+
+def require_member(user, target: Target) -> Membership:
+    membership = active_membership(user, target.team)
+    if membership is None:
+        raise PermissionDenied("只有已签署三项承诺的本组成员可以进行此操作。")
+    return membership
+
+
+def require_team_leader(user, team: Team) -> Membership:
+    membership = active_membership(user, team)
+    if membership is None or membership.role != Membership.Role.LEADER:
+        raise PermissionDenied("只有本组组长可以进行此操作。")
+    return membership

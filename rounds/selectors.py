@@ -1,0 +1,181 @@
+"""Reads for the rounds app, each limited to what the user may see.
+
+- office staff: their office's rounds (the city office: all);
+- leadership: the same rounds, but problems only once fed back (figures aside);
+- a team member: their own team's targets, once all three commitments are
+  signed (the grant is django-guardian's, on TargetUserObjectPermission);
+- a unit contact: their own organization's targets and fed-back problems;
+- everyone else: nothing.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from rounds.models import (
+    Membership,
+    Problem,
+    ProblemCategory,
+    Round,
+    Target,
+    Team,
+    WeeklySummary,
+    WorkLog,
+)
+from xuncha.accounts.roles import Role
+
+
+def _office_filter(user, prefix: str = "") -> Q | None:
+    """None: no office scope (not office staff or leadership)."""
+    if not user.has_role(Role.OFFICE, Role.LEADERSHIP) or user.office is None:
+        return None
+    if user.office.is_city:
+        return Q()
+    return Q(**{f"{prefix}office_id": user.office_id})
+
+
+def _member_targets_filter(user, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}targetuserobjectpermission__user": user,
+            f"{prefix}targetuserobjectpermission__permission__codename": "view_target",
+            f"{prefix}team__memberships__cadre__user": user,
+            f"{prefix}team__memberships__commitments_completed_at__isnull": False,
+        }
+    )
+
+
+def round_list(*, user, filters: dict | None = None) -> QuerySet[Round]:
+    filters = filters or {}
+    qs = Round.objects.select_related("office").prefetch_related("kinds")
+    office_scope = _office_filter(user)
+    if office_scope is not None:
+        qs = qs.filter(office_scope)
+    elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
+        qs = qs.filter(teams__memberships__cadre__user=user)
+    else:
+        return qs.none()
+    if year := filters.get("year"):
+        qs = qs.filter(year=year)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if kind := filters.get("kind"):
+        qs = qs.filter(kinds__code=kind)
+    return qs.distinct().order_by("-year", "-term", "-number")
+
+
+def team_list(*, user, round_: Round) -> QuerySet[Team]:
+    qs = Team.objects.filter(round=round_).prefetch_related("memberships__cadre")
+    if _office_filter(user) is not None:
+        return qs
+    return qs.filter(memberships__cadre__user=user)
+
+
+def target_list(*, user, filters: dict | None = None) -> QuerySet[Target]:
+    filters = filters or {}
+    qs = Target.objects.select_related("organization__region", "team", "round__office")
+    office_scope = _office_filter(user, "round__")
+    if office_scope is not None:
+        qs = qs.filter(office_scope)
+    elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
+        qs = qs.filter(_member_targets_filter(user))
+    elif user.has_role(Role.UNIT_CONTACT) and user.organization_id:
+        qs = qs.filter(
+            organization_id=user.organization_id,
+            status__in=[Target.Status.FED_BACK, Target.Status.RECTIFYING, Target.Status.CLOSED],
+        )
+    else:
+        return qs.none()
+    for name in ("round", "team", "status"):
+        if value := filters.get(name):
+            qs = qs.filter(**{name: value})
+    if region := filters.get("region"):
+        qs = qs.filter(organization__region=region)
+    if sector := filters.get("sector"):
+        qs = qs.filter(organization__sector=sector)
+    return qs.order_by("-round__year", "round_id", "team__number", "organization__code")
+
+
+def category_with_descendants(category_id: int) -> list[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in ProblemCategory.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [int(category_id)]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
+    filters = filters or {}
+    qs = Problem.objects.select_related("target__organization", "category", "team", "round__office")
+    office_scope = _office_filter(user, "round__")
+    if user.has_role(Role.OFFICE) and office_scope is not None:
+        qs = qs.filter(office_scope)
+    elif user.has_role(Role.LEADERSHIP) and office_scope is not None:
+        qs = qs.filter(office_scope, status=Problem.Status.FED_BACK)
+    elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
+        qs = qs.filter(_member_targets_filter(user, "target__"))
+    elif user.has_role(Role.UNIT_CONTACT) and user.organization_id:
+        qs = qs.filter(target__organization_id=user.organization_id, status=Problem.Status.FED_BACK)
+    else:
+        return qs.none()
+    for name in ("round", "team", "target", "status", "source", "severity"):
+        if value := filters.get(name):
+            qs = qs.filter(**{name: value})
+    if region := filters.get("region"):
+        qs = qs.filter(target__organization__region=region)
+    if category := filters.get("category"):
+        qs = qs.filter(category_id__in=category_with_descendants(category))
+    if filters.get("immediate_fix") in (True, "1", "true", "yes"):
+        qs = qs.filter(immediate_fix=True)
+    if query := (filters.get("q") or "").strip():
+        qs = qs.filter(description__icontains=query)
+    return qs.order_by("-id")
+
+
+def get_round_for_user(user, pk: int) -> Round:
+    return get_object_or_404(round_list(user=user), pk=pk)
+
+
+def get_target_for_user(user, pk: int) -> Target:
+    return get_object_or_404(target_list(user=user), pk=pk)
+
+
+def get_problem_for_user(user, pk: int) -> Problem:
+    return get_object_or_404(problem_list(user=user), pk=pk)
+
+
+def get_team_for_user(user, pk: int) -> Team:
+    """Office staff of the round's office, or a member of the team (signed or not:
+    an unsigned member needs the team page to sign the commitments)."""
+    team = get_object_or_404(Team.objects.select_related("round__office"), pk=pk)
+    if round_list(user=user).filter(pk=team.round_id).exists() and (
+        _office_filter(user) is not None or team.memberships.filter(cadre__user=user).exists()
+    ):
+        return team
+    raise Http404
+
+
+def my_memberships(user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(cadre__user=user)
+        .select_related("team__round__office")
+        .order_by("-team__round__year", "-team__round__number")
+    )
+
+
+def worklog_list(*, team: Team) -> QuerySet[WorkLog]:
+    return team.logs.select_related("filed_by").order_by("-date")
+
+
+def weekly_summary_list(*, user, filters: dict | None = None) -> QuerySet[WeeklySummary]:
+    if not user.has_role(Role.OFFICE, Role.LEADERSHIP):
+        return WeeklySummary.objects.none()
+    rounds = round_list(user=user)
+    qs = WeeklySummary.objects.filter(round__in=rounds).select_related("round__office")
+    if round_id := (filters or {}).get("round"):
+        qs = qs.filter(round_id=round_id)
+    return qs.order_by("-week_start", "round_id")

@@ -1,0 +1,218 @@
+"""Problems found at a target, and their review: draft → 组内研判 → 办审核 → 列入报告 → 已反馈."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from rounds.access import active_membership, office_manages, require_member
+from rounds.models import Problem, ProblemAttachment, ProblemCategory, Round, Target
+from xuncha.audit.services import log_action
+from xuncha.core.uploads import check_upload, storage_name
+
+P = Problem.Status
+EDITABLE_FIELDS = ("category", "description", "source", "severity", "immediate_fix", "found_on")
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    source: str
+    target: str
+    who: str  # "member", "leader" or "office"
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition("submit", "提交组内研判", P.DRAFT, P.TEAM_REVIEW, "member"),
+        Transition(
+            "team_approve", "研判通过，报巡察办审核", P.TEAM_REVIEW, P.OFFICE_REVIEW, "leader"
+        ),
+        Transition("team_return", "退回修改", P.TEAM_REVIEW, P.DRAFT, "leader"),
+        Transition(
+            "office_approve", "审核通过，列入巡察报告", P.OFFICE_REVIEW, P.IN_REPORT, "office"
+        ),
+        Transition("office_return", "退回巡察组", P.OFFICE_REVIEW, P.TEAM_REVIEW, "office"),
+    ]
+}
+WHO_LABELS = {"member": "本组成员", "leader": "本组组长", "office": "巡察办工作人员"}
+
+
+def _may(user, problem: Problem, who: str) -> bool:
+    if who == "office":
+        return office_manages(user, problem.round.office)
+    membership = active_membership(user, problem.team)
+    if membership is None:
+        return False
+    return who == "member" or membership.role == membership.Role.LEADER
+
+
+def allowed_transitions(user, problem: Problem) -> list[Transition]:
+    return [
+        t for t in TRANSITIONS.values() if t.source == problem.status and _may(user, problem, t.who)
+    ]
+
+
+def _check_open(target: Target) -> None:
+    if target.round.status not in (Round.Status.ON_SITE, Round.Status.REPORTING):
+        raise ValidationError("只有在进驻和报告阶段才能录入或修改问题。")
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    target: Target,
+    category: ProblemCategory,
+    description: str,
+    source: str,
+    severity: str,
+    immediate_fix: bool = False,
+    found_on: datetime.date | None = None,
+    user,
+) -> Problem:
+    require_member(user, target)
+    _check_open(target)
+    problem = Problem(
+        target=target,
+        round_id=target.round_id,
+        team_id=target.team_id,
+        category=category,
+        description=description,
+        source=source,
+        severity=severity,
+        immediate_fix=immediate_fix,
+        found_by=user,
+        found_on=found_on or timezone.localdate(),
+    )
+    problem.full_clean()
+    problem.save()
+    log_action(user, "problem.create", problem, {"target": target.pk, "category": category.pk})
+    return problem
+
+
+@transaction.atomic
+def problem_update(*, problem: Problem, user, **changes) -> Problem:
+    """The team edits its drafts and what is under team review; the office what it reviews."""
+    problem = (
+        Problem.objects.select_for_update()
+        .select_related("round__office", "team")
+        .get(pk=problem.pk)
+    )
+    editors = {P.DRAFT: "member", P.TEAM_REVIEW: "member", P.OFFICE_REVIEW: "office"}
+    who = editors.get(problem.status)
+    if who is None or not _may(user, problem, who):
+        raise PermissionDenied("此状态下您不能修改该问题。")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"不能修改的字段：{unknown}")
+    before = {name: str(getattr(problem, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(problem, name, value)
+    problem.full_clean()
+    problem.save()
+    log_action(
+        user,
+        "problem.update",
+        problem,
+        {"before": before, "after": {name: str(getattr(problem, name)) for name in changes}},
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_transition(*, problem: Problem, action: str, user, note: str = "") -> Problem:
+    problem = (
+        Problem.objects.select_for_update()
+        .select_related("round__office", "team")
+        .get(pk=problem.pk)
+    )
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError("未知的操作。")
+    if problem.status != transition.source:
+        raise ValidationError(
+            f"该问题当前为「{problem.get_status_display()}」，不能执行「{transition.label}」。"
+        )
+    if not _may(user, problem, transition.who):
+        raise PermissionDenied(f"「{transition.label}」须由{WHO_LABELS[transition.who]}操作。")
+    if (
+        transition.target in (P.DRAFT, P.TEAM_REVIEW)
+        and transition.name.endswith("return")
+        and not note
+    ):
+        raise ValidationError("退回时须说明理由。")
+    problem.status = transition.target
+    problem.save(update_fields=["status", "updated_at"])
+    log_action(
+        user,
+        f"problem.{transition.name}",
+        problem,
+        {"from": transition.source, "to": transition.target, "note": note},
+    )
+    return problem
+
+
+@transaction.atomic
+def target_give_feedback(*, target: Target, feedback_date: datetime.date, user) -> Target:
+    """反馈: the office feeds the report's problems back to the organization.
+    From now on the unit's contact sees them, and the rectification clock runs."""
+    target = Target.objects.select_for_update().select_related("round__office").get(pk=target.pk)
+    if not office_manages(user, target.round.office):
+        raise PermissionDenied("只有巡察办工作人员可以反馈。")
+    if target.round.status not in (Round.Status.REPORTING, Round.Status.FEEDBACK):
+        raise ValidationError("只有在报告或反馈阶段才能向被巡察单位反馈。")
+    pending = target.problems.filter(status__in=[P.DRAFT, P.TEAM_REVIEW, P.OFFICE_REVIEW]).count()
+    if pending:
+        raise ValidationError(f"还有 {pending} 个问题未完成审核，不能反馈。")
+    if target.entry_date and feedback_date < target.entry_date:
+        raise ValidationError("反馈日期不能早于进驻日期。")
+    released = list(target.problems.filter(status=P.IN_REPORT))
+    Problem.objects.filter(pk__in=[p.pk for p in released]).update(
+        status=P.FED_BACK, updated_at=timezone.now()
+    )
+    for problem in released:
+        log_action(user, "problem.feed_back", problem, {"from": P.IN_REPORT, "to": P.FED_BACK})
+    target.feedback_date = feedback_date
+    target.status = Target.Status.FED_BACK
+    target.save()
+    log_action(
+        user,
+        "target.feedback",
+        target,
+        {"feedback_date": feedback_date, "problems": len(released)},
+    )
+    return target
+
+
+@transaction.atomic
+def problem_attach(*, problem: Problem, upload: UploadedFile, user) -> ProblemAttachment:
+    if not _may(user, problem, "member") and not office_manages(user, problem.round.office):
+        raise PermissionDenied("您不能为该问题上传附件。")
+    checked = check_upload(upload)
+    attachment = ProblemAttachment(
+        problem=problem,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    attachment.file.save(storage_name(checked), upload, save=False)
+    try:
+        attachment.save()
+        log_action(
+            user,
+            "problem.attach",
+            problem,
+            {"file": checked.original_name, "sha256": checked.sha256, "size": checked.size},
+        )
+    except Exception:
+        # No row, no file: a failed save leaves nothing half-stored.
+        attachment.file.delete(save=False)
+        raise
+    return attachment
