@@ -1,0 +1,35 @@
+"""The demo city behind ``manage.py seed_demo``: regions, offices, departments,
+a few hundred Party organizations, the cadre pool and one account per role.
+
+Every step is idempotent (rows are found by their natural keys and only the
+missing ones are created), so seeding twice leaves the data as seeding once.
+A later feature adds its demo data by appending one step to ``STEPS``.
+"""
+
+from django.db import transaction
+
+from xuncha.audit.services import log_action
+from xuncha.core.demo import orgs, people, users
+from xuncha.core.demo.context import DemoContext, Step
+
+STEPS: list[Step] = [
+    users.seed_role_groups,
+    orgs.seed_regions,
+    orgs.seed_offices,
+    orgs.seed_departments,
+    orgs.seed_organizations,
+    people.seed_specialties,
+    people.seed_cadre_pool,
+    users.seed_users,
+]
+
+
+@transaction.atomic
+def seed_demo() -> DemoContext:
+    """Run every step in one transaction: a failed step leaves nothing behind."""
+    demo = DemoContext.start(reserved_names=users.FIXED_NAMES)
+    for step in STEPS:
+        step(demo)
+    if demo.created:
+        log_action(None, "demo.seed", None, dict(demo.created))
+    return demo
