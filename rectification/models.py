@@ -1,1 +1,446 @@
-"""Models of this app arrive with its issue; see the tracker."""
+"""Rectification (整改): 三单五账一评估.
+
+The inspected organization draws up its plan (the three lists) after
+feedback; each item then moves on an append-only ledger by five actions
+(报账 交账 转账 查账 销账); the office assesses the whole at the end.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rounds.models import Problem, Round, Target
+from xuncha.orgs.models import Department, Office, Organization
+
+
+class Plan(models.Model):
+    """整改方案: the three lists of one target, signed by its top leader."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("编制中")
+        SIGNED = "signed", _("一把手已签字")
+        SUBMITTED = "submitted", _("已报送")
+        ACCEPTED = "accepted", _("已通过")
+        RETURNED = "returned", _("已退回")
+
+    target = models.OneToOneField(
+        Target, verbose_name=_("巡察对象"), on_delete=models.PROTECT, related_name="plan"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="rectification_plans", editable=False
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签字背书人"),
+    )
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改方案")
+        verbose_name_plural = _("整改方案")
+
+    def __str__(self) -> str:
+        return f"{self.organization}整改方案"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:plan_detail", args=[self.pk])
+
+
+class Item(models.Model):
+    """One problem's rectification: its measures (任务清单), responsibility
+    (责任清单) and its place on the ledger (整改台账)."""
+
+    class Kind(models.TextChoices):
+        IMMEDIATE = "immediate", _("立行立改")
+        DEADLINE = "deadline", _("限期整改")
+        ONGOING = "ongoing", _("长期坚持")
+
+    class State(models.TextChoices):
+        PLANNING = "planning", _("编制中")
+        IN_PROGRESS = "in_progress", _("整改中")
+        HANDED_IN = "handed_in", _("已交账")
+        TRANSFERRED = "transferred", _("已转办")
+        ACCEPTED = "accepted", _("查验通过")
+        CLOSED = "closed", _("已销号")
+
+    class Colour(models.TextChoices):
+        NONE = "", _("正常")
+        GREEN = "green", _("绿色")
+        YELLOW = "yellow", _("黄色")
+        RED = "red", _("红色")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="items")
+    problem = models.OneToOneField(
+        Problem, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="rectification_item"
+    )
+    # Denormalised from the plan so the lists filter on one table.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+", editable=False)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", editable=False)
+    measures = models.TextField(_("整改措施（任务清单）"), blank=True)
+    kind = models.CharField(
+        _("整改类型"), max_length=10, choices=Kind.choices, default=Kind.DEADLINE
+    )
+    responsible_leader = models.CharField(_("责任领导"), max_length=50, blank=True)
+    responsible_person = models.CharField(_("责任人"), max_length=50, blank=True)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    supervisor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管领导账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responsible_department = models.CharField(_("责任部门"), max_length=100, blank=True)
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    state = models.CharField(
+        _("台账状态"), max_length=12, choices=State.choices, default=State.PLANNING
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    transferred_to = models.ForeignKey(
+        Department,
+        verbose_name=_("转办部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectification_items",
+    )
+    rules_made = models.PositiveIntegerField(_("建章立制（项）"), default=0)
+    money_recovered = models.DecimalField(
+        _("挽回经济损失（元）"), max_digits=14, decimal_places=2, default=0
+    )
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    # Optimistic lock: every ledger action bumps it, so two concurrent actions
+    # on one item cannot both succeed.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        indexes = [
+            models.Index(fields=["organization", "state"], name="item_org_state"),
+            models.Index(fields=["office", "state", "deadline"], name="item_office_state_deadline"),
+            models.Index(fields=["state", "deadline"], name="item_state_deadline"),
+            models.Index(fields=["transferred_to", "state"], name="item_transferred"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="item_progress_percent", condition=models.Q(progress__lte=100)
+            ),
+            models.CheckConstraint(
+                name="item_closed_has_time",
+                condition=~models.Q(state="closed") | models.Q(closed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"整改事项 #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:item_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in (self.State.ACCEPTED, self.State.CLOSED)
+
+    def colour(self, today: datetime.date | None = None) -> str:
+        """Green some days before the deadline, yellow nearer, red when overdue."""
+        if not self.is_open or self.deadline is None or self.kind == self.Kind.ONGOING:
+            return self.Colour.NONE
+        today = today or timezone.localdate()
+        days_left = (self.deadline - today).days
+        if days_left < 0:
+            return self.Colour.RED
+        if days_left <= settings.RECTIFICATION_YELLOW_DAYS:
+            return self.Colour.YELLOW
+        if days_left <= settings.RECTIFICATION_GREEN_DAYS:
+            return self.Colour.GREEN
+        return self.Colour.NONE
+
+
+class LedgerEntry(models.Model):
+    """One of the five actions on an item. Never edited: a correction is a new entry."""
+
+    class Action(models.TextChoices):
+        REPORT = "report", _("报账")
+        HAND_IN = "hand_in", _("交账")
+        TRANSFER = "transfer", _("转账")
+        CHECK_ACCEPT = "check_accept", _("查账通过")
+        CHECK_RETURN = "check_return", _("查账退回")
+        CLOSE = "close", _("销账")
+        REOPEN = "reopen", _("回头看重新打开")
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="entries")
+    action = models.CharField(_("动作"), max_length=14, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.TextField(_("说明"), blank=True)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), null=True, blank=True)
+    state_before = models.CharField(max_length=12)
+    state_after = models.CharField(max_length=12)
+    cosigners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("会签人"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("台账记录")
+        verbose_name_plural = _("台账记录")
+        indexes = [models.Index(fields=["item", "created_at"], name="entry_item_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.item_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("台账只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+
+class Evidence(models.Model):
+    """An evidence file. A file of the same name on the same item is a new
+    version; old versions are kept, each with its checksum."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="evidence")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["original_name", "-version"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "original_name", "version"], name="evidence_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:evidence_file", args=[self.item_id, self.pk])
+
+
+class ItemReminder(models.Model):
+    """A deadline reminder sent: once per item per colour, held by the database."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
+    level = models.CharField(max_length=6, choices=Item.Colour.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改提醒")
+        verbose_name_plural = _("整改提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "level"], name="item_reminder_once_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.item_id} {self.level}"
+
+
+class Assessment(models.Model):
+    """一评估: the satisfaction survey, the office's verdict, accountability."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "", _("未评估")
+        GOOD = "good", _("好")
+        FAIR = "fair", _("较好")
+        AVERAGE = "average", _("一般")
+        POOR = "poor", _("差")
+
+    target = models.OneToOneField(Target, on_delete=models.PROTECT, related_name="assessment")
+    survey_open = models.BooleanField(_("测评开放"), default=True)
+    verdict = models.CharField(_("评估结论"), max_length=10, choices=Verdict.choices, blank=True)
+    verdict_note = models.TextField(_("评估意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("整改评估")
+        verbose_name_plural = _("整改评估")
+
+    def __str__(self) -> str:
+        return f"{self.target.organization}整改评估"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:assessment_detail", args=[self.pk])
+
+
+class SurveyLink(models.Model):
+    """One answer's link (满意度测评): no account needed, used once."""
+
+    class Respondent(models.TextChoices):
+        CADRE = "cadre", _("干部")
+        PUBLIC = "public", _("群众")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="links")
+    token = models.CharField(max_length=43, unique=True)
+    respondent = models.CharField(_("测评对象"), max_length=8, choices=Respondent.choices)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("总体满意度"), null=True, blank=True)
+    comment = models.TextField(_("意见建议"), blank=True)
+
+    class Meta:
+        verbose_name = _("测评链接")
+        verbose_name_plural = _("测评链接")
+        constraints = [
+            models.CheckConstraint(
+                name="survey_satisfaction_1_to_5",
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"测评 {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:survey_answer", args=[self.token])
+
+
+class Accountability(models.Model):
+    """问责 where rectification failed or people are not satisfied."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="accountabilities"
+    )
+    person_name = models.CharField(_("被问责人"), max_length=50)
+    position = models.CharField(_("职务"), max_length=100)
+    measure = models.CharField(_("问责方式"), max_length=100)
+    reason = models.TextField(_("问责事由"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("问责记录")
+        verbose_name_plural = _("问责记录")
+
+    def __str__(self) -> str:
+        return f"{self.person_name} {self.measure}"
+
+
+class Recommendation(models.Model):
+    """巡察建议书 to a functional department, for problems common to many units."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("已印发")
+        RECEIVED = "received", _("已签收")
+        ANSWERED = "answered", _("已反馈")
+        CLOSED = "closed", _("已办结")
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="recommendations")
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("主送部门"),
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("建议内容"))
+    issued_at = models.DateField(_("印发日期"), default=timezone.localdate)
+    due = models.DateField(_("反馈期限"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("巡察建议书")
+        verbose_name_plural = _("巡察建议书")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:recommendation_detail", args=[self.pk])
+
+
+class RecommendationEntry(models.Model):
+    """The recommendation's small ledger: receipt, feedback, closing; append-only."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="entries"
+    )
+    action = models.CharField(max_length=10, choices=Recommendation.Status.choices)
+    note = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("建议书办理记录")
+        verbose_name_plural = _("建议书办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} {self.action}"
+
+
+class FollowUp(models.Model):
+    """回头看: a later check whether a closed item stayed fixed."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="follow_ups")
+    held = models.BooleanField(_("整改成效巩固"), default=True)
+    note = models.TextField(_("检查情况"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+
+    def __str__(self) -> str:
+        return f"回头看 #{self.item_id}"

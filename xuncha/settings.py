@@ -247,6 +247,14 @@ CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 3, "default_retry_delay": 60}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "rectification-reminders-daily": {
+        "task": "rectification.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    "clue-reminders-daily": {
+        "task": "clues.tasks.send_clue_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "weekly-summaries-monday": {
         "task": "rounds.tasks.compile_weekly_summaries",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
@@ -281,6 +289,16 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # --- Domain rules ---------------------------------------------------------
 # The inspected organization reports its rectification within two months of feedback.
 RECTIFICATION_REPORT_MONTHS = env_int("RECTIFICATION_REPORT_MONTHS", 2, minimum=1)
+# Deadline colours: green from this many days before, yellow from this many, red when overdue.
+RECTIFICATION_GREEN_DAYS = env_int("RECTIFICATION_GREEN_DAYS", 20, minimum=1)
+RECTIFICATION_YELLOW_DAYS = env_int("RECTIFICATION_YELLOW_DAYS", 10, minimum=0)
+if RECTIFICATION_YELLOW_DAYS >= RECTIFICATION_GREEN_DAYS:
+    raise ImproperlyConfigured("RECTIFICATION_YELLOW_DAYS 必须小于 RECTIFICATION_GREEN_DAYS。")
+# The receiving department reports what it did with a clue within this many days.
+CLUE_DISPOSITION_DAYS = env_int("CLUE_DISPOSITION_DAYS", 30, minimum=1)
+# Reminders: this many days before the deadline, and this many days after it (escalated).
+CLUE_DUE_SOON_DAYS = env_int("CLUE_DUE_SOON_DAYS", 5, minimum=0)
+CLUE_ESCALATE_AFTER_DAYS = env_int("CLUE_ESCALATE_AFTER_DAYS", 15, minimum=1)
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")

@@ -76,3 +76,21 @@ def user_create(
     user.save()
     log_action(actor, "user.create", user, {"username": username})
     return user
+
+
+@transaction.atomic
+def user_set_clue_officer(*, user: User, enabled: bool, actor: User) -> User:
+    """Clue access is granted person by person, by the security officer, to office staff."""
+    if not actor.has_role(Role.SECURITY_OFFICER):
+        raise PermissionDenied("只有安全保密管理员可以授予线索管理权限。")
+    if enabled and not user.has_role(Role.OFFICE):
+        raise ValidationError("只能向巡察办工作人员授予线索管理权限。")
+    permission = Permission.objects.get(content_type__app_label="clues", codename="manage_clue")
+    if enabled:
+        user.user_permissions.add(permission)
+    else:
+        user.user_permissions.remove(permission)
+    for cache in ("_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)
+    log_action(actor, "user.clue_officer", user, {"enabled": enabled})
+    return user

@@ -1,0 +1,99 @@
+"""Reads of clues. Anyone not listed here sees no clue at all: not in a list,
+not in a count, not in a search, and a 404 on its URL.
+
+- a clue officer (office staff holding clues.manage_clue): the clues of their office's reach;
+- the drafting team (signed members): its own clues until the office approves them;
+- a receiving department: the clues granted to its group at receipt, plus the
+  bare handover numbers awaiting its receipt (no content before it signs);
+- everyone else, leadership included: nothing (dashboards count, never read).
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from clues.access import is_clue_officer
+from clues.models import Clue, ClueFile, ClueGroupObjectPermission
+from rounds.models import Membership
+from xuncha.accounts.models import User
+from xuncha.accounts.roles import Role
+
+TEAM_VISIBLE = [Clue.Status.DRAFT, Clue.Status.SUBMITTED]
+
+
+def _team_clues(user) -> Q:
+    signed = Membership.objects.filter(
+        team=OuterRef("team"), cadre__user=user, commitments_completed_at__isnull=False
+    )
+    return Q(Exists(signed), status__in=TEAM_VISIBLE)
+
+
+def _department_clues(user) -> Q:
+    granted = ClueGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        group__department__pk=user.department_id,
+        permission__codename="view_clue",
+    )
+    return Q(Exists(granted))
+
+
+def clue_list(*, user, filters: dict | None = None) -> QuerySet[Clue]:
+    filters = filters or {}
+    qs = Clue.objects.select_related("department", "target__organization", "team", "round__office")
+    if is_clue_officer(user) and user.office is not None:
+        if not user.office.is_city:
+            qs = qs.filter(round__office=user.office)
+    elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
+        qs = qs.filter(_team_clues(user))
+    elif user.has_role(Role.DEPARTMENT) and user.department_id:
+        qs = qs.filter(_department_clues(user))
+    else:
+        return qs.none()
+    for name in ("status", "discipline", "department", "round", "team", "confidentiality"):
+        if value := filters.get(name):
+            qs = qs.filter(**{name: value})
+    if filters.get("urgent") in (True, "1", "true"):
+        qs = qs.filter(urgent=True)
+    if filters.get("overdue") in (True, "1", "true"):
+        qs = qs.filter(status=Clue.Status.RECEIVED, disposition_due__lt=timezone.localdate())
+    if query := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(number__icontains=query) | Q(person_name__icontains=query))
+    # Urgent clues first: the fast track is flagged on every list.
+    return qs.order_by("-urgent", "-id")
+
+
+def awaiting_receipt(*, user) -> QuerySet[Clue]:
+    """Handover numbers a department must sign for. Only metadata is shown."""
+    if not (user.has_role(Role.DEPARTMENT) and user.department_id):
+        return Clue.objects.none()
+    return (
+        Clue.objects.filter(department_id=user.department_id, status=Clue.Status.APPROVED)
+        .only("pk", "number", "urgent", "confidentiality", "approved_at", "department_id")
+        .order_by("-urgent", "approved_at")
+    )
+
+
+def get_clue_for_user(user, pk: int) -> Clue:
+    return get_object_or_404(clue_list(user=user), pk=pk)
+
+
+def get_clue_awaiting_receipt(user, pk: int) -> Clue:
+    return get_object_or_404(awaiting_receipt(user=user), pk=pk)
+
+
+def get_clue_file_for_user(user, clue_pk: int, file_pk: int) -> ClueFile:
+    clue = get_clue_for_user(user, clue_pk)
+    return get_object_or_404(ClueFile.objects.select_related("clue"), clue=clue, pk=file_pk)
+
+
+def clue_officers(clue: Clue) -> list[User]:
+    candidates = User.objects.filter(groups__name=Role.OFFICE.value, is_active=True).select_related(
+        "office"
+    )
+    return [user for user in candidates if is_clue_officer(user, clue)]
+
+
+def department_users(clue: Clue) -> QuerySet[User]:
+    return User.objects.filter(
+        groups__name=Role.DEPARTMENT.value, department_id=clue.department_id, is_active=True
+    )

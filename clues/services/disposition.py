@@ -1,0 +1,98 @@
+"""What the department did with a clue, and the office's closing (销号)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clues.access import require_clue_officer, require_receiving_user
+from clues.models import Clue, Disposition
+from xuncha.audit.services import log_action
+
+S = Clue.Status
+
+
+@transaction.atomic
+def disposition_report(
+    *,
+    clue: Clue,
+    user,
+    method: str,
+    note: str,
+    party_discipline: str = "",
+    government_sanction: str = "",
+    organizational_handling: str = "",
+    transferred_to_justice: bool = False,
+    money_recovered: Decimal = Decimal("0"),
+    is_final: bool = False,
+) -> Disposition:
+    """Each report is a new entry on the clue's history, never an overwrite."""
+    clue = Clue.objects.select_for_update().get(pk=clue.pk)
+    require_receiving_user(user, clue)
+    if clue.status != S.RECEIVED:
+        raise ValidationError("只有已签收、未销号的线索可以报告处置情况。")
+    disposition = Disposition(
+        clue=clue,
+        method=method,
+        note=note,
+        party_discipline=party_discipline,
+        government_sanction=government_sanction,
+        organizational_handling=organizational_handling,
+        transferred_to_justice=transferred_to_justice,
+        money_recovered=money_recovered,
+        is_final=is_final,
+        reported_by=user,
+    )
+    disposition.full_clean()
+    disposition.save()
+    log_action(
+        user,
+        "clue.disposition",
+        clue,
+        {"disposition": disposition.pk, "method": method, "is_final": is_final},
+    )
+    return disposition
+
+
+def latest_disposition(clue: Clue) -> Disposition | None:
+    return clue.dispositions.order_by("-reported_at", "-id").first()
+
+
+@transaction.atomic
+def clue_close(*, clue: Clue, user) -> Clue:
+    """销号: only when the department's latest report says it is final."""
+    clue = Clue.objects.select_for_update().select_related("round__office").get(pk=clue.pk)
+    require_clue_officer(user, clue)
+    if clue.status != S.RECEIVED:
+        raise ValidationError("只有已签收的线索可以销号。")
+    latest = latest_disposition(clue)
+    if latest is None or not latest.is_final:
+        raise ValidationError("接收部门尚未报告处置完毕，不能销号。")
+    clue.status, clue.closed_by, clue.closed_at = S.CLOSED, user, timezone.now()
+    clue.save()
+    log_action(user, "clue.close", clue, {"disposition": latest.pk})
+    return clue
+
+
+@transaction.atomic
+def clue_reopen(*, clue: Clue, user, reason: str) -> Clue:
+    clue = Clue.objects.select_for_update().select_related("round__office").get(pk=clue.pk)
+    require_clue_officer(user, clue)
+    if clue.status != S.CLOSED:
+        raise ValidationError("只有已销号的线索可以重新打开。")
+    if not reason.strip():
+        raise ValidationError("重新打开须说明理由。")
+    clue.status, clue.closed_by, clue.closed_at = S.RECEIVED, None, None
+    clue.save()
+    log_action(user, "clue.reopen", clue, {"reason": reason.strip()})
+    return clue
+
+
+def clue_record_read(*, clue: Clue, user, file_id: int | None = None) -> None:
+    """Reading a clue or one of its files is itself an audited event (user,
+    time and IP; the content itself never goes into the log)."""
+    if file_id is None:
+        log_action(user, "clue.read", clue, {})
+    else:
+        log_action(user, "clue.read_file", clue, {"file": file_id})

@@ -1,0 +1,210 @@
+"""Drafting a clue and its handover (审批交接单): the team leader signs, the
+office approves (or returns it), the receiving department signs for receipt.
+Only the receipt grants the department the clue."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from clues.access import (
+    require_clue_officer,
+    require_receiving_user,
+    require_team_member,
+)
+from clues.models import Clue, ClueFile
+from clues.selectors import clue_officers, department_users
+from rounds.models import Membership, Problem, Target
+from xuncha.audit.services import log_action
+from xuncha.core.uploads import check_upload, storage_name
+from xuncha.notifications.services import notify
+
+S = Clue.Status
+DRAFT_FIELDS = (
+    "person_name",
+    "person_position",
+    "person_rank",
+    "person_is_top_leader",
+    "discipline",
+    "source",
+    "confidentiality",
+    "summary",
+    "department",
+    "urgent",
+)
+
+
+def _locked(clue: Clue) -> Clue:
+    return (
+        Clue.objects.select_for_update()
+        .select_related("round__office", "team", "department")
+        .get(pk=clue.pk)
+    )
+
+
+@transaction.atomic
+def clue_create(*, target: Target, user, problems: list[Problem] = (), **fields) -> Clue:
+    """A team member drafts a clue, from problems of the target or on its own."""
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"未知字段：{unknown}")
+    clue = Clue(
+        number=f"TMP-{uuid.uuid4().hex[:20]}",
+        round_id=target.round_id,
+        team_id=target.team_id,
+        target=target,
+        drafted_by=user,
+        **fields,
+    )
+    require_team_member(user, clue)
+    if any(problem.target_id != target.pk for problem in problems):
+        raise ValidationError("相关问题必须属于同一巡察对象。")
+    clue.full_clean(exclude=["number"])
+    clue.save()
+    # Sequential numbers read better on paper than random ones; the pk is already unique.
+    clue.number = f"XC{timezone.localdate():%Y}-{clue.pk:05d}"
+    clue.save(update_fields=["number"])
+    clue.problems.set(problems)
+    log_action(user, "clue.create", clue, {"problems": [p.pk for p in problems]})
+    return clue
+
+
+@transaction.atomic
+def clue_update(*, clue: Clue, user, **fields) -> Clue:
+    clue = _locked(clue)
+    require_team_member(user, clue)
+    if clue.status != S.DRAFT:
+        raise ValidationError("组长签字后，线索不能再修改。")
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValueError(f"未知字段：{unknown}")
+    for name, value in fields.items():
+        setattr(clue, name, value)
+    clue.full_clean()
+    clue.save()
+    # Field names only: the audit log must not become a copy of the allegation.
+    log_action(user, "clue.update", clue, {"fields": sorted(fields)})
+    return clue
+
+
+@transaction.atomic
+def clue_attach_file(*, clue: Clue, upload: UploadedFile, kind: str, user) -> ClueFile:
+    clue = _locked(clue)
+    require_team_member(user, clue)
+    if clue.status != S.DRAFT:
+        raise ValidationError("组长签字后，不能再补充材料。")
+    if kind not in ClueFile.Kind.values:
+        raise ValidationError("未知的材料类别。")
+    checked = check_upload(upload)
+    clue_file = ClueFile(
+        clue=clue,
+        kind=kind,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    clue_file.file.save(storage_name(checked), upload, save=False)
+    try:
+        clue_file.save()
+        log_action(user, "clue.file_add", clue, {"file": clue_file.pk, "sha256": checked.sha256})
+    except Exception:
+        clue_file.file.delete(save=False)
+        raise
+    return clue_file
+
+
+@transaction.atomic
+def clue_submit(*, clue: Clue, user) -> Clue:
+    """First signature: the team leader."""
+    clue = _locked(clue)
+    membership = require_team_member(user, clue)
+    if membership.role != Membership.Role.LEADER:
+        raise PermissionDenied("交接单须由巡察组组长签字。")
+    if clue.status != S.DRAFT:
+        raise ValidationError(f"线索当前为「{clue.get_status_display()}」，不能签字报送。")
+    clue.status, clue.submitted_by, clue.submitted_at = S.SUBMITTED, user, timezone.now()
+    clue.return_reason = ""
+    clue.save()
+    log_action(user, "clue.submit", clue, {"urgent": clue.urgent})
+    notify(
+        recipients=clue_officers(clue),
+        title=f"{'【直报快车道】' if clue.urgent else ''}问题线索 {clue.number} 待审批",
+        url=clue.get_absolute_url(),
+        level="red" if clue.urgent else "info",
+        dedupe_key=f"clue:{clue.pk}:submitted:{clue.submitted_at:%Y%m%d%H%M%S}",
+    )
+    return clue
+
+
+@transaction.atomic
+def clue_return(*, clue: Clue, user, reason: str) -> Clue:
+    clue = _locked(clue)
+    require_clue_officer(user, clue)
+    if clue.status != S.SUBMITTED:
+        raise ValidationError("只有待审批的线索可以退回。")
+    if not reason.strip():
+        raise ValidationError("退回须说明理由。")
+    clue.status, clue.return_reason = S.DRAFT, reason.strip()
+    clue.submitted_by = clue.submitted_at = None
+    clue.save()
+    log_action(user, "clue.return", clue, {"reason": reason.strip()})
+    notify(
+        recipients=[clue.drafted_by],
+        title=f"问题线索 {clue.number} 被退回修改",
+        url=clue.get_absolute_url(),
+        dedupe_key=f"clue:{clue.pk}:returned:{timezone.now():%Y%m%d%H%M%S%f}",
+    )
+    return clue
+
+
+@transaction.atomic
+def clue_approve(*, clue: Clue, user) -> Clue:
+    """Second signature: the office. The department is told a clue awaits its
+    receipt (the number only: the content opens at receipt). An urgent clue
+    (直报快车道) is flagged red on every list and in the notice."""
+    clue = _locked(clue)
+    require_clue_officer(user, clue)
+    if clue.status != S.SUBMITTED:
+        raise ValidationError(f"线索当前为「{clue.get_status_display()}」，不能审批。")
+    clue.status, clue.approved_by, clue.approved_at = S.APPROVED, user, timezone.now()
+    clue.save()
+    log_action(
+        user, "clue.approve", clue, {"department": clue.department_id, "urgent": clue.urgent}
+    )
+    notify(
+        recipients=department_users(clue),
+        title=f"{'【直报快车道】' if clue.urgent else ''}有问题线索待签收：{clue.number}",
+        url=clue.get_absolute_url(),
+        level="red" if clue.urgent else "info",
+        dedupe_key=f"clue:{clue.pk}:approved",
+    )
+    return clue
+
+
+def disposition_due_from(received: datetime.date) -> datetime.date:
+    return received + datetime.timedelta(days=settings.CLUE_DISPOSITION_DAYS)
+
+
+@transaction.atomic
+def clue_receive(*, clue: Clue, user) -> Clue:
+    """Third signature: the receiving department. Grants its group the clue."""
+    clue = _locked(clue)
+    require_receiving_user(user, clue)
+    if clue.status != S.APPROVED:
+        raise ValidationError(f"线索当前为「{clue.get_status_display()}」，不能签收。")
+    now = timezone.now()
+    clue.status, clue.received_by, clue.received_at = S.RECEIVED, user, now
+    clue.disposition_due = disposition_due_from(timezone.localdate(now))
+    clue.save()
+    assign_perm("clues.view_clue", clue.department.group, clue)
+    log_action(
+        user, "clue.receive", clue, {"department": clue.department_id, "due": clue.disposition_due}
+    )
+    return clue

@@ -1,0 +1,140 @@
+"""Reads for rectification, each limited to what the user may see.
+
+- a unit contact: their own organization's plan, items and evidence;
+- a receiving department: the items passed to it (转账) and its recommendations;
+- office staff and leadership: their office's reach (the city: all);
+- everyone else: nothing.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from rectification.models import Assessment, Evidence, Item, Plan, Recommendation
+from xuncha.accounts.roles import Role
+
+OPEN_STATES = (
+    Item.State.PLANNING,
+    Item.State.IN_PROGRESS,
+    Item.State.HANDED_IN,
+    Item.State.TRANSFERRED,
+)
+
+
+def _office_q(user, field: str = "office") -> Q | None:
+    if not user.has_role(Role.OFFICE, Role.LEADERSHIP) or user.office is None:
+        return None
+    return Q() if user.office.is_city else Q(**{f"{field}_id": user.office_id})
+
+
+def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
+    filters = filters or {}
+    qs = Item.objects.select_related("organization", "problem", "round__office", "transferred_to")
+    office_q = _office_q(user)
+    if office_q is not None:
+        qs = qs.filter(office_q)
+    elif user.has_role(Role.UNIT_CONTACT) and user.organization_id:
+        qs = qs.filter(organization_id=user.organization_id)
+    elif user.has_role(Role.DEPARTMENT) and user.department_id:
+        qs = qs.filter(transferred_to_id=user.department_id)
+    else:
+        return qs.none()
+    for name in ("round", "organization", "state", "kind"):
+        if value := filters.get(name):
+            qs = qs.filter(**{name: value})
+    if region := filters.get("region"):
+        qs = qs.filter(organization__region=region)
+    if colour := filters.get("colour"):
+        qs = qs.filter(colour_q(colour))
+    if filters.get("open") in (True, "1", "true"):
+        qs = qs.filter(state__in=OPEN_STATES)
+    return qs.order_by("deadline", "pk")
+
+
+def colour_q(colour: str, today: datetime.date | None = None) -> Q:
+    """The deadline colour as a filter, so lists and counts stay in the database."""
+    today = today or timezone.localdate()
+    open_with_deadline = Q(state__in=OPEN_STATES[1:], deadline__isnull=False) & ~Q(
+        kind=Item.Kind.ONGOING
+    )
+    yellow_from = today + datetime.timedelta(days=settings.RECTIFICATION_YELLOW_DAYS)
+    green_from = today + datetime.timedelta(days=settings.RECTIFICATION_GREEN_DAYS)
+    ranges = {
+        Item.Colour.RED: Q(deadline__lt=today),
+        Item.Colour.YELLOW: Q(deadline__gte=today, deadline__lte=yellow_from),
+        Item.Colour.GREEN: Q(deadline__gt=yellow_from, deadline__lte=green_from),
+    }
+    return open_with_deadline & ranges.get(colour, Q(pk__in=[]))
+
+
+def overdue_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
+    return item_list(user=user, filters=filters).filter(colour_q(Item.Colour.RED))
+
+
+def get_item_for_user(user, pk: int) -> Item:
+    return get_object_or_404(item_list(user=user), pk=pk)
+
+
+def get_evidence_for_user(user, item_pk: int, evidence_pk: int) -> Evidence:
+    item = get_item_for_user(user, item_pk)
+    return get_object_or_404(Evidence.objects.select_related("item"), item=item, pk=evidence_pk)
+
+
+def plan_list(*, user) -> QuerySet[Plan]:
+    qs = Plan.objects.select_related("organization", "target__round__office", "signed_by")
+    office_q = _office_q(user, "target__round__office")
+    if office_q is not None:
+        return qs.filter(office_q)
+    if user.has_role(Role.UNIT_CONTACT) and user.organization_id:
+        return qs.filter(organization_id=user.organization_id)
+    return qs.none()
+
+
+def get_plan_for_user(user, pk: int) -> Plan:
+    return get_object_or_404(plan_list(user=user), pk=pk)
+
+
+def assessment_list(*, user) -> QuerySet[Assessment]:
+    office_q = _office_q(user, "target__round__office")
+    if office_q is None:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(office_q).select_related(
+        "target__organization", "target__round"
+    )
+
+
+def get_assessment_for_user(user, pk: int) -> Assessment:
+    return get_object_or_404(assessment_list(user=user), pk=pk)
+
+
+def recommendation_list(*, user) -> QuerySet[Recommendation]:
+    qs = Recommendation.objects.select_related("department", "office", "round")
+    office_q = _office_q(user)
+    if office_q is not None:
+        return qs.filter(office_q)
+    if user.has_role(Role.DEPARTMENT) and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def get_recommendation_for_user(user, pk: int) -> Recommendation:
+    return get_object_or_404(recommendation_list(user=user), pk=pk)
+
+
+def completion_figures(items: QuerySet[Item]) -> dict:
+    """整改完成率, rules made and money recovered, in one aggregate query."""
+    done = Q(state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
+    figures = items.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=done),
+        rules=Sum("rules_made"),
+        money=Sum("money_recovered"),
+    )
+    total = figures["total"] or 0
+    figures["rate"] = round(100 * figures["done"] / total, 1) if total else None
+    figures["rules"] = figures["rules"] or 0
+    figures["money"] = figures["money"] or 0
+    return figures

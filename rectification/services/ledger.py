@@ -1,0 +1,316 @@
+"""The ledger (五账): every item moves only by 报账, 交账, 转账, 查账 and 销账,
+each an append-only entry; 回头看 can reopen a closed item.
+
+Each action states which item states allow it and who may do it; a refusal
+says why in Chinese. Concurrent actions on one item are settled by the
+item's version: the action carries the version its author saw, and only one
+UPDATE ... WHERE version = seen can win.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from rectification.access import carries_item
+from rectification.models import Evidence, FollowUp, Item, LedgerEntry
+from rounds.access import office_manages
+from xuncha.accounts.roles import Role
+from xuncha.audit.services import log_action
+from xuncha.core.uploads import check_upload, storage_name
+from xuncha.orgs.models import Department
+
+A = LedgerEntry.Action
+ST = Item.State
+OPEN_FOR_WORK = (ST.IN_PROGRESS, ST.TRANSFERRED)
+
+
+class ConcurrentActionError(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    sources: tuple[str, ...]
+    who: str  # "carrier" (the unit, or the department it was passed to) or "office"
+
+
+RULES = {
+    A.REPORT: Rule(A.REPORT, OPEN_FOR_WORK, "carrier"),
+    A.HAND_IN: Rule(A.HAND_IN, OPEN_FOR_WORK, "carrier"),
+    A.TRANSFER: Rule(A.TRANSFER, (ST.IN_PROGRESS, ST.HANDED_IN, ST.TRANSFERRED), "office"),
+    A.CHECK_ACCEPT: Rule(A.CHECK_ACCEPT, (ST.HANDED_IN,), "office"),
+    A.CHECK_RETURN: Rule(A.CHECK_RETURN, (ST.HANDED_IN,), "office"),
+    A.CLOSE: Rule(A.CLOSE, (ST.ACCEPTED,), "office"),
+    A.REOPEN: Rule(A.REOPEN, (ST.CLOSED,), "office"),
+}
+REFUSALS = {
+    A.REPORT: "只有整改中的事项可以报账。",
+    A.HAND_IN: "只有整改中的事项可以交账。",
+    A.TRANSFER: "已查验通过或已销号的事项不能转账。",
+    A.CHECK_ACCEPT: "只有已交账的事项可以查账。",
+    A.CHECK_RETURN: "只有已交账的事项可以查账退回。",
+    A.CLOSE: "只有查验通过的事项才能销账（销号）。",
+    A.REOPEN: "只有已销号的事项可以在回头看中重新打开。",
+}
+
+
+def may_act(user, item: Item, action: str) -> bool:
+    rule = RULES[action]
+    if item.state not in rule.sources:
+        return False
+    if rule.who == "office":
+        return office_manages(user, item.office)
+    return carries_item(user, item)
+
+
+def allowed_actions(user, item: Item) -> list[str]:
+    return [action for action in RULES if may_act(user, item, action)]
+
+
+def _check(user, item: Item, action: str) -> None:
+    rule = RULES[action]
+    if item.state not in rule.sources:
+        raise ValidationError(f"{REFUSALS[action]}该事项当前为「{item.get_state_display()}」。")
+    if not may_act(user, item, action):
+        who = "巡察办工作人员" if rule.who == "office" else "整改责任单位（或承接部门）"
+        raise PermissionDenied(f"「{A(action).label}」须由{who}操作。")
+
+
+def _apply(item: Item, expected_version: int, **changes) -> None:
+    """Move the item only if nobody else moved it since its author looked."""
+    updated = Item.objects.filter(pk=item.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise ConcurrentActionError("该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。")
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.version = expected_version + 1
+
+
+def _record(
+    item: Item, action: str, user, before: str, note: str, progress: int | None = None
+) -> LedgerEntry:
+    entry = LedgerEntry.objects.create(
+        item=item,
+        action=action,
+        actor=user,
+        note=note,
+        progress=progress,
+        state_before=before,
+        state_after=item.state,
+    )
+    log_action(
+        user, f"ledger.{action}", item, {"entry": entry.pk, "from": before, "to": item.state}
+    )
+    return entry
+
+
+def _attach(
+    item: Item, entry: LedgerEntry, uploads: Iterable[UploadedFile], user
+) -> list[Evidence]:
+    """Check every file before storing any; a refusal stores nothing."""
+    checked = [(upload, check_upload(upload)) for upload in uploads]
+    stored: list[Evidence] = []
+    try:
+        for upload, info in checked:
+            latest = (
+                Evidence.objects.filter(item=item, original_name=info.original_name).aggregate(
+                    v=Max("version")
+                )["v"]
+                or 0
+            )
+            evidence = Evidence(
+                item=item,
+                entry=entry,
+                original_name=info.original_name,
+                version=latest + 1,
+                content_type=info.content_type,
+                size=info.size,
+                sha256=info.sha256,
+                uploaded_by=user,
+            )
+            evidence.file.save(storage_name(info), upload, save=False)
+            stored.append(evidence)
+            evidence.save()
+            log_action(
+                user,
+                "evidence.add",
+                item,
+                {
+                    "evidence": evidence.pk,
+                    "name": info.original_name,
+                    "version": evidence.version,
+                    "sha256": info.sha256,
+                },
+            )
+    except Exception:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
+    return stored
+
+
+def _load(item: Item) -> Item:
+    return Item.objects.select_related("office", "organization").get(pk=item.pk)
+
+
+@transaction.atomic
+def ledger_report(
+    *,
+    item: Item,
+    user,
+    expected_version: int,
+    progress: int,
+    note: str,
+    files: Iterable[UploadedFile] = (),
+) -> LedgerEntry:
+    """报账: progress and what was done, as often as the unit likes."""
+    item = _load(item)
+    _check(user, item, A.REPORT)
+    if not 0 <= int(progress) <= 100:
+        raise ValidationError("进度应在 0 到 100 之间。")
+    if not note.strip():
+        raise ValidationError("请说明整改进展。")
+    before = item.state
+    _apply(item, expected_version, progress=int(progress))
+    entry = _record(item, A.REPORT, user, before, note.strip(), int(progress))
+    _attach(item, entry, files, user)
+    return entry
+
+
+@transaction.atomic
+def ledger_hand_in(
+    *,
+    item: Item,
+    user,
+    expected_version: int,
+    note: str,
+    files: Iterable[UploadedFile],
+    rules_made: int = 0,
+    money_recovered=0,
+) -> LedgerEntry:
+    """交账: done, with evidence."""
+    item = _load(item)
+    _check(user, item, A.HAND_IN)
+    files = list(files)
+    if not files and not item.evidence.exists():
+        raise ValidationError("交账须上传佐证材料。")
+    before = item.state
+    _apply(
+        item,
+        expected_version,
+        state=ST.HANDED_IN,
+        progress=100,
+        rules_made=int(rules_made or 0),
+        money_recovered=money_recovered or 0,
+    )
+    entry = _record(item, A.HAND_IN, user, before, note.strip())
+    _attach(item, entry, files, user)
+    return entry
+
+
+@transaction.atomic
+def ledger_transfer(
+    *,
+    item: Item,
+    user,
+    expected_version: int,
+    note: str,
+    department: Department | None = None,
+    long_term: bool = False,
+) -> LedgerEntry:
+    """转账: to another body or department (which then carries it), or to long-term handling."""
+    item = _load(item)
+    _check(user, item, A.TRANSFER)
+    if bool(department) == bool(long_term):
+        raise ValidationError("请选择转办部门，或转为长期坚持，二者选一。")
+    if not note.strip():
+        raise ValidationError("转账须说明理由。")
+    before = item.state
+    if department:
+        _apply(item, expected_version, state=ST.TRANSFERRED, transferred_to=department)
+    else:
+        _apply(
+            item,
+            expected_version,
+            state=ST.IN_PROGRESS,
+            kind=Item.Kind.ONGOING,
+            transferred_to=None,
+        )
+    return _record(item, A.TRANSFER, user, before, note.strip())
+
+
+def _cosigners_allowed(cosigners) -> list:
+    allowed = []
+    for cosigner in cosigners:
+        department = cosigner.department
+        if not (
+            cosigner.has_role(Role.DEPARTMENT)
+            and department is not None
+            and department.kind in (Department.Kind.DISCIPLINE, Department.Kind.ORGANIZATION)
+        ):
+            raise ValidationError(f"{cosigner} 不是纪委监委或组织部的工作人员，不能会签。")
+        allowed.append(cosigner)
+    return allowed
+
+
+@transaction.atomic
+def ledger_check(
+    *, item: Item, user, expected_version: int, accept: bool, note: str, cosigners=()
+) -> LedgerEntry:
+    """查账: the office, with discipline-commission and organization-department
+    co-signers where asked, accepts the evidence or sends the item back."""
+    item = _load(item)
+    action = A.CHECK_ACCEPT if accept else A.CHECK_RETURN
+    _check(user, item, action)
+    if not accept and not note.strip():
+        raise ValidationError("退回须说明理由。")
+    cosigners = _cosigners_allowed(cosigners)
+    before = item.state
+    if accept:
+        _apply(item, expected_version, state=ST.ACCEPTED)
+    else:
+        back_to = ST.TRANSFERRED if item.transferred_to_id else ST.IN_PROGRESS
+        _apply(item, expected_version, state=back_to)
+    entry = _record(item, action, user, before, note.strip())
+    entry.cosigners.set(cosigners)
+    return entry
+
+
+@transaction.atomic
+def ledger_close(*, item: Item, user, expected_version: int, note: str = "") -> LedgerEntry:
+    """销账 (销号): only an accepted item."""
+    item = _load(item)
+    _check(user, item, A.CLOSE)
+    before = item.state
+    _apply(item, expected_version, state=ST.CLOSED, closed_at=timezone.now())
+    return _record(item, A.CLOSE, user, before, note.strip())
+
+
+@transaction.atomic
+def follow_up_check(
+    *, item: Item, user, held: bool, note: str, expected_version: int | None = None
+) -> FollowUp:
+    """回头看: record whether a closed item stayed fixed; if not, reopen it."""
+    item = _load(item)
+    if not office_manages(user, item.office):
+        raise PermissionDenied("只有巡察办工作人员可以开展回头看。")
+    if item.state != ST.CLOSED:
+        raise ValidationError("回头看只针对已销号的事项。")
+    if not note.strip():
+        raise ValidationError("请填写回头看检查情况。")
+    follow_up = FollowUp.objects.create(item=item, held=held, note=note.strip(), checked_by=user)
+    log_action(user, "follow_up.check", item, {"held": held, "follow_up": follow_up.pk})
+    if not held:
+        before = item.state
+        version = item.version if expected_version is None else expected_version
+        _apply(item, version, state=ST.IN_PROGRESS, closed_at=None, progress=0)
+        _record(item, A.REOPEN, user, before, note.strip())
+    return follow_up

@@ -1,0 +1,144 @@
+"""The plan and its three lists (三单), signed by the organization's top leader."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rectification.access import is_top_leader, require_office, require_unit_contact
+from rectification.models import Item, Plan
+from rounds.models import Problem, Target
+from xuncha.audit.services import log_action
+
+PLAN_FIELDS = (
+    "measures",
+    "kind",
+    "responsible_leader",
+    "responsible_person",
+    "responsible_user",
+    "supervisor_user",
+    "responsible_department",
+    "deadline",
+)
+EDITABLE = (Plan.Status.DRAFT, Plan.Status.RETURNED, Plan.Status.SIGNED)
+
+
+@transaction.atomic
+def plan_open(*, target: Target, user=None) -> Plan:
+    """The plan of a fed-back target, with one item per problem fed back (idempotent)."""
+    if target.status not in (
+        Target.Status.FED_BACK,
+        Target.Status.RECTIFYING,
+        Target.Status.CLOSED,
+    ):
+        raise ValidationError("巡察反馈后才能编制整改方案。")
+    plan, created = Plan.objects.get_or_create(
+        target=target, defaults={"organization_id": target.organization_id}
+    )
+    problems = Problem.objects.filter(target=target, status=Problem.Status.FED_BACK).exclude(
+        rectification_item__isnull=False
+    )
+    items = [
+        Item(
+            plan=plan,
+            problem=problem,
+            organization_id=target.organization_id,
+            round_id=target.round_id,
+            office_id=target.round.office_id,
+            kind=Item.Kind.IMMEDIATE if problem.immediate_fix else Item.Kind.DEADLINE,
+        )
+        for problem in problems
+    ]
+    Item.objects.bulk_create(items)
+    if created or items:
+        log_action(user, "plan.open", plan, {"items_added": len(items)})
+    return plan
+
+
+@transaction.atomic
+def item_plan_update(*, item: Item, user, **fields) -> Item:
+    """Fill in an item's measures and responsibility. Changing a signed plan
+    voids the signature: the top leader signs what is actually submitted."""
+    item = Item.objects.select_for_update().select_related("plan__organization").get(pk=item.pk)
+    plan = item.plan
+    require_unit_contact(user, plan)
+    if plan.status not in EDITABLE:
+        raise ValidationError("整改方案已报送，不能修改；如需调整请联系巡察办退回。")
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValueError(f"未知字段：{unknown}")
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    if plan.status == Plan.Status.SIGNED:
+        plan.status, plan.signed_by, plan.signed_at = Plan.Status.DRAFT, None, None
+        plan.save()
+    log_action(user, "item.plan_update", item, {"fields": sorted(fields)})
+    return item
+
+
+def plan_missing(plan: Plan) -> list[str]:
+    missing = []
+    for item in plan.items.select_related("problem"):
+        label = f"问题“{item.problem.description[:20]}”"
+        if not item.measures.strip():
+            missing.append(f"{label}尚未填写整改措施。")
+        if not item.responsible_person:
+            missing.append(f"{label}尚未明确责任人。")
+        if item.kind != Item.Kind.ONGOING and item.deadline is None:
+            missing.append(f"{label}尚未明确完成时限。")
+    if not plan.items.exists():
+        missing.append("方案中没有整改事项。")
+    return missing
+
+
+@transaction.atomic
+def plan_sign(*, plan: Plan, user) -> Plan:
+    """签字背书: the top leader, first person responsible, signs the plan."""
+    plan = Plan.objects.select_for_update().select_related("organization").get(pk=plan.pk)
+    if not is_top_leader(user, plan):
+        raise PermissionDenied("整改方案须由本单位主要负责人签字背书。")
+    if plan.status not in (Plan.Status.DRAFT, Plan.Status.RETURNED):
+        raise ValidationError(f"方案当前为「{plan.get_status_display()}」，不能签字。")
+    if missing := plan_missing(plan):
+        raise ValidationError(missing)
+    plan.status, plan.signed_by, plan.signed_at = Plan.Status.SIGNED, user, timezone.now()
+    plan.save()
+    log_action(user, "plan.sign", plan, {})
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, user) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("organization").get(pk=plan.pk)
+    require_unit_contact(user, plan)
+    if plan.status != Plan.Status.SIGNED:
+        raise ValidationError("方案须经主要负责人签字背书后才能报送。")
+    plan.status, plan.submitted_at = Plan.Status.SUBMITTED, timezone.now()
+    plan.save()
+    log_action(user, "plan.submit", plan, {})
+    return plan
+
+
+@transaction.atomic
+def plan_review(*, plan: Plan, user, accept: bool, reason: str = "") -> Plan:
+    """The office accepts the plan (its items go on the ledger) or sends it back."""
+    plan = Plan.objects.select_for_update().select_related("target__round__office").get(pk=plan.pk)
+    require_office(user, plan.target.round.office)
+    if plan.status != Plan.Status.SUBMITTED:
+        raise ValidationError("只有已报送的方案可以审核。")
+    if not accept and not reason.strip():
+        raise ValidationError("退回须说明理由。")
+    plan.status = Plan.Status.ACCEPTED if accept else Plan.Status.RETURNED
+    plan.reviewed_by, plan.reviewed_at = user, timezone.now()
+    plan.return_reason = "" if accept else reason.strip()
+    if not accept:
+        plan.signed_by = plan.signed_at = None
+    plan.save()
+    if accept:
+        plan.items.filter(state=Item.State.PLANNING).update(state=Item.State.IN_PROGRESS)
+        Target.objects.filter(pk=plan.target_id, status=Target.Status.FED_BACK).update(
+            status=Target.Status.RECTIFYING
+        )
+    log_action(user, "plan.accept" if accept else "plan.return", plan, {"reason": reason.strip()})
+    return plan
