@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "xuncha.orgs",
     "xuncha.audit",
     "xuncha.notifications",
+    "xuncha.reports",
     "rounds",
     "clues",
     "rectification",
@@ -247,6 +248,10 @@ CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 3, "default_retry_delay": 60}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "expire-report-files": {
+        "task": "xuncha.reports.tasks.expire_reports",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "rectification-reminders-daily": {
         "task": "rectification.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=10),
@@ -300,6 +305,9 @@ CLUE_DISPOSITION_DAYS = env_int("CLUE_DISPOSITION_DAYS", 30, minimum=1)
 CLUE_DUE_SOON_DAYS = env_int("CLUE_DUE_SOON_DAYS", 5, minimum=0)
 CLUE_ESCALATE_AFTER_DAYS = env_int("CLUE_ESCALATE_AFTER_DAYS", 15, minimum=1)
 
+# Generated report files are deleted after this many days (the job row stays).
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
+
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")
 
@@ -308,7 +316,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if XUNCHA_ENV == "test":
