@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import XLSX
 
 from xuncha.env import env_bool, env_choice, env_int, env_list, env_str
 
@@ -287,7 +288,8 @@ NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
 # --- Import / export -----------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # our own audit log records imports
-IMPORT_EXPORT_FORMATS = ["import_export.formats.base_formats.XLSX"]
+# django-import-export wants the format classes themselves, not dotted paths.
+IMPORT_EXPORT_FORMATS = [XLSX]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 

@@ -7,166 +7,531 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('orgs', '0001_initial'),
-        ('rounds', '0002_seed_kinds_and_categories'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("orgs", "0001_initial"),
+        ("rounds", "0002_seed_kinds_and_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Clue',
+            name="Clue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='交接单编号')),
-                ('person_name', models.CharField(max_length=50, verbose_name='被反映人')),
-                ('person_position', models.CharField(max_length=100, verbose_name='职务')),
-                ('person_rank', models.CharField(choices=[('bureau', '厅局级'), ('department', '县处级'), ('section', '乡科级'), ('other', '其他')], max_length=12, verbose_name='职级')),
-                ('person_is_top_leader', models.BooleanField(default=False, verbose_name='是否一把手')),
-                ('discipline', models.CharField(choices=[('political', '政治纪律'), ('organizational', '组织纪律'), ('integrity', '廉洁纪律'), ('masses', '群众纪律'), ('work', '工作纪律'), ('life', '生活纪律')], max_length=16, verbose_name='涉及纪律')),
-                ('source', models.CharField(choices=[('interview', '谈话'), ('documents', '调阅'), ('petition', '信访'), ('visit', '走访'), ('data', '大数据比对'), ('other', '其他')], max_length=12, verbose_name='线索来源')),
-                ('confidentiality', models.CharField(choices=[('internal', '内部'), ('secret', '秘密'), ('confidential', '机密')], default='secret', max_length=12, verbose_name='密级')),
-                ('summary', models.TextField(verbose_name='问题线索摘要')),
-                ('urgent', models.BooleanField(default=False, verbose_name='直报快车道')),
-                ('status', models.CharField(choices=[('draft', '起草'), ('submitted', '组长已签'), ('approved', '巡察办已批'), ('received', '部门已签收'), ('closed', '已销号')], default='draft', max_length=10, verbose_name='状态')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('drafted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='起草时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='组长签字时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('disposition_due', models.DateField(blank=True, null=True, verbose_name='处置反馈期限')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='销号时间')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='巡察办审批')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clues', to='orgs.department', verbose_name='接收部门')),
-                ('drafted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人')),
-                ('problems', models.ManyToManyField(blank=True, related_name='clues', to='rounds.problem', verbose_name='相关问题')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接收部门签收')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clues', to='rounds.round')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='巡察组组长签字')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clues', to='rounds.target', verbose_name='巡察对象')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clues', to='rounds.team', verbose_name='巡察组')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="交接单编号")),
+                ("person_name", models.CharField(max_length=50, verbose_name="被反映人")),
+                ("person_position", models.CharField(max_length=100, verbose_name="职务")),
+                (
+                    "person_rank",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "厅局级"),
+                            ("department", "县处级"),
+                            ("section", "乡科级"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="职级",
+                    ),
+                ),
+                (
+                    "person_is_top_leader",
+                    models.BooleanField(default=False, verbose_name="是否一把手"),
+                ),
+                (
+                    "discipline",
+                    models.CharField(
+                        choices=[
+                            ("political", "政治纪律"),
+                            ("organizational", "组织纪律"),
+                            ("integrity", "廉洁纪律"),
+                            ("masses", "群众纪律"),
+                            ("work", "工作纪律"),
+                            ("life", "生活纪律"),
+                        ],
+                        max_length=16,
+                        verbose_name="涉及纪律",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("interview", "谈话"),
+                            ("documents", "调阅"),
+                            ("petition", "信访"),
+                            ("visit", "走访"),
+                            ("data", "大数据比对"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="线索来源",
+                    ),
+                ),
+                (
+                    "confidentiality",
+                    models.CharField(
+                        choices=[
+                            ("internal", "内部"),
+                            ("secret", "秘密"),
+                            ("confidential", "机密"),
+                        ],
+                        default="secret",
+                        max_length=12,
+                        verbose_name="密级",
+                    ),
+                ),
+                ("summary", models.TextField(verbose_name="问题线索摘要")),
+                ("urgent", models.BooleanField(default=False, verbose_name="直报快车道")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "起草"),
+                            ("submitted", "组长已签"),
+                            ("approved", "巡察办已批"),
+                            ("received", "部门已签收"),
+                            ("closed", "已销号"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                (
+                    "drafted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="起草时间"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="组长签字时间"),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="签收时间"),
+                ),
+                (
+                    "disposition_due",
+                    models.DateField(blank=True, null=True, verbose_name="处置反馈期限"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="销号时间")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="巡察办审批",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clues",
+                        to="orgs.department",
+                        verbose_name="接收部门",
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="起草人",
+                    ),
+                ),
+                (
+                    "problems",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="clues",
+                        to="rounds.problem",
+                        verbose_name="相关问题",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收部门签收",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clues",
+                        to="rounds.round",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="巡察组组长签字",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clues",
+                        to="rounds.target",
+                        verbose_name="巡察对象",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clues",
+                        to="rounds.team",
+                        verbose_name="巡察组",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问题线索',
-                'verbose_name_plural': '问题线索',
-                'ordering': ['-id'],
-                'permissions': [('manage_clue', '管理问题线索（巡察办线索专管员）')],
+                "verbose_name": "问题线索",
+                "verbose_name_plural": "问题线索",
+                "ordering": ["-id"],
+                "permissions": [("manage_clue", "管理问题线索（巡察办线索专管员）")],
             },
         ),
         migrations.CreateModel(
-            name='ClueFile',
+            name="ClueFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('interview', '谈话笔录'), ('document', '书证材料'), ('petition', '信访件'), ('other', '其他')], max_length=12, verbose_name='材料类别')),
-                ('file', models.FileField(max_length=200, upload_to='clues/%Y/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('clue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='clues.clue')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("interview", "谈话笔录"),
+                            ("document", "书证材料"),
+                            ("petition", "信访件"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="材料类别",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=200, upload_to="clues/%Y/", verbose_name="文件"),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "clue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="files",
+                        to="clues.clue",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索材料',
-                'verbose_name_plural': '线索材料',
-                'ordering': ['uploaded_at'],
+                "verbose_name": "线索材料",
+                "verbose_name_plural": "线索材料",
+                "ordering": ["uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='ClueGroupObjectPermission',
+            name="ClueGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='clues.clue')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="clues.clue"),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ClueReminder',
+            name="ClueReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('due_soon', '即将到期'), ('overdue', '已逾期'), ('escalated', '严重逾期')], max_length=10, verbose_name='级别')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='发送时间')),
-                ('clue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='clues.clue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("due_soon", "即将到期"),
+                            ("overdue", "已逾期"),
+                            ("escalated", "严重逾期"),
+                        ],
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="发送时间")),
+                (
+                    "clue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="clues.clue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索提醒',
-                'verbose_name_plural': '线索提醒',
+                "verbose_name": "线索提醒",
+                "verbose_name_plural": "线索提醒",
             },
         ),
         migrations.CreateModel(
-            name='ClueUserObjectPermission',
+            name="ClueUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='clues.clue')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="clues.clue"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Disposition',
+            name="Disposition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('talk', '谈话函询'), ('verify', '初步核实'), ('shelve', '暂存待查'), ('close', '予以了结'), ('case', '立案审查调查')], max_length=10, verbose_name='处置方式')),
-                ('party_discipline', models.CharField(blank=True, choices=[('', '无'), ('warning', '警告'), ('serious_warning', '严重警告'), ('removal', '撤销党内职务'), ('probation', '留党察看'), ('expulsion', '开除党籍')], max_length=20, verbose_name='党纪处分')),
-                ('government_sanction', models.CharField(blank=True, choices=[('', '无'), ('warning', '警告'), ('demerit', '记过'), ('major_demerit', '记大过'), ('demotion', '降级'), ('dismissal_from_post', '撤职'), ('expulsion', '开除')], max_length=20, verbose_name='政务处分')),
-                ('organizational_handling', models.CharField(blank=True, help_text='如诫勉、调离岗位、免职等。', max_length=100, verbose_name='组织处理')),
-                ('transferred_to_justice', models.BooleanField(default=False, verbose_name='移送司法机关')),
-                ('money_recovered', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='挽回经济损失（元）')),
-                ('is_final', models.BooleanField(default=False, verbose_name='处置完毕')),
-                ('note', models.TextField(verbose_name='情况说明')),
-                ('reported_at', models.DateTimeField(auto_now_add=True, verbose_name='报告时间')),
-                ('clue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dispositions', to='clues.clue')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("talk", "谈话函询"),
+                            ("verify", "初步核实"),
+                            ("shelve", "暂存待查"),
+                            ("close", "予以了结"),
+                            ("case", "立案审查调查"),
+                        ],
+                        max_length=10,
+                        verbose_name="处置方式",
+                    ),
+                ),
+                (
+                    "party_discipline",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("warning", "警告"),
+                            ("serious_warning", "严重警告"),
+                            ("removal", "撤销党内职务"),
+                            ("probation", "留党察看"),
+                            ("expulsion", "开除党籍"),
+                        ],
+                        max_length=20,
+                        verbose_name="党纪处分",
+                    ),
+                ),
+                (
+                    "government_sanction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("warning", "警告"),
+                            ("demerit", "记过"),
+                            ("major_demerit", "记大过"),
+                            ("demotion", "降级"),
+                            ("dismissal_from_post", "撤职"),
+                            ("expulsion", "开除"),
+                        ],
+                        max_length=20,
+                        verbose_name="政务处分",
+                    ),
+                ),
+                (
+                    "organizational_handling",
+                    models.CharField(
+                        blank=True,
+                        help_text="如诫勉、调离岗位、免职等。",
+                        max_length=100,
+                        verbose_name="组织处理",
+                    ),
+                ),
+                (
+                    "transferred_to_justice",
+                    models.BooleanField(default=False, verbose_name="移送司法机关"),
+                ),
+                (
+                    "money_recovered",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=14,
+                        verbose_name="挽回经济损失（元）",
+                    ),
+                ),
+                ("is_final", models.BooleanField(default=False, verbose_name="处置完毕")),
+                ("note", models.TextField(verbose_name="情况说明")),
+                ("reported_at", models.DateTimeField(auto_now_add=True, verbose_name="报告时间")),
+                (
+                    "clue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dispositions",
+                        to="clues.clue",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '处置情况',
-                'verbose_name_plural': '处置情况',
-                'ordering': ['reported_at', 'id'],
+                "verbose_name": "处置情况",
+                "verbose_name_plural": "处置情况",
+                "ordering": ["reported_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='clue',
-            index=models.Index(fields=['status', '-id'], name='clue_status'),
+            model_name="clue",
+            index=models.Index(fields=["status", "-id"], name="clue_status"),
         ),
         migrations.AddIndex(
-            model_name='clue',
-            index=models.Index(fields=['department', 'status'], name='clue_department_status'),
+            model_name="clue",
+            index=models.Index(fields=["department", "status"], name="clue_department_status"),
         ),
         migrations.AddIndex(
-            model_name='clue',
-            index=models.Index(fields=['disposition_due'], name='clue_disposition_due'),
+            model_name="clue",
+            index=models.Index(fields=["disposition_due"], name="clue_disposition_due"),
         ),
         migrations.AddConstraint(
-            model_name='clue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['received', 'closed']), _negated=True), models.Q(('approved_at__isnull', False), ('received_at__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='clue_received_has_signatures'),
+            model_name="clue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["received", "closed"]), _negated=True),
+                    models.Q(
+                        ("approved_at__isnull", False),
+                        ("received_at__isnull", False),
+                        ("submitted_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="clue_received_has_signatures",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='cluegroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="cluegroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='cluereminder',
-            constraint=models.UniqueConstraint(fields=('clue', 'level'), name='clue_reminder_once_per_level'),
+            model_name="cluereminder",
+            constraint=models.UniqueConstraint(
+                fields=("clue", "level"), name="clue_reminder_once_per_level"
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='clueuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="clueuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='disposition',
-            constraint=models.CheckConstraint(condition=models.Q(('money_recovered__gte', 0)), name='disposition_money_not_negative'),
+            model_name="disposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("money_recovered__gte", 0)),
+                name="disposition_money_not_negative",
+            ),
         ),
     ]

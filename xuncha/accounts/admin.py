@@ -3,14 +3,16 @@ the security officer grants roles, and neither can do the other's part."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import ROLE_LABELS, Role
-from xuncha.accounts.services import user_set_roles
+from xuncha.accounts.services import check_role_grant, user_set_roles
 from xuncha.audit.services import log_action
 
 admin.site.unregister(Group)
@@ -28,10 +30,21 @@ class RoleGrantForm(forms.ModelForm):
         model = User
         fields = []
 
+    actor = None  # set by UserAdmin.get_form to the requesting security officer
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["roles"].initial = [r.value for r in self.instance.roles]
+
+    def clean(self):
+        cleaned = super().clean()
+        roles = {Role(r) for r in cleaned.get("roles", [])}
+        try:
+            check_role_grant(user=self.instance, roles=roles, actor=self.actor)
+        except (PermissionDenied, ValidationError) as error:
+            raise ValidationError(getattr(error, "messages", [str(error)])) from error
+        return cleaned
 
 
 @admin.register(User)
@@ -61,6 +74,16 @@ class UserAdmin(DjangoUserAdmin):
     def _is_security_officer(self, request) -> bool:
         return request.user.has_role(Role.SECURITY_OFFICER)
 
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                log_action(
+                    request.user, "user.password", user, {"usable": user.has_usable_password()}
+                )
+        return response
+
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are deactivated, so the audit log keeps its actors
 
@@ -73,7 +96,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None and self._is_security_officer(request):
-            kwargs["form"] = RoleGrantForm
+            kwargs["form"] = type("RoleGrantForm", (RoleGrantForm,), {"actor": request.user})
             kwargs["fields"] = ["roles"]
             return admin.ModelAdmin.get_form(self, request, obj, **kwargs)
         return super().get_form(request, obj, **kwargs)

@@ -33,10 +33,8 @@ def _sync_staff_flag(user: User, roles: set[Role]) -> None:
     user.is_staff = bool(roles & ADMIN_SITE_ROLES)
 
 
-@transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[Role], actor: User) -> User:
-    """Only the security officer grants roles, and never to themself (三员分立)."""
-    roles = set(roles)
+def check_role_grant(*, user: User, roles: set[Role], actor: User) -> None:
+    """Raise PermissionDenied or ValidationError if ``actor`` may not give ``user`` these roles."""
     if not actor.has_role(Role.SECURITY_OFFICER) and not actor.is_superuser:
         raise PermissionDenied("只有安全保密管理员可以授予角色。")
     if actor.pk == user.pk:
@@ -46,6 +44,13 @@ def user_set_roles(*, user: User, roles: Iterable[Role], actor: User) -> User:
         raise ValidationError("三员账号不能同时担任业务角色。")
     if len(admin_roles) > 1:
         raise ValidationError("系统管理员、安全保密管理员、安全审计员必须由不同账号担任。")
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[Role], actor: User) -> User:
+    """Only the security officer grants roles, and never to themself (三员分立)."""
+    roles = set(roles)
+    check_role_grant(user=user, roles=roles, actor=actor)
     before = sorted(r.value for r in user.roles)
     role_groups = Group.objects.filter(name__in=[r.value for r in Role])
     user.groups.remove(*role_groups)

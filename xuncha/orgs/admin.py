@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 
+from xuncha.orgs.imports import SpreadsheetError, check_headers, read_xlsx, row_problems
 from xuncha.orgs.models import (
     Cadre,
     CadreRelation,
@@ -23,9 +27,47 @@ class NoDeleteMixin:
         return False
 
 
+class SpreadsheetImportForm(ImportForm):
+    """Refuses an unreadable file or wrong headers up front, with run_import's Chinese messages."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.resource_classes = resources
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None:
+            content = upload.read()
+            upload.seek(0)
+            resource_class = self.resource_classes[int(cleaned.get("resource") or 0)]
+            try:
+                check_headers(resource_class(), read_xlsx(content))
+            except SpreadsheetError as error:
+                self.add_error("import_file", str(error))
+        return cleaned
+
+
 class ResourceWithUserMixin:
+    import_form_class = SpreadsheetImportForm
+
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def process_result(self, result, request):
+        # import-export announces success whatever happened; a rolled-back commit must say so.
+        if result.has_errors() or result.has_validation_errors():
+            problems = "；".join(
+                f"第 {p.row_number} 行 {p.column}：{p.message}" for p in row_problems(result)[:10]
+            )
+            messages.error(request, f"导入未完成，没有写入任何数据。{problems}")
+            app_label, model_name = self.get_model_info()
+            return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
+        return super().process_result(result, request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All rows or none, also when a row turned bad between preview and confirm.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
 
 
 @admin.register(Region)

@@ -6,8 +6,6 @@ import tablib
 from django.db import transaction
 from import_export.results import Result
 
-from xuncha.audit.services import log_action
-
 
 class SpreadsheetError(ValueError):
     """The upload is not a spreadsheet we can read; the message is for the user."""
@@ -63,18 +61,11 @@ def run_import(*, resource, dataset: tablib.Dataset, user, dry_run: bool) -> Res
     """Validate (dry run) or commit. A commit with any bad row writes nothing."""
     check_headers(resource, dataset)
     with transaction.atomic():
-        result = resource.import_data(
+        # The resource's after_import writes the "import.<model>" audit entry.
+        return resource.import_data(
             dataset,
             dry_run=dry_run,
             use_transactions=True,
             rollback_on_validation_errors=True,
             raise_errors=False,
         )
-        if not dry_run and not (result.has_errors() or result.has_validation_errors()):
-            log_action(
-                user,
-                "import." + resource._meta.model._meta.model_name,
-                None,
-                {"rows": len(dataset), "totals": dict(result.totals)},
-            )
-    return result

@@ -8,7 +8,8 @@ service as a form, so imports are validated and audited like any change.
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from xuncha.orgs.models import Cadre, Organization, Region
+from xuncha.audit.services import log_action
+from xuncha.orgs.models import Cadre, Organization, Region, Specialty
 from xuncha.orgs.services import cadre_save, organization_save
 
 
@@ -52,6 +53,25 @@ class LookupWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"{self.what}「{value}」不存在。") from None
 
 
+class NamedManyWidget(widgets.ManyToManyWidget):
+    """Several related rows by name; an unknown name is an error, not silently dropped."""
+
+    def __init__(self, model, field, *, what: str, separator: str = "、"):
+        super().__init__(model, separator=separator, field=field)
+        self.what = what
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "")
+        for other in (",", "，", ";", "；"):
+            text = text.replace(other, self.separator)
+        names = [n.strip() for n in text.split(self.separator) if n.strip()]
+        found = self.model.objects.filter(**{f"{self.field}__in": names})
+        missing = set(names) - {getattr(obj, self.field) for obj in found}
+        if missing:
+            raise ValueError(f"{self.what}「{'、'.join(sorted(missing))}」不存在。")
+        return found
+
+
 class BooleanLabelWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = str(value).strip() if value is not None else ""
@@ -72,18 +92,34 @@ class ServiceSavedResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
 
-    def import_instance(self, instance, row, **kwargs):
-        # import-export's own messages for a field are in English; ours are not.
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
+    def import_row(self, row, instance_loader, **kwargs):
+        # Errors come keyed by model field ("kind"); the office knows the sheet's column ("组织类别").
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        error = row_result.validation_error
+        if error is not None and hasattr(error, "error_dict"):
+            columns = {f.attribute: f.column_name for f in self.get_import_fields()}
+            row_result.validation_error = ValidationError(
+                {columns.get(key, key): value for key, value in error.error_dict.items()}
+            )
+        return row_result
+
+    def after_import(self, dataset, result, **kwargs):
+        # One entry for the import as a whole, from the admin page and run_import alike.
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run", True) or result.has_errors() or result.has_validation_errors():
+            return
+        log_action(
+            self.user,
+            "import." + self._meta.model._meta.model_name,
+            None,
+            {"rows": len(dataset), "totals": dict(result.totals)},
+        )
 
 
 class OrganizationResource(ServiceSavedResource):
-    code = fields.Field("code", "组织编码")
-    name = fields.Field("name", "党组织名称")
-    short_name = fields.Field("short_name", "单位简称")
+    code = fields.Field("code", "组织编码", widget=widgets.CharWidget())
+    name = fields.Field("name", "党组织名称", widget=widgets.CharWidget())
+    short_name = fields.Field("short_name", "单位简称", widget=widgets.CharWidget())
     parent = fields.Field(
         "parent", "上级组织编码", widget=LookupWidget(Organization, "code", what="上级组织编码")
     )
@@ -93,8 +129,8 @@ class OrganizationResource(ServiceSavedResource):
     region = fields.Field(
         "region", "所属区县（市）", widget=LookupWidget(Region, "name", what="区县（市）")
     )
-    leader_name = fields.Field("leader_name", "主要负责人")
-    leader_title = fields.Field("leader_title", "主要负责人职务")
+    leader_name = fields.Field("leader_name", "主要负责人", widget=widgets.CharWidget())
+    leader_title = fields.Field("leader_title", "主要负责人职务", widget=widgets.CharWidget())
 
     class Meta:
         model = Organization
@@ -116,33 +152,30 @@ class OrganizationResource(ServiceSavedResource):
         report_skipped = True
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        if kwargs.get("dry_run"):
-            # Still save inside the rolled-back transaction so that later rows
-            # can name this one as their parent in the preview.
-            instance.save()
-            return
+        # The dry run calls the service too, so the preview refuses what the
+        # commit would; its writes (audit entries included) are rolled back.
         organization_save(organization=instance, user=self.user, created=is_create)
 
 
 class CadreResource(ServiceSavedResource):
-    code = fields.Field("code", "干部编号")
-    name = fields.Field("name", "姓名")
+    code = fields.Field("code", "干部编号", widget=widgets.CharWidget())
+    name = fields.Field("name", "姓名", widget=widgets.CharWidget())
     gender = fields.Field(
         "gender", "性别", widget=ChoiceLabelWidget([("M", "男"), ("F", "女")], required=False)
     )
     organization = fields.Field(
         "organization", "所在单位编码", widget=LookupWidget(Organization, "code", what="单位编码")
     )
-    position = fields.Field("position", "职务")
+    position = fields.Field("position", "职务", widget=widgets.CharWidget())
     rank = fields.Field("rank", "职级", widget=ChoiceLabelWidget(Cadre.Rank.choices))
     in_leader_pool = fields.Field("in_leader_pool", "组长库", widget=BooleanLabelWidget())
     in_talent_pool = fields.Field("in_talent_pool", "人才库", widget=BooleanLabelWidget())
     specialties = fields.Field(
         "specialties",
         "专业特长",
-        widget=widgets.ManyToManyWidget("orgs.Specialty", field="name", separator="、"),
+        widget=NamedManyWidget(Specialty, "name", what="专业特长"),
     )
-    phone = fields.Field("phone", "联系电话")
+    phone = fields.Field("phone", "联系电话", widget=widgets.CharWidget())
 
     class Meta:
         model = Cadre
@@ -164,7 +197,4 @@ class CadreResource(ServiceSavedResource):
         report_skipped = True
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        if kwargs.get("dry_run"):
-            instance.save()
-            return
         cadre_save(cadre=instance, user=self.user, created=is_create)

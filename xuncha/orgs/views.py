@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 
+from xuncha.accounts.roles import Role
 from xuncha.orgs.forms import CadreFilterForm, OrganizationFilterForm
 from xuncha.orgs.selectors import (
     cadre_list as select_cadres,
@@ -38,6 +40,8 @@ def organization_detail(request, pk: int):
 
 @login_required
 def cadre_list(request):
+    if not request.user.has_role(Role.OFFICE):
+        raise Http404  # the cadre pool is the office's working file (like the audit log)
     form = CadreFilterForm(request.GET or None)
     cadres = select_cadres(user=request.user, filters=form.filters())
     page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))

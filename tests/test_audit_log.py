@@ -1,0 +1,240 @@
+"""The audit log is append-only and hash-chained, and tampering is detected.
+
+Tampering is done the way an attacker with database access would: raw SQL.
+On PostgreSQL a trigger refuses UPDATE and DELETE, so the tests first switch
+it off as a superuser would (``session_replication_role = replica``).
+"""
+
+import logging
+from contextlib import contextmanager
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from tests.factories import OrganizationFactory, make_user
+from xuncha.accounts.roles import Role
+from xuncha.audit.models import GENESIS_HASH, AuditEntry
+from xuncha.audit.services import log_action, verify_chain
+from xuncha.audit.tasks import verify_chain as verify_chain_task
+from xuncha.orgs.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
+)
+
+
+@contextmanager
+def tampering():
+    """A cursor that can rewrite the audit table, as a database superuser could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            yield cursor
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = origin")
+
+
+@pytest.fixture
+def chain(office_user):
+    """Four entries by a real user about a real object."""
+    organization = OrganizationFactory()
+    return [
+        log_action(office_user, f"test.step{i}", organization, {"step": i, "note": "巡察"})
+        for i in range(1, 5)
+    ]
+
+
+def verify_error() -> str:
+    with pytest.raises(CommandError) as error:
+        call_command("audit_verify", stdout=StringIO())
+    return str(error.value)
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def test_first_entry_chains_to_genesis_and_each_next_to_the_one_before(chain):
+    assert chain[0].id == 1
+    assert chain[0].prev_hash == GENESIS_HASH
+    for before, after in pairwise(chain):
+        assert after.id == before.id + 1
+        assert after.prev_hash == before.entry_hash
+    stored = list(AuditEntry.objects.order_by("id"))
+    assert [e.entry_hash for e in stored] == [e.entry_hash for e in chain]
+    assert all(e.compute_hash() == e.entry_hash for e in stored)
+
+
+def test_entry_records_actor_object_and_data(chain, office_user):
+    entry = AuditEntry.objects.get(pk=chain[1].pk)
+    assert entry.actor == office_user
+    assert entry.actor_username == office_user.username
+    assert entry.object_type == "orgs.organization"
+    assert entry.data == {"step": 2, "note": "巡察"}
+    assert entry.ip_address is None  # not in a request
+
+
+def test_anonymous_or_system_actor_is_recorded_as_blank():
+    entry = log_action(None, "system.job", None, {"when": "nightly"})
+    assert entry.actor is None
+    assert entry.actor_username == ""
+    assert entry.object_type == ""
+
+
+def test_saving_an_existing_entry_is_refused(chain):
+    entry = AuditEntry.objects.get(pk=chain[0].pk)
+    entry.action = "edited"
+    with pytest.raises(PermissionError, match="只能追加"):
+        entry.save()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.step1"
+
+
+def test_deleting_an_entry_is_refused(chain):
+    with pytest.raises(PermissionError, match="只能追加"):
+        AuditEntry.objects.get(pk=chain[0].pk).delete()
+    assert AuditEntry.objects.count() == 4
+
+
+def test_queryset_update_and_delete_are_refused(chain):
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=chain[0].pk).update(action="edited")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    entry = AuditEntry.objects.get(pk=chain[0].pk)
+    entry.action = "edited"
+    with pytest.raises(PermissionError), transaction.atomic():
+        AuditEntry.objects.bulk_update([entry], ["action"])
+    assert AuditEntry.objects.filter(action="edited").count() == 0
+
+
+@on_postgresql
+def test_postgresql_trigger_refuses_raw_update_and_delete(chain):
+    for statement in (
+        "UPDATE audit_auditentry SET action = 'edited' WHERE id = 2",
+        "DELETE FROM audit_auditentry WHERE id = 2",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    assert AuditEntry.objects.count() == 4
+    call_command("audit_verify", stdout=StringIO())
+
+
+# --- verifying ------------------------------------------------------------------
+
+
+def test_audit_verify_passes_on_an_intact_chain(chain):
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "审计日志完好：共 4 条" in out.getvalue()
+
+
+def test_audit_verify_passes_on_an_empty_log():
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "共 0 条" in out.getvalue()
+
+
+def test_audit_verify_names_an_edited_entry(chain):
+    with tampering() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET action = 'harmless' WHERE id = 2")
+    message = verify_error()
+    assert "#2" in message
+    assert "被修改" in message
+
+
+def test_audit_verify_names_an_edited_entry_data(chain):
+    with tampering() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditentry SET data = %s WHERE id = 3", ['{"step": 3, "note": "改"}']
+        )
+    assert "#3" in verify_error()
+
+
+def test_audit_verify_catches_an_edit_whose_own_hash_was_recomputed(chain):
+    entry = AuditEntry.objects.get(pk=2)
+    entry.action = "harmless"
+    forged = entry.compute_hash()
+    with tampering() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditentry SET action = 'harmless', entry_hash = %s WHERE id = 2",
+            [forged],
+        )
+    message = verify_error()
+    assert "#3" in message  # the next entry no longer chains to it
+    assert "前一条哈希不符" in message
+
+
+def test_audit_verify_names_the_entry_after_a_deleted_one(chain):
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = 2")
+    message = verify_error()
+    assert "#3" in message
+    assert "应为 #2" in message
+
+
+def test_audit_verify_names_the_first_of_two_swapped_entries(chain):
+    # Swapping the ids swaps the rows' places in the chain: row 2 now holds
+    # what was written third and the other way round.
+    with tampering() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET id = -2 WHERE id = 2")
+        cursor.execute("UPDATE audit_auditentry SET id = 2 WHERE id = 3")
+        cursor.execute("UPDATE audit_auditentry SET id = 3 WHERE id = -2")
+    assert AuditEntry.objects.get(pk=2).action == "test.step3"
+    message = verify_error()
+    assert "#2" in message
+    assert "调换" in message
+
+
+def test_nightly_task_reports_the_break(chain, caplog):
+    assert verify_chain_task() == {"checked": 4, "broken_at": None}
+    with tampering() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET object_repr = 'x' WHERE id = 4")
+    with caplog.at_level(logging.ERROR, logger="xuncha.audit.tasks"):
+        result = verify_chain_task()
+    assert result["broken_at"] == 4
+    assert result["checked"] == 3
+    assert "#4" in caplog.text
+
+
+def test_verify_chain_reads_in_batches(chain):
+    assert verify_chain(batch_size=1) == (4, None)
+
+
+# --- where the request came from -----------------------------------------------
+
+
+def test_audit_entry_records_the_request_ip_of_an_admin_save(client):
+    office = make_user(Role.OFFICE)
+    client.force_login(office)
+    response = client.post(
+        reverse("admin:orgs_organization_add"),
+        {
+            "code": "IP-001",
+            "name": "中共测试局委员会",
+            "short_name": "测试局",
+            "kind": Organization.Kind.COMMITTEE,
+            "sector": Organization.Sector.GOVERNMENT,
+            "level": Organization.Level.CITY,
+            "leader_name": "张三",
+            "leader_title": "书记",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    organization = Organization.objects.get(code="IP-001")
+    entry = AuditEntry.objects.get(action="organization.create", object_id=str(organization.pk))
+    assert entry.ip_address == "127.0.0.1"
+    assert entry.actor == office
+    assert entry.data == {"code": "IP-001", "name": "中共测试局委员会"}
+    call_command("audit_verify", stdout=StringIO())

@@ -1,0 +1,184 @@
+"""Settings come from the environment and refuse what they cannot understand.
+
+The production checks run in a fresh interpreter: settings are read once per
+process, so only a subprocess shows what a server would do at start-up.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from xuncha.env import env_bool, env_choice, env_int, env_list, env_str
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# --- the typed helpers ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("true", True),
+        ("1", True),
+        (" Yes ", True),
+        ("ON", True),
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+    ],
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("XUNCHA_TEST_FLAG", raw)
+    assert env_bool("XUNCHA_TEST_FLAG", default=not expected) is expected
+
+
+def test_env_bool_uses_default_when_unset_or_blank(monkeypatch):
+    monkeypatch.delenv("XUNCHA_TEST_FLAG", raising=False)
+    assert env_bool("XUNCHA_TEST_FLAG", default=True) is True
+    monkeypatch.setenv("XUNCHA_TEST_FLAG", "  ")
+    assert env_bool("XUNCHA_TEST_FLAG", default=False) is False
+
+
+def test_env_bool_refuses_maybe_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("XUNCHA_TEST_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="XUNCHA_TEST_FLAG") as error:
+        env_bool("XUNCHA_TEST_FLAG", default=False)
+    assert "不是布尔值" in str(error.value)
+
+
+def test_env_int_reads_an_integer(monkeypatch):
+    monkeypatch.setenv("XUNCHA_TEST_NUMBER", " 42 ")
+    assert env_int("XUNCHA_TEST_NUMBER", 1, minimum=1) == 42
+    monkeypatch.delenv("XUNCHA_TEST_NUMBER")
+    assert env_int("XUNCHA_TEST_NUMBER", 7) == 7
+
+
+def test_env_int_refuses_text_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("XUNCHA_TEST_NUMBER", "abc")
+    with pytest.raises(ImproperlyConfigured, match="XUNCHA_TEST_NUMBER") as error:
+        env_int("XUNCHA_TEST_NUMBER", 1)
+    assert "不是整数" in str(error.value)
+
+
+def test_env_int_refuses_a_value_below_the_minimum(monkeypatch):
+    monkeypatch.setenv("XUNCHA_TEST_NUMBER", "0")
+    with pytest.raises(ImproperlyConfigured, match="XUNCHA_TEST_NUMBER") as error:
+        env_int("XUNCHA_TEST_NUMBER", 30, minimum=1)
+    assert "不能小于 1" in str(error.value)
+
+
+def test_env_choice_refuses_an_unknown_value(monkeypatch):
+    monkeypatch.setenv("XUNCHA_TEST_MODE", "staging")
+    with pytest.raises(ImproperlyConfigured, match="XUNCHA_TEST_MODE") as error:
+        env_choice("XUNCHA_TEST_MODE", "development", ("development", "production"))
+    assert "无效" in str(error.value)
+    assert "production" in str(error.value)
+
+
+def test_env_choice_defaults_when_unset(monkeypatch):
+    monkeypatch.delenv("XUNCHA_TEST_MODE", raising=False)
+    assert env_choice("XUNCHA_TEST_MODE", "development", ("development", "test")) == "development"
+
+
+def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
+    monkeypatch.setenv("XUNCHA_TEST_HOSTS", " a.example , ,b.example,")
+    assert env_list("XUNCHA_TEST_HOSTS", []) == ["a.example", "b.example"]
+    monkeypatch.delenv("XUNCHA_TEST_HOSTS")
+    assert env_list("XUNCHA_TEST_HOSTS", ["x"]) == ["x"]
+    assert env_str("XUNCHA_TEST_HOSTS", "fallback") == "fallback"
+
+
+# --- what the test run itself is configured with ------------------------------
+
+
+def test_idle_sessions_expire_after_thirty_minutes_by_default():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+# --- production start-up ---------------------------------------------------------
+
+# The subprocess gets a clean environment: only what a server's would carry,
+# never a variable some other test or conftest put into this process.
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+PRODUCTION_KEY = "Xq7-vN2kL9mR4tY8wZ3pB6sD1fG5hJ0cV-uE9iO3aS7dF2gH6jK1lZ4xC8bN"
+
+
+def production_env(tmp_path, **overrides) -> dict[str, str]:
+    """A complete production environment; pass NAME=None to leave a variable out."""
+    env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="xuncha.settings",
+        PYTHONIOENCODING="utf-8",
+        XUNCHA_DATA_DIR=str(tmp_path),
+        XUNCHA_ENV="production",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="xuncha.example.gov.cn",
+        DATABASE_URL="postgres://postgres@127.0.0.1/postgres",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run_python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_production_key_fixture_is_long_enough():
+    assert len(PRODUCTION_KEY) == 60
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"SECRET_KEY": None}, "生产环境必须设置 SECRET_KEY", id="dev-secret-key"),
+        pytest.param({"SECRET_KEY": "too-short-" * 3}, "不少于 50 个字符", id="short-secret-key"),
+        pytest.param({"DEBUG": "true"}, "生产环境不能开启 DEBUG", id="debug-on"),
+        pytest.param({"ALLOWED_HOSTS": None}, "生产环境必须设置 ALLOWED_HOSTS", id="no-hosts"),
+        pytest.param({"DATABASE_URL": None}, "生产环境必须设置 DATABASE_URL", id="no-database"),
+        pytest.param(
+            {"CELERY_BROKER_URL": None}, "生产环境必须设置 CELERY_BROKER_URL", id="no-broker"
+        ),
+        pytest.param(
+            {"CELERY_BROKER_URL": "filesystem://"},
+            "生产环境必须设置 CELERY_BROKER_URL",
+            id="filesystem-broker",
+        ),
+        pytest.param({"DEBUG": "maybe"}, "DEBUG='maybe'", id="debug-maybe"),
+        pytest.param({"XUNCHA_ENV": "prod"}, "XUNCHA_ENV='prod'", id="unknown-env"),
+    ],
+)
+def test_production_refuses_to_start_when_misconfigured(tmp_path, overrides, message):
+    result = run_python(
+        production_env(tmp_path, **overrides), "-c", "import django; django.setup()"
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_complete_production_environment_passes_the_deploy_check(tmp_path):
+    result = run_python(
+        production_env(tmp_path), "manage.py", "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
