@@ -392,3 +392,26 @@ def test_nobody_can_delete_accounts_in_the_admin(client, newcomer):
         client.force_login(make_user(role))
         response = client.get(reverse("admin:accounts_user_delete", args=[newcomer.pk]))
         assert response.status_code == 403, role
+
+
+@pytest.mark.django_db
+def test_system_admin_cannot_take_over_the_security_officer_or_auditor(client):
+    """三员分立: resetting another admin duty's password would hand over its powers."""
+    sysadmin = make_user(Role.SYSADMIN)
+    client.force_login(sysadmin)
+    for role in (Role.SECURITY_OFFICER, Role.AUDITOR):
+        other = make_user(role)
+        change = reverse("admin:accounts_user_change", args=[other.pk])
+        password = reverse("admin:auth_user_password_change", args=[other.pk])
+        page = client.get(change)
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        assert client.post(change, {"username": "taken-over"}).status_code == 403
+        response = client.post(
+            password, {"password1": "Another-pass-2026", "password2": "Another-pass-2026"}
+        )
+        assert response.status_code == 403
+        other.refresh_from_db()
+        assert not other.check_password("Another-pass-2026")
+    # Ordinary accounts stay the system admin's to keep.
+    unit = make_user(Role.UNIT_CONTACT)
+    assert client.get(reverse("admin:accounts_user_change", args=[unit.pk])).status_code == 200

@@ -238,3 +238,22 @@ def test_audit_entry_records_the_request_ip_of_an_admin_save(client):
     assert entry.actor == office
     assert entry.data == {"code": "IP-001", "name": "中共测试局委员会"}
     call_command("audit_verify", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_audit_verify_catches_the_newest_entries_cut_off_after_an_anchor(settings, tmp_path):
+    """A shorter chain is still a valid chain: only the anchor written outside
+    the database shows that its tail was removed."""
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.log")
+    for n in range(3):
+        log_action(None, "test.entry", None, {"n": n})
+    call_command("audit_verify")  # passes and anchors the head, entry #3
+    assert (tmp_path / "anchors.log").read_text().startswith("3 ")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = 3")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = origin")
+    with pytest.raises(CommandError, match=r"#3.*日志末尾被删除"):
+        call_command("audit_verify")

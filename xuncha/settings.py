@@ -170,6 +170,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, m
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# The audit log records the X-Real-IP the reverse proxy sets; only trust it behind one.
+TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -309,6 +311,12 @@ CLUE_ESCALATE_AFTER_DAYS = env_int("CLUE_ESCALATE_AFTER_DAYS", 15, minimum=1)
 
 # Generated report files are deleted after this many days (the job row stays).
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
+
+# Where audit_verify records the chain's head (see xuncha/audit/anchors.py);
+# empty turns anchoring off (the test settings do, as each test starts afresh).
+AUDIT_ANCHOR_FILE = env_str(
+    "AUDIT_ANCHOR_FILE", "" if XUNCHA_ENV == "test" else str(DATA_DIR / "audit-anchors.log")
+)
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xuncha.accounts.models import User
-from xuncha.accounts.roles import ROLE_LABELS, Role
+from xuncha.accounts.roles import ADMIN_ROLES, ROLE_LABELS, Role
 from xuncha.accounts.services import check_role_grant, user_set_roles
 from xuncha.audit.services import log_action
 
@@ -104,6 +104,10 @@ class UserAdmin(DjangoUserAdmin):
     def has_change_permission(self, request, obj=None):
         if self._is_security_officer(request):
             return request.user.has_perm("accounts.grant_roles")
+        if obj is not None and obj.pk != request.user.pk and obj.roles & ADMIN_ROLES:
+            # 三员分立: the system admin cannot take over the security officer's
+            # or the auditor's account by resetting its password or editing it.
+            return False
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):

@@ -2,10 +2,15 @@
 
 from contextvars import ContextVar
 
+from django.conf import settings
+
 current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
 
 
 def client_ip(request) -> str | None:
-    # Behind the production reverse proxy the peer is the proxy itself; it sets
-    # X-Real-IP (see docker-compose / deployment notes), which clients cannot.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    # Behind the production reverse proxy the peer is the proxy itself, which
+    # sets X-Real-IP. Trusted only where settings say a proxy is in front:
+    # otherwise any client could write whatever address it likes into the log.
+    if settings.TRUST_X_REAL_IP and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR") or None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from xuncha.audit.anchors import missing_anchor
 from xuncha.audit.context import current_ip
 from xuncha.audit.models import GENESIS_HASH, AuditEntry
 
@@ -82,4 +83,7 @@ def verify_chain(*, batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
         expected_prev = entry.entry_hash
         expected_id += 1
         checked += 1
+    if gone := missing_anchor():
+        anchor, reason = gone
+        return checked, ChainBreak(anchor.entry_id, reason)
     return checked, None

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from xuncha.audit.anchors import write_anchor
 from xuncha.audit.services import verify_chain as verify_audit_chain
 
 logger = logging.getLogger(__name__)
@@ -14,4 +15,5 @@ def verify_chain() -> dict:
     if broken:
         logger.error("审计日志链在 #%s 处断裂：%s", broken.entry_id, broken.reason)
         return {"checked": checked, "broken_at": broken.entry_id, "reason": broken.reason}
+    write_anchor()
     return {"checked": checked, "broken_at": None}

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from xuncha.audit.anchors import write_anchor
 from xuncha.audit.services import verify_chain
 
 
@@ -12,4 +13,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"审计日志链在 #{broken.entry_id} 处断裂：{broken.reason}（此前 {checked} 条完好）"
             )
-        self.stdout.write(self.style.SUCCESS(f"审计日志完好：共 {checked} 条。"))
+        anchor = write_anchor()
+        where = f"，已记录锚点 #{anchor.entry_id}" if anchor else ""
+        self.stdout.write(self.style.SUCCESS(f"审计日志完好：共 {checked} 条{where}。"))
