@@ -72,6 +72,11 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (Page("orgs:cadre_detail", ("cadre",)), expect(404, office_staff=200)),
     # 三员分立: only the security auditor reads the audit log.
     (Page("audit:entry_list"), expect(404, security_auditor=200)),
+    # The dashboard: leadership and the office; counts only, never clue content.
+    (Page("dashboard:index"), expect(404, office_staff=200, leadership=200)),
+    (Page("dashboard:export_xlsx"), expect(404, office_staff=200, leadership=200)),
+    # Report jobs are their requester's alone; the list is everyone's own.
+    (Page("reports:job_list"), expect(200)),
     # The admin site is a tool for the office, the system admin and the security officer.
     (Page("admin:index"), admin_page(**ADMIN_SITE)),
     (
@@ -214,13 +219,13 @@ def test_unit_contact_sees_only_its_own_organization_in_the_list(client, objects
 
 # --- navigation ------------------------------------------------------------------
 
-NAV_LABELS = {"首页", "组织库", "干部库", "审计日志", "数据维护", "账号管理", "角色授权"}
+NAV_LABELS = {"首页", "组织库", "干部库", "领导驾驶舱", "审计日志", "数据维护", "账号管理", "角色授权"}
 NAV_BY_ROLE = {
-    Role.OFFICE: {"首页", "组织库", "干部库", "数据维护"},
+    Role.OFFICE: {"首页", "组织库", "干部库", "领导驾驶舱", "数据维护"},
     Role.TEAM_LEADER: {"首页"},
     Role.TEAM_MEMBER: {"首页"},
     Role.UNIT_CONTACT: {"首页", "组织库"},
-    Role.LEADERSHIP: {"首页", "组织库"},
+    Role.LEADERSHIP: {"首页", "组织库", "领导驾驶舱"},
     Role.DEPARTMENT: {"首页"},
     Role.SYSADMIN: {"首页", "账号管理"},
     Role.SECURITY_OFFICER: {"首页", "角色授权"},

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xuncha.audit",
     "xuncha.notifications",
     "xuncha.reports",
+    "xuncha.dashboard",
     "rounds",
     "clues",
     "rectification",
@@ -122,6 +123,18 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------
+# Per process by default; name a Redis server (CACHE_URL or REDIS_CACHE_URL)
+# to share one cache between the web processes.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xuncha"}
+    )
+}
 
 # --- Accounts and security ----------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/", include("xuncha.accounts.urls")),
     path("orgs/", include("xuncha.orgs.urls")),
     path("audit/", include("xuncha.audit.urls")),
+    path("dashboard/", include("xuncha.dashboard.urls")),
+    path("reports/", include("xuncha.reports.urls")),
     path("", include("xuncha.core.urls")),
 ]

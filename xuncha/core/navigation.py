@@ -29,6 +29,12 @@ NAV_ITEMS = [
         "diagram-3",
     ),
     NavItem(_("干部库"), "orgs:cadre_list", frozenset({Role.OFFICE}), "people"),
+    NavItem(
+        _("领导驾驶舱"),
+        "dashboard:index",
+        frozenset({Role.LEADERSHIP, Role.OFFICE}),
+        "speedometer2",
+    ),
     NavItem(_("审计日志"), "audit:entry_list", frozenset({Role.AUDITOR}), "journal-text"),
 ]
 
