@@ -173,9 +173,15 @@ class Item(models.Model):
     def is_open(self) -> bool:
         return self.state not in (self.State.ACCEPTED, self.State.CLOSED)
 
+    @property
+    def on_ledger(self) -> bool:
+        """Open and past planning: the states that carry a deadline colour
+        (as selectors.colour_q and the reminders have it)."""
+        return self.is_open and self.state != self.State.PLANNING
+
     def colour(self, today: datetime.date | None = None) -> str:
         """Green some days before the deadline, yellow nearer, red when overdue."""
-        if not self.is_open or self.deadline is None or self.kind == self.Kind.ONGOING:
+        if not self.on_ledger or self.deadline is None or self.kind == self.Kind.ONGOING:
             return self.Colour.NONE
         today = today or timezone.localdate()
         days_left = (self.deadline - today).days

@@ -12,5 +12,6 @@ urlpatterns = [
     path("audit/", include("xuncha.audit.urls")),
     path("dashboard/", include("xuncha.dashboard.urls")),
     path("reports/", include("xuncha.reports.urls")),
+    path("rectification/", include("rectification.urls")),
     path("", include("xuncha.core.urls")),
 ]

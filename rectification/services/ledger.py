@@ -33,6 +33,9 @@ class ConcurrentActionError(ValidationError):
     pass
 
 
+STALE = "该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。"
+
+
 @dataclass(frozen=True)
 class Rule:
     action: str
@@ -88,7 +91,7 @@ def _apply(item: Item, expected_version: int, **changes) -> None:
         version=F("version") + 1, updated_at=timezone.now(), **changes
     )
     if not updated:
-        raise ConcurrentActionError("该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。")
+        raise ConcurrentActionError(STALE)
     for name, value in changes.items():
         setattr(item, name, value)
     item.version = expected_version + 1
@@ -157,8 +160,14 @@ def _attach(
     return stored
 
 
-def _load(item: Item) -> Item:
-    return Item.objects.select_related("office", "organization").get(pk=item.pk)
+def _load(item: Item, expected_version: int | None = None) -> Item:
+    """The item as it is now. If it moved since its author looked, say so
+    before anything else: the state or carrier they would be refused on is
+    one they have not seen yet (the UPDATE in _apply still settles a true race)."""
+    item = Item.objects.select_related("office", "organization").get(pk=item.pk)
+    if expected_version is not None and item.version != expected_version:
+        raise ConcurrentActionError(STALE)
+    return item
 
 
 @transaction.atomic
@@ -172,7 +181,7 @@ def ledger_report(
     files: Iterable[UploadedFile] = (),
 ) -> LedgerEntry:
     """报账: progress and what was done, as often as the unit likes."""
-    item = _load(item)
+    item = _load(item, expected_version)
     _check(user, item, A.REPORT)
     if not 0 <= int(progress) <= 100:
         raise ValidationError("进度应在 0 到 100 之间。")
@@ -197,7 +206,7 @@ def ledger_hand_in(
     money_recovered=0,
 ) -> LedgerEntry:
     """交账: done, with evidence."""
-    item = _load(item)
+    item = _load(item, expected_version)
     _check(user, item, A.HAND_IN)
     files = list(files)
     if not files and not item.evidence.exists():
@@ -227,7 +236,7 @@ def ledger_transfer(
     long_term: bool = False,
 ) -> LedgerEntry:
     """转账: to another body or department (which then carries it), or to long-term handling."""
-    item = _load(item)
+    item = _load(item, expected_version)
     _check(user, item, A.TRANSFER)
     if bool(department) == bool(long_term):
         raise ValidationError("请选择转办部门，或转为长期坚持，二者选一。")
@@ -267,7 +276,7 @@ def ledger_check(
 ) -> LedgerEntry:
     """查账: the office, with discipline-commission and organization-department
     co-signers where asked, accepts the evidence or sends the item back."""
-    item = _load(item)
+    item = _load(item, expected_version)
     action = A.CHECK_ACCEPT if accept else A.CHECK_RETURN
     _check(user, item, action)
     if not accept and not note.strip():
@@ -287,7 +296,7 @@ def ledger_check(
 @transaction.atomic
 def ledger_close(*, item: Item, user, expected_version: int, note: str = "") -> LedgerEntry:
     """销账 (销号): only an accepted item."""
-    item = _load(item)
+    item = _load(item, expected_version)
     _check(user, item, A.CLOSE)
     before = item.state
     _apply(item, expected_version, state=ST.CLOSED, closed_at=timezone.now())
@@ -299,7 +308,7 @@ def follow_up_check(
     *, item: Item, user, held: bool, note: str, expected_version: int | None = None
 ) -> FollowUp:
     """回头看: record whether a closed item stayed fixed; if not, reopen it."""
-    item = _load(item)
+    item = _load(item, expected_version)
     if not office_manages(user, item.office):
         raise PermissionDenied("只有巡察办工作人员可以开展回头看。")
     if item.state != ST.CLOSED:

@@ -4,8 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rectification.access import is_top_leader, require_office, require_unit_contact
+from rectification.access import (
+    is_top_leader,
+    is_unit_contact,
+    require_office,
+    require_unit_contact,
+)
 from rectification.models import Item, Plan
+from rounds.access import office_manages
 from rounds.models import Problem, Target
 from xuncha.audit.services import log_action
 
@@ -20,16 +26,28 @@ PLAN_FIELDS = (
     "deadline",
 )
 EDITABLE = (Plan.Status.DRAFT, Plan.Status.RETURNED, Plan.Status.SIGNED)
+PLANNABLE_TARGET_STATUSES = (
+    Target.Status.FED_BACK,
+    Target.Status.RECTIFYING,
+    Target.Status.CLOSED,
+)
+
+
+def may_open_plan(user, target: Target) -> bool:
+    """The inspected organization's contact draws up the plan; the office may open it too."""
+    return is_unit_contact(user, target.organization_id) or office_manages(
+        user, target.round.office
+    )
 
 
 @transaction.atomic
 def plan_open(*, target: Target, user=None) -> Plan:
-    """The plan of a fed-back target, with one item per problem fed back (idempotent)."""
-    if target.status not in (
-        Target.Status.FED_BACK,
-        Target.Status.RECTIFYING,
-        Target.Status.CLOSED,
-    ):
+    """The plan of a fed-back target, with one item per problem fed back (idempotent).
+
+    ``user=None`` is for the demo seed and imports; a person must be allowed."""
+    if user is not None and not may_open_plan(user, target):
+        raise PermissionDenied("只有本单位的联络人或巡察办工作人员可以编制整改方案。")
+    if target.status not in PLANNABLE_TARGET_STATUSES:
         raise ValidationError("巡察反馈后才能编制整改方案。")
     plan, created = Plan.objects.get_or_create(
         target=target, defaults={"organization_id": target.organization_id}

@@ -30,6 +30,24 @@ NAV_ITEMS = [
     ),
     NavItem(_("干部库"), "orgs:cadre_list", frozenset({Role.OFFICE}), "people"),
     NavItem(
+        _("整改方案"),
+        "rectification:plan_list",
+        frozenset({Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP}),
+        "clipboard-check",
+    ),
+    NavItem(
+        _("整改台账"),
+        "rectification:item_list",
+        frozenset({Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT}),
+        "list-check",
+    ),
+    NavItem(
+        _("巡察建议书"),
+        "rectification:recommendation_list",
+        frozenset({Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT}),
+        "envelope-paper",
+    ),
+    NavItem(
         _("领导驾驶舱"),
         "dashboard:index",
         frozenset({Role.LEADERSHIP, Role.OFFICE}),

@@ -1,0 +1,24 @@
+"""Small helpers the rectification views share."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+PAGE_SIZE = 50
+
+
+def error_messages(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def report_error(request, error: ValidationError) -> None:
+    """Each of the service's Chinese reasons as its own message."""
+    for message in error_messages(error):
+        messages.error(request, message)
+
+
+def form_errors(request, form) -> None:
+    """A form's errors as messages, for the few forms that post from a list."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)

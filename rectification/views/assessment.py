@@ -1,0 +1,151 @@
+"""一评估: the office opens an assessment for a target, hands out survey
+links, closes the survey, records its verdict and any accountability."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rectification import selectors, services
+from rectification.forms import AccountabilityForm, SurveyLinksForm, VerdictForm
+from rectification.models import Assessment, SurveyLink
+from rectification.views._common import PAGE_SIZE, form_errors, report_error
+from rounds.access import office_manages
+from rounds.selectors import get_target_for_user
+from xuncha.accounts.roles import Role
+from xuncha.core.access import role_required
+
+ANSWERED = Q(answered_at__isnull=False)
+
+
+def survey_figures(assessment: Assessment) -> dict:
+    """Links handed out, answers, average satisfaction and the share satisfied
+    (4 or 5), per respondent kind and in all: one grouped query."""
+    rows = (
+        assessment.links.order_by()
+        .values("respondent")
+        .annotate(
+            links=Count("pk"),
+            answers=Count("pk", filter=ANSWERED),
+            average=Avg("satisfaction"),
+            satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
+        )
+    )
+    labels = dict(SurveyLink.Respondent.choices)
+    groups = []
+    total = {"label": "合计", "links": 0, "answers": 0, "satisfied": 0, "score": 0}
+    for row in rows:
+        groups.append({**row, "label": labels.get(row["respondent"], row["respondent"])})
+        for key in ("links", "answers", "satisfied"):
+            total[key] += row[key]
+        total["score"] += (row["average"] or 0) * row["answers"]
+    total["average"] = total["score"] / total["answers"] if total["answers"] else None
+    for group in [*groups, total]:
+        group["satisfied_rate"] = (
+            round(100 * group["satisfied"] / group["answers"], 1) if group["answers"] else None
+        )
+    return {"groups": groups, "total": total}
+
+
+@role_required(Role.OFFICE, Role.LEADERSHIP)
+def assessment_list(request):
+    assessments = (
+        selectors.assessment_list(user=request.user)
+        .annotate(answers=Count("links", filter=Q(links__answered_at__isnull=False)))
+        .order_by("-target__round__year", "-pk")
+    )
+    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "rectification/assessment_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def assessment_open(request, target_pk: int):
+    target = get_target_for_user(request.user, target_pk)
+    assessment = services.assessment_open(target=target, user=request.user)
+    return redirect(assessment)
+
+
+def _render(request, assessment: Assessment, **forms):
+    target = assessment.target
+    manages = office_manages(request.user, target.round.office)
+    items = selectors.item_list(
+        user=request.user,
+        filters={"round": target.round_id, "organization": target.organization_id},
+    )
+    unanswered: dict[str, list[str]] = {}
+    if manages:
+        for respondent, token in assessment.links.filter(answered_at__isnull=True).values_list(
+            "respondent", "token"
+        ):
+            url = request.build_absolute_uri(
+                SurveyLink(token=token, respondent=respondent).get_absolute_url()
+            )
+            unanswered.setdefault(respondent, []).append(url)
+    labels = dict(SurveyLink.Respondent.choices)
+    context = {
+        "assessment": assessment,
+        "target": target,
+        "manages": manages,
+        "survey": survey_figures(assessment),
+        "completion": selectors.completion_figures(items),
+        "unanswered": [(labels[key], urls) for key, urls in unanswered.items()],
+        "accountabilities": assessment.accountabilities.select_related("recorded_by"),
+    }
+    if manages:
+        context.update(
+            links_form=forms.get("links") or SurveyLinksForm(),
+            verdict_form=forms.get("verdict") or VerdictForm(instance=assessment),
+            accountability_form=forms.get("accountability") or AccountabilityForm(),
+        )
+    return render(request, "rectification/assessment_detail.html", context)
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    return _render(request, selectors.get_assessment_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def assessment_action(request, pk: int, action: str):
+    assessment = selectors.get_assessment_for_user(request.user, pk)
+    user = request.user
+    forms = {
+        "links": SurveyLinksForm,
+        "verdict": VerdictForm,
+        "accountability": AccountabilityForm,
+    }
+    if action == "close":
+        services.survey_close(assessment=assessment, user=user)
+        messages.success(request, "测评已关闭，未使用的链接不能再提交。")
+        return redirect(assessment)
+    if action not in forms:
+        raise Http404
+    form = forms[action](request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _render(request, assessment, **{action: form})
+    data = form.cleaned_data
+    try:
+        if action == "links":
+            links = services.survey_links_create(
+                assessment=assessment, respondent=data["respondent"], count=data["count"], user=user
+            )
+            messages.success(request, f"已生成 {len(links)} 个测评链接，请复制后分发。")
+        elif action == "verdict":
+            services.assessment_decide(
+                assessment=assessment, verdict=data["verdict"], note=data["verdict_note"], user=user
+            )
+            messages.success(request, "评估结论已保存。")
+        else:
+            services.accountability_record(assessment=assessment, user=user, **data)
+            messages.success(request, "问责记录已添加。")
+    except ValidationError as error:
+        report_error(request, error)
+        return _render(request, assessment, **{action: form})
+    return redirect(assessment)

@@ -1,0 +1,121 @@
+"""巡察建议书: the office issues, the department receives and answers, the office closes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rectification import selectors, services
+from rectification.access import require_office
+from rectification.forms import RecommendationForm, RecommendationStepForm
+from rectification.models import Recommendation
+from rectification.services.recommendations import STEPS
+from rectification.views._common import PAGE_SIZE, report_error
+from rounds.access import office_manages
+from rounds.selectors import round_list
+from xuncha.accounts.roles import Role
+from xuncha.core.access import role_required
+
+R = Recommendation.Status
+STEP_LABELS = {
+    R.RECEIVED: ("签收", "确认收到本建议书。"),
+    R.ANSWERED: ("反馈落实情况", "填写针对建议采取的措施和成效；可多次反馈。"),
+    R.CLOSED: ("办结", "确认部门已落实，办结本建议书。"),
+}
+
+
+def recommendation_steps(user, recommendation: Recommendation) -> list[str]:
+    """The steps to offer this user now. The service checks again when one is used."""
+    offered = []
+    for action, (sources, who) in STEPS.items():
+        if recommendation.status not in sources:
+            continue
+        office_step = who == "office" and office_manages(user, recommendation.office)
+        department_step = (
+            who == "department"
+            and user.has_role(Role.DEPARTMENT)
+            and user.department_id == recommendation.department_id
+        )
+        if office_step or department_step:
+            offered.append(action)
+    return offered
+
+
+@role_required(Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
+def recommendation_list(request):
+    recommendations = selectors.recommendation_list(user=request.user)
+    page = Paginator(recommendations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rectification/recommendation_list.html",
+        {"page": page, "may_issue": office_manages(request.user, request.user.office)},
+    )
+
+
+@login_required
+def recommendation_create(request):
+    require_office(request.user, request.user.office)
+    form = RecommendationForm(
+        request.POST or None, rounds=round_list(user=request.user).prefetch_related(None)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recommendation = services.recommendation_issue(
+                office=request.user.office,
+                department=data["department"],
+                round_=data["round"],
+                title=data["title"],
+                content=data["content"],
+                due=data["due"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            report_error(request, error)
+        else:
+            messages.success(request, "巡察建议书已印发，主送部门已收到通知。")
+            return redirect(recommendation)
+    return render(request, "rectification/recommendation_form.html", {"form": form})
+
+
+@login_required
+def recommendation_detail(request, pk: int):
+    recommendation = selectors.get_recommendation_for_user(request.user, pk)
+    steps = [
+        (action, *STEP_LABELS[action])
+        for action in recommendation_steps(request.user, recommendation)
+    ]
+    return render(
+        request,
+        "rectification/recommendation_detail.html",
+        {
+            "recommendation": recommendation,
+            "entries": recommendation.entries.select_related("actor"),
+            "steps": steps,
+            "step_form": RecommendationStepForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def recommendation_step(request, pk: int):
+    recommendation = selectors.get_recommendation_for_user(request.user, pk)
+    form = RecommendationStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "未知的操作。")
+        return redirect(recommendation)
+    try:
+        services.recommendation_step(
+            recommendation=recommendation,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+            user=request.user,
+        )
+    except ValidationError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, "已记录。")
+    return redirect(recommendation)
