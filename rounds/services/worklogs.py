@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from rounds.access import require_team_leader
+from rounds.access import require_office, require_team_leader
 from rounds.models import Round, Team, WeeklySummary, WorkLog
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
@@ -115,6 +115,13 @@ def weekly_summary_compile(
     a second beat, the office pressing the button) finds it and notifies nobody."""
     if week_start.weekday() != 0:
         raise ValidationError("周汇总以周一为起始日。")
+    # Stored once and never recompiled: a week not yet over would stay half-done,
+    # with its remaining days listed as missing.
+    if week_start + datetime.timedelta(days=6) >= timezone.localdate():
+        raise ValidationError("该周尚未结束，周一之后才能汇总。")
+    if user is not None:
+        # The office's "compile now" runs as a task: check the user again there.
+        require_office(user, round_)
     existing = WeeklySummary.objects.filter(round=round_, week_start=week_start).first()
     if existing:
         return existing, False
