@@ -8,7 +8,9 @@
 - everyone else: nothing.
 """
 
-from django.db.models import Q, QuerySet
+import datetime
+
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -64,8 +66,15 @@ def round_list(*, user, filters: dict | None = None) -> QuerySet[Round]:
     return qs.distinct().order_by("-year", "-term", "-number")
 
 
-def team_list(*, user, round_: Round) -> QuerySet[Team]:
-    qs = Team.objects.filter(round=round_).prefetch_related("memberships__cadre")
+def team_list(*, user, round_: Round | None = None) -> QuerySet[Team]:
+    """The teams of one round, or of every round the user sees (for a select)."""
+    if round_ is not None:
+        qs = Team.objects.filter(round=round_)
+    else:
+        qs = Team.objects.filter(round__in=round_list(user=user).order_by()).select_related(
+            "round__office"
+        )
+    qs = qs.prefetch_related("memberships__cadre")
     if _office_filter(user) is not None:
         return qs
     return qs.filter(memberships__cadre__user=user)
@@ -89,11 +98,37 @@ def target_list(*, user, filters: dict | None = None) -> QuerySet[Target]:
     for name in ("round", "team", "status"):
         if value := filters.get(name):
             qs = qs.filter(**{name: value})
+    qs = _round_scope_filters(qs, filters, "round__")
     if region := filters.get("region"):
         qs = qs.filter(organization__region=region)
     if sector := filters.get("sector"):
         qs = qs.filter(organization__sector=sector)
     return qs.order_by("-round__year", "round_id", "team__number", "organization__code")
+
+
+def _round_scope_filters(qs: QuerySet, filters: dict, prefix: str) -> QuerySet:
+    """届次 and year: the dashboard's scope, passed along by its drill-down links."""
+    for name in ("term", "year"):
+        if value := filters.get(name):
+            qs = qs.filter(**{f"{prefix}{name}": value})
+    return qs
+
+
+def category_tree() -> list[tuple[ProblemCategory, int]]:
+    """Every active category in tree order, with its depth (0 = a focus area)."""
+    categories = list(ProblemCategory.objects.filter(is_active=True).order_by("sort_order", "code"))
+    children: dict[int | None, list[ProblemCategory]] = {}
+    active = {c.pk for c in categories}
+    for category in categories:
+        parent = category.parent_id if category.parent_id in active else None
+        children.setdefault(parent, []).append(category)
+    ordered: list[tuple[ProblemCategory, int]] = []
+    stack = [(c, 0) for c in reversed(children.get(None, []))]
+    while stack:
+        category, depth = stack.pop()
+        ordered.append((category, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(category.pk, [])))
+    return ordered
 
 
 def category_with_descendants(category_id: int) -> list[int]:
@@ -125,8 +160,11 @@ def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     for name in ("round", "team", "target", "status", "source", "severity"):
         if value := filters.get(name):
             qs = qs.filter(**{name: value})
+    qs = _round_scope_filters(qs, filters, "round__")
     if region := filters.get("region"):
         qs = qs.filter(target__organization__region=region)
+    if sector := filters.get("sector"):
+        qs = qs.filter(target__organization__sector=sector)
     if category := filters.get("category"):
         qs = qs.filter(category_id__in=category_with_descendants(category))
     if filters.get("immediate_fix") in (True, "1", "true", "yes"):
@@ -179,3 +217,84 @@ def weekly_summary_list(*, user, filters: dict | None = None) -> QuerySet[Weekly
     if round_id := (filters or {}).get("round"):
         qs = qs.filter(round_id=round_id)
     return qs.order_by("-week_start", "round_id")
+
+
+def sees_team_workings(user, team: Team) -> bool:
+    """The team's own records (work logs, members' commitments): office staff and
+    leadership of the round's office, and members who have signed all three
+    commitments. Call after get_team_for_user, which has checked the scope."""
+    if _office_filter(user) is not None:
+        return True
+    return team.memberships.filter(
+        cadre__user=user, commitments_completed_at__isnull=False
+    ).exists()
+
+
+def sees_problem_workings(user, problem: Problem) -> bool:
+    """Who found it, its review history and its attachments (interview notes,
+    documents): the office that runs the round and the team, not the unit
+    and not leadership, who see the problem as fed back."""
+    if user.has_role(Role.OFFICE) and _office_filter(user) is not None:
+        return True
+    return problem.team.memberships.filter(
+        cadre__user=user, commitments_completed_at__isnull=False
+    ).exists()
+
+
+def working_days(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Monday to Friday in [first, last] (empty when last < first)."""
+    days = (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if day.weekday() < 5]
+
+
+def team_on_site_period(team: Team) -> tuple[datetime.date, datetime.date | None] | None:
+    """From the team's first 进驻 to its last 撤离 (None while a target is still
+    on site); None if no target has an entry date yet."""
+    row = team.targets.filter(entry_date__isnull=False).aggregate(
+        first=Min("entry_date"),
+        last=Max("exit_date"),
+        open=Count("pk", filter=Q(exit_date__isnull=True)),
+    )
+    if row["first"] is None:
+        return None
+    return row["first"], None if row["open"] else row["last"]
+
+
+def teams_missing_logs(
+    *, user, start: datetime.date, end: datetime.date
+) -> list[tuple[Team, list[datetime.date]]]:
+    """Teams of rounds on site whose leader has not filed a log for a working
+    day in [start, end] while the team was on site. Three queries in all."""
+    if _office_filter(user) is None:
+        return []
+    rounds = round_list(user=user).filter(status=Round.Status.ON_SITE).order_by()
+    teams = list(Team.objects.filter(round__in=rounds).select_related("round__office"))
+    if not teams:
+        return []
+    periods = {
+        row["team"]: row
+        for row in Target.objects.filter(team__in=teams, entry_date__isnull=False)
+        .values("team")
+        .annotate(
+            first=Min("entry_date"),
+            last=Max("exit_date"),
+            open=Count("pk", filter=Q(exit_date__isnull=True)),
+        )
+        .order_by()
+    }
+    filed = set(
+        WorkLog.objects.filter(team__in=teams, date__range=(start, end)).values_list(
+            "team_id", "date"
+        )
+    )
+    result = []
+    for team in teams:
+        period = periods.get(team.pk)
+        if period is None:
+            continue
+        first = max(start, period["first"])
+        last = end if period["open"] else min(end, period["last"])
+        missing = [day for day in working_days(first, last) if (team.pk, day) not in filed]
+        if missing:
+            result.append((team, missing))
+    return result

@@ -75,13 +75,35 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     # The dashboard: leadership and the office; counts only, never clue content.
     (Page("dashboard:index"), expect(404, office_staff=200, leadership=200)),
     (Page("dashboard:export_xlsx"), expect(404, office_staff=200, leadership=200)),
+    # Clues: never leadership, units, or the admin duties. The reconciliation is for
+    # office staff holding clues.manage_clue (the matrix's office user does not).
+    (
+        Page("clues:clue_list"),
+        expect(404, office_staff=200, team_leader=200, team_member=200, receiving_department=200),
+    ),
+    (Page("clues:reconciliation"), expect(404)),
     # Rectification lists: each role's own slice (the selectors scope them).
-    (Page("rectification:plan_list"), expect(404, unit_contact=200, office_staff=200, leadership=200)),
-    (Page("rectification:item_list"), expect(404, unit_contact=200, office_staff=200, leadership=200, receiving_department=200)),
-    (Page("rectification:overdue_list"), expect(404, unit_contact=200, office_staff=200, leadership=200, receiving_department=200)),
-    (Page("rectification:recommendation_list"), expect(404, office_staff=200, leadership=200, receiving_department=200)),
+    (
+        Page("rectification:plan_list"),
+        expect(404, unit_contact=200, office_staff=200, leadership=200),
+    ),
+    (
+        Page("rectification:item_list"),
+        expect(404, unit_contact=200, office_staff=200, leadership=200, receiving_department=200),
+    ),
+    (
+        Page("rectification:overdue_list"),
+        expect(404, unit_contact=200, office_staff=200, leadership=200, receiving_department=200),
+    ),
+    (
+        Page("rectification:recommendation_list"),
+        expect(404, office_staff=200, leadership=200, receiving_department=200),
+    ),
     (Page("rectification:assessment_list"), expect(404, office_staff=200, leadership=200)),
-    (Page("rectification:figures"), expect(404, unit_contact=200, office_staff=200, leadership=200, receiving_department=200)),
+    (
+        Page("rectification:figures"),
+        expect(404, unit_contact=200, office_staff=200, leadership=200, receiving_department=200),
+    ),
     # Report jobs are their requester's alone; the list is everyone's own.
     (Page("reports:job_list"), expect(200)),
     # The admin site is a tool for the office, the system admin and the security officer.
@@ -226,18 +248,55 @@ def test_unit_contact_sees_only_its_own_organization_in_the_list(client, objects
 
 # --- navigation ------------------------------------------------------------------
 
-NAV_LABELS = {"首页", "组织库", "干部库", "整改方案", "整改台账", "巡察建议书", "领导驾驶舱", "审计日志", "数据维护", "账号管理", "角色授权"}
+OFFICE_NAV = {
+    "首页",
+    "组织库",
+    "干部库",
+    "巡察轮次",
+    "巡察对象",
+    "发现问题",
+    "周汇总",
+    "问题线索",
+    "整改方案",
+    "整改台账",
+    "巡察建议书",
+    "领导驾驶舱",
+    "数据导入",
+    "我的报表",
+    "数据维护",
+}
 NAV_BY_ROLE = {
-    Role.OFFICE: {"首页", "组织库", "干部库", "整改方案", "整改台账", "巡察建议书", "领导驾驶舱", "数据维护"},
-    Role.TEAM_LEADER: {"首页"},
-    Role.TEAM_MEMBER: {"首页"},
-    Role.UNIT_CONTACT: {"首页", "组织库", "整改方案", "整改台账"},
-    Role.LEADERSHIP: {"首页", "组织库", "整改方案", "整改台账", "巡察建议书", "领导驾驶舱"},
-    Role.DEPARTMENT: {"首页", "整改台账", "巡察建议书"},
+    Role.OFFICE: OFFICE_NAV,
+    Role.TEAM_LEADER: {"首页", "巡察轮次", "巡察对象", "发现问题", "问题线索"},
+    Role.TEAM_MEMBER: {"首页", "巡察轮次", "巡察对象", "发现问题", "问题线索"},
+    Role.UNIT_CONTACT: {
+        "首页",
+        "组织库",
+        "巡察对象",
+        "发现问题",
+        "整改方案",
+        "整改台账",
+        "我的报表",
+    },
+    Role.LEADERSHIP: {
+        "首页",
+        "组织库",
+        "巡察轮次",
+        "巡察对象",
+        "发现问题",
+        "周汇总",
+        "整改方案",
+        "整改台账",
+        "巡察建议书",
+        "领导驾驶舱",
+        "我的报表",
+    },
+    Role.DEPARTMENT: {"首页", "问题线索", "整改台账", "巡察建议书", "我的报表"},
     Role.SYSADMIN: {"首页", "账号管理"},
     Role.SECURITY_OFFICER: {"首页", "角色授权"},
     Role.AUDITOR: {"首页", "审计日志"},
 }
+NAV_LABELS = set().union(*NAV_BY_ROLE.values())
 
 
 def main_nav_labels(html: str) -> set[str]:

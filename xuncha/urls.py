@@ -10,8 +10,12 @@ urlpatterns = [
     path("accounts/", include("xuncha.accounts.urls")),
     path("orgs/", include("xuncha.orgs.urls")),
     path("audit/", include("xuncha.audit.urls")),
+    path("rounds/", include("rounds.urls")),
+    path("notifications/", include("xuncha.notifications.urls")),
     path("dashboard/", include("xuncha.dashboard.urls")),
     path("reports/", include("xuncha.reports.urls")),
     path("rectification/", include("rectification.urls")),
+    path("clues/", include("clues.urls")),
+    path("imports/", include("xuncha.imports.urls")),
     path("", include("xuncha.core.urls")),
 ]

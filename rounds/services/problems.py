@@ -52,6 +52,19 @@ def _may(user, problem: Problem, who: str) -> bool:
     return who == "member" or membership.role == membership.Role.LEADER
 
 
+EDITORS = {P.DRAFT: "member", P.TEAM_REVIEW: "member", P.OFFICE_REVIEW: "office"}
+
+
+def may_edit(user, problem: Problem) -> bool:
+    """The team edits its drafts and what is under team review; the office what it reviews."""
+    who = EDITORS.get(problem.status)
+    return who is not None and _may(user, problem, who)
+
+
+def may_attach(user, problem: Problem) -> bool:
+    return _may(user, problem, "member") or office_manages(user, problem.round.office)
+
+
 def allowed_transitions(user, problem: Problem) -> list[Transition]:
     return [
         t for t in TRANSITIONS.values() if t.source == problem.status and _may(user, problem, t.who)
@@ -103,9 +116,7 @@ def problem_update(*, problem: Problem, user, **changes) -> Problem:
         .select_related("round__office", "team")
         .get(pk=problem.pk)
     )
-    editors = {P.DRAFT: "member", P.TEAM_REVIEW: "member", P.OFFICE_REVIEW: "office"}
-    who = editors.get(problem.status)
-    if who is None or not _may(user, problem, who):
+    if not may_edit(user, problem):
         raise PermissionDenied("此状态下您不能修改该问题。")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -191,7 +202,7 @@ def target_give_feedback(*, target: Target, feedback_date: datetime.date, user) 
 
 @transaction.atomic
 def problem_attach(*, problem: Problem, upload: UploadedFile, user) -> ProblemAttachment:
-    if not _may(user, problem, "member") and not office_manages(user, problem.round.office):
+    if not may_attach(user, problem):
         raise PermissionDenied("您不能为该问题上传附件。")
     checked = check_upload(upload)
     attachment = ProblemAttachment(

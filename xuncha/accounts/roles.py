@@ -68,6 +68,17 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "orgs.add_conflictdeclaration",
         "orgs.change_conflictdeclaration",
         "orgs.delete_conflictdeclaration",
+        # The category tree is the office's to maintain; rounds, teams, targets
+        # and problems are only viewed in the admin (the pages write them).
+        "rounds.view_problemcategory",
+        "rounds.add_problemcategory",
+        "rounds.change_problemcategory",
+        "rounds.delete_problemcategory",
+        "rounds.view_roundkind",
+        "rounds.view_round",
+        "rounds.view_team",
+        "rounds.view_target",
+        "rounds.view_problem",
     ],
     Role.TEAM_LEADER: [],
     Role.TEAM_MEMBER: [],

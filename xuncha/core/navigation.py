@@ -30,6 +30,40 @@ NAV_ITEMS = [
     ),
     NavItem(_("干部库"), "orgs:cadre_list", frozenset({Role.OFFICE}), "people"),
     NavItem(
+        _("巡察轮次"),
+        "rounds:round_list",
+        frozenset({Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
+        "flag",
+    ),
+    NavItem(
+        _("巡察对象"),
+        "rounds:target_list",
+        frozenset(
+            {Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT}
+        ),
+        "building",
+    ),
+    NavItem(
+        _("发现问题"),
+        "rounds:problem_list",
+        frozenset(
+            {Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT}
+        ),
+        "exclamation-triangle",
+    ),
+    NavItem(
+        _("周汇总"),
+        "rounds:weekly_summary_list",
+        frozenset({Role.OFFICE, Role.LEADERSHIP}),
+        "calendar-week",
+    ),
+    NavItem(
+        _("问题线索"),
+        "clues:clue_list",
+        frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT}),
+        "file-earmark-lock",
+    ),
+    NavItem(
         _("整改方案"),
         "rectification:plan_list",
         frozenset({Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP}),
@@ -53,6 +87,13 @@ NAV_ITEMS = [
         frozenset({Role.LEADERSHIP, Role.OFFICE}),
         "speedometer2",
     ),
+    NavItem(_("数据导入"), "imports:index", frozenset({Role.OFFICE}), "upload"),
+    NavItem(
+        _("我的报表"),
+        "reports:job_list",
+        frozenset({Role.OFFICE, Role.LEADERSHIP, Role.UNIT_CONTACT, Role.DEPARTMENT}),
+        "file-earmark-text",
+    ),
     NavItem(_("审计日志"), "audit:entry_list", frozenset({Role.AUDITOR}), "journal-text"),
 ]
 
@@ -73,8 +114,20 @@ def nav_for(user, current_path: str) -> list[dict]:
     for item in NAV_ITEMS:
         if user.roles & item.roles:
             url = reverse(item.url_name)
-            active = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
     if admin_item := admin_nav_item(user):
-        items.append({**admin_item, "active": current_path.startswith(admin_item["url"])})
+        items.append({**admin_item, "active": False})
+    # One entry is active: the longest URL the path starts with ("/rounds/targets/"
+    # rather than "/rounds/"), and the home page only on itself.
+    matches = [
+        item
+        for item in items
+        if (
+            current_path == item["url"]
+            if item["url"] == "/"
+            else current_path.startswith(item["url"])
+        )
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items

@@ -9,7 +9,7 @@ A later feature adds its demo data by appending one step to ``STEPS``.
 from django.db import transaction
 
 from xuncha.audit.services import log_action
-from xuncha.core.demo import orgs, people, users
+from xuncha.core.demo import clues, orgs, people, rectification, rounds, users
 from xuncha.core.demo.context import DemoContext, Step
 
 STEPS: list[Step] = [
@@ -21,6 +21,17 @@ STEPS: list[Step] = [
     people.seed_specialties,
     people.seed_cadre_pool,
     users.seed_users,
+    rounds.seed_kinds_and_categories,
+    rounds.seed_cadre_accounts,
+    rounds.seed_rounds,
+    rounds.seed_weekly_summaries,
+    clues.seed_clue_officer,
+    clues.seed_department_accounts,
+    clues.seed_clues,
+    rectification.seed_unit_accounts,
+    rectification.seed_plans,
+    rectification.seed_assessments,
+    rectification.seed_recommendations,
 ]
 
 

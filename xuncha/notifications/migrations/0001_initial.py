@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,60 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('level', models.CharField(choices=[('info', '提示'), ('green', '绿色'), ('yellow', '黄色'), ('red', '红色')], default='info', max_length=10, verbose_name='级别')),
-                ('dedupe_key', models.CharField(max_length=120, verbose_name='去重键')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='邮件发送时间')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=300, verbose_name="链接")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("info", "提示"),
+                            ("green", "绿色"),
+                            ("yellow", "黄色"),
+                            ("red", "红色"),
+                        ],
+                        default="info",
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("dedupe_key", models.CharField(max_length=120, verbose_name="去重键")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                (
+                    "emailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="邮件发送时间"),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '消息',
-                'verbose_name_plural': '消息',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notification_unread')],
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'dedupe_key'), name='notification_once_per_recipient')],
+                "verbose_name": "消息",
+                "verbose_name_plural": "消息",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["recipient", "read_at"], name="notification_unread")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("recipient", "dedupe_key"), name="notification_once_per_recipient"
+                    )
+                ],
             },
         ),
     ]

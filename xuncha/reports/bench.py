@@ -1,0 +1,566 @@
+"""Bench figures for reports, imports and exports (found by ``manage.py bench``).
+
+- ``reports.ledger_pdf_500.s``: the 三单五账 ledger PDF of a target with 500
+  items, through the document's own generate() (its queries, its template,
+  WeasyPrint with the shipped fonts), median of up to five runs;
+- ``reports.ledger_pdf_500.peak_mb``: the process's peak resident memory while
+  it runs (see peak_rss_mb);
+- ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours. The
+  baseline renders the same rows as a plain HTML table with WeasyPrint's
+  defaults and the full Noto Serif CJK font of Debian's fonts-noto-cjk, found
+  through fontconfig: what a first, naive implementation would do;
+- ``import.problems_10k.s``: upload (read, header check, store), check (dry
+  run) and commit of a generated 10,000-row .xlsx through xuncha.imports'
+  services, inside a transaction that is rolled back afterwards, so the bench
+  data does not grow from run to run;
+- ``export.problems_100k.s`` and ``.peak_mb``: 100,000 problems of one round
+  to .xlsx through the problem list export (rounds.resources.problem_export_rows
+  and xuncha.core.xlsx): the list's own export view, its download read to the end.
+
+Counts scale with ``--scale`` (a tenth at "small"), so the names say the
+city-scale count. Rows are bulk-created in batches under two bench rounds of
+the city office (term 98, theme BENCH-报表基准); a second run reuses them.
+"""
+
+import contextlib
+import ctypes
+import datetime
+import gc
+import io
+import re
+import shutil
+import statistics
+import subprocess
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook
+
+from rectification.models import Item, LedgerEntry, Plan
+from rounds.models import Problem, ProblemCategory, Round, RoundKind, Target, Team
+from xuncha.core.bench.citydata import PREFIX, OrgsData
+from xuncha.core.bench.measure import measuring
+from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
+from xuncha.orgs.models import Organization
+
+# Term 98: rounds/bench.py owns term 99 (numbers 1-10); rounds are unique per office, term, number.
+BENCH_TERM = 98
+BENCH_THEME = f"{PREFIX}报表基准"
+LEDGER_ROUND, EXPORT_ROUND = 1, 2
+LEDGER_ITEMS = 500
+EXPORT_PROBLEMS = 100_000
+EXPORT_TARGETS = 20
+IMPORT_ROWS = 10_000
+BATCH = 2000
+BASELINE_FONT = "Noto Serif CJK SC"
+
+DESCRIPTIONS = [
+    "违规向在职人员发放津补贴，涉及金额{n}万元，相关制度执行不严格。",
+    "“三重一大”事项未经党组会集体研究决策，个人说了算现象仍有发生。",
+    "政府采购项目化整为零规避公开招标，合同管理不规范，验收把关不严。",
+    "组织生活会批评与自我批评辣味不足，会前谈心谈话不深入，流于形式。",
+    "公款存放不规范，未按规定开展竞争性存放，存在廉政风险隐患。",
+]
+MEASURES = [
+    "全面清理{n}项违规发放的津补贴，修订完善津补贴发放管理办法，建立常态化监督检查机制。",
+    "严格执行“三重一大”集体决策制度，修订党组议事规则，建立决策事项台账并定期通报。",
+    "开展政府采购专项整治，完善内控制度，对近三年采购项目逐一复核并追责问责。",
+]
+
+
+@dataclass(frozen=True)
+class ReportsData:
+    office_user: object
+    ledger_target_id: int
+    ledger_items: int
+    export_round_id: int
+    export_problems: int
+    import_rows: int
+
+
+def _bench_round(office, number: int) -> Round:
+    round_, created = Round.objects.get_or_create(
+        office=office,
+        term=BENCH_TERM,
+        number=number,
+        defaults={
+            "year": 2025,
+            "theme": BENCH_THEME,
+            "planned_start": datetime.date(2025, 3, 1),
+            "planned_end": datetime.date(2025, 5, 31),
+            "status": Round.Status.RECTIFYING,
+        },
+    )
+    if created:
+        round_.kinds.set(RoundKind.objects.filter(code="regular"))
+    return round_
+
+
+def _bench_target(round_: Round, team: Team, organization: Organization) -> Target:
+    target, _ = Target.objects.get_or_create(
+        round=round_,
+        organization=organization,
+        defaults={
+            "team": team,
+            "leader_name": organization.leader_name,
+            "entry_date": datetime.date(2025, 3, 10),
+            "exit_date": datetime.date(2025, 4, 30),
+            "feedback_date": datetime.date(2025, 5, 20),
+            "status": Target.Status.RECTIFYING,
+        },
+    )
+    return target
+
+
+def _add_problems(target: Target, wanted: int, user, categories: list[int]) -> int:
+    missing = wanted - Problem.objects.filter(target=target).count()
+    for start in range(0, max(missing, 0), BATCH):
+        Problem.objects.bulk_create(
+            [
+                Problem(
+                    target=target,
+                    round_id=target.round_id,
+                    team_id=target.team_id,
+                    category_id=categories[i % len(categories)],
+                    description=DESCRIPTIONS[i % len(DESCRIPTIONS)].format(n=i % 40 + 1),
+                    source=Problem.Source.values[i % len(Problem.Source.values)],
+                    severity=Problem.Severity.values[i % 3],
+                    immediate_fix=i % 7 == 0,
+                    status=Problem.Status.FED_BACK,
+                    found_by=user,
+                    found_on=datetime.date(2025, 4, 1) + datetime.timedelta(days=i % 30),
+                )
+                for i in range(start, min(start + BATCH, missing))
+            ]
+        )
+    return max(missing, 0)
+
+
+def _add_ledger(target: Target, user) -> int:
+    """One item per problem, on the ledger in every state, each with its entries."""
+    plan, _ = Plan.objects.get_or_create(
+        target=target,
+        defaults={
+            "organization_id": target.organization_id,
+            "status": Plan.Status.ACCEPTED,
+            "signed_by": user,
+            "signed_at": timezone.now(),
+        },
+    )
+    problems = list(
+        Problem.objects.filter(target=target, rectification_item__isnull=True).order_by("pk")
+    )
+    today = timezone.localdate()
+    states = [
+        Item.State.IN_PROGRESS,
+        Item.State.IN_PROGRESS,
+        Item.State.HANDED_IN,
+        Item.State.ACCEPTED,
+        Item.State.CLOSED,
+    ]
+    items = []
+    for i, problem in enumerate(problems):
+        state = states[i % len(states)]
+        items.append(
+            Item(
+                plan=plan,
+                problem=problem,
+                organization_id=target.organization_id,
+                round_id=target.round_id,
+                office_id=target.round.office_id,
+                measures=MEASURES[i % len(MEASURES)].format(n=i % 9 + 2),
+                kind=Item.Kind.DEADLINE,
+                responsible_leader="周建国",
+                responsible_person="吴海涛",
+                responsible_department="计划财务处",
+                deadline=today + datetime.timedelta(days=(i % 60) - 20),
+                state=state,
+                progress=100 if state != Item.State.IN_PROGRESS else 50,
+                closed_at=timezone.now() if state == Item.State.CLOSED else None,
+            )
+        )
+    Item.objects.bulk_create(items, batch_size=BATCH)
+    created = list(Item.objects.filter(plan=plan, entries__isnull=True))
+    entries = []
+    for item in created:
+        entries.append(
+            LedgerEntry(
+                item=item,
+                action=LedgerEntry.Action.REPORT,
+                actor=user,
+                note="已完成阶段性整改，清退资金已全部到账，相关制度已提交党组会审议。",
+                progress=50,
+                state_before=Item.State.IN_PROGRESS,
+                state_after=Item.State.IN_PROGRESS,
+            )
+        )
+        if item.state != Item.State.IN_PROGRESS:
+            entries.append(
+                LedgerEntry(
+                    item=item,
+                    action=LedgerEntry.Action.HAND_IN,
+                    actor=user,
+                    note="整改完毕，佐证材料已上传。",
+                    state_before=Item.State.IN_PROGRESS,
+                    state_after=Item.State.HANDED_IN,
+                )
+            )
+    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH)
+    return len(items)
+
+
+@bench_dataset("reports", needs=["orgs"])
+def build_reports(context: BenchContext) -> ReportsData:
+    orgs: OrgsData = context.data["orgs"]
+    started = time.perf_counter()
+    user = orgs.office_user
+    office = user.office
+    categories = list(
+        ProblemCategory.objects.filter(parent__isnull=False)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+    units = list(Organization.objects.filter(code__startswith=PREFIX).order_by("code"))
+
+    ledger_round = _bench_round(office, LEDGER_ROUND)
+    ledger_team, _ = Team.objects.get_or_create(round=ledger_round, number=1)
+    ledger_target = _bench_target(ledger_round, ledger_team, units[0])
+    items = context.scale.count(LEDGER_ITEMS)
+    _add_problems(ledger_target, items, user, categories)
+    new_items = _add_ledger(ledger_target, user)
+
+    export_round = _bench_round(office, EXPORT_ROUND)
+    export_team, _ = Team.objects.get_or_create(round=export_round, number=1)
+    total = context.scale.count(EXPORT_PROBLEMS)
+    per_target, extra = divmod(total, EXPORT_TARGETS)
+    new_problems = 0
+    for i in range(EXPORT_TARGETS):
+        target = _bench_target(export_round, export_team, units[(i + 1) % len(units)])
+        wanted = per_target + (1 if i < extra else 0)
+        new_problems += _add_problems(target, wanted, user, categories)
+    data = ReportsData(
+        office_user=user,
+        ledger_target_id=ledger_target.pk,
+        ledger_items=Item.objects.filter(plan__target=ledger_target).count(),
+        export_round_id=export_round.pk,
+        export_problems=Problem.objects.filter(round=export_round).count(),
+        import_rows=context.scale.count(IMPORT_ROWS),
+    )
+    context.log(
+        f"reports: ledger target with {data.ledger_items} items ({new_items} new), "
+        f"{data.export_problems} problems to export ({new_problems} new) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return data
+
+
+# --- Measuring ----------------------------------------------------------------
+
+
+def _hwm_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+
+
+def _rss_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def _release_memory() -> None:
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def peak_rss_mb(fn, log) -> tuple[float, object]:
+    """Peak resident memory of this process while ``fn`` runs, in MB: the
+    high-water mark (VmHWM) is reset through /proc/self/clear_refs just
+    before. It counts everything the process holds (Python, Django, the
+    libraries' native memory such as Pango's and lxml's), not only what
+    ``fn`` adds; the log line gives the resident size it started from. Where
+    /proc cannot be used, tracemalloc's peak of Python allocations instead."""
+    _release_memory()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        start = _rss_mb()
+    except OSError:
+        tracemalloc.start()
+        try:
+            result = fn()
+            peak = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+        finally:
+            tracemalloc.stop()
+        log(f"peak memory by tracemalloc (Python allocations only): {peak:.0f} MB")
+        return peak, result
+    result = fn()
+    peak = _hwm_mb()
+    log(f"peak resident memory {peak:.0f} MB (from {start:.0f} MB before the call)")
+    return peak, result
+
+
+def _timed(fn) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+# --- The ledger PDF -------------------------------------------------------------
+
+
+BASELINE_COLUMNS = [
+    "序号", "整改类型", "台账状态", "进度", "预警", "问题类别", "问题描述", "整改措施",
+    "责任领导", "责任人", "责任部门", "完成时限", "转办部门", "台账记录",
+]  # fmt: skip
+
+
+def _baseline_html(sections) -> str:
+    """The fields our PDF shows for each item, one per cell of a plain table
+    (as a first implementation would lay out a ledger), with WeasyPrint's
+    defaults and a system CJK font named in the stylesheet."""
+    from django.utils.html import escape
+
+    cells = []
+    for section in sections:
+        for row in section.rows:
+            item = row.item
+            values = [
+                row.number,
+                item.get_kind_display(),
+                item.get_state_display(),
+                item.progress,
+                row.colour_label,
+                item.problem.category.name,
+                item.problem.description,
+                item.measures,
+                item.responsible_leader,
+                item.responsible_person,
+                item.responsible_department,
+                item.deadline or "",
+                item.transferred_to.name if item.transferred_to else "",
+                "；".join(row.history),
+            ]
+            cells.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in values) + "</tr>")
+    header = "".join(f"<th>{name}</th>" for name in BASELINE_COLUMNS)
+    return (
+        '<html><head><meta charset="utf-8"><style>'
+        f'body {{ font-family: "{BASELINE_FONT}"; }}'
+        f"</style></head><body><table><tr>{header}</tr>" + "".join(cells) + "</table></body></html>"
+    )
+
+
+def _require_baseline_font() -> None:
+    found = ""
+    if fc_list := shutil.which("fc-list"):
+        # A constant command line: fontconfig's own listing of the family.
+        found = subprocess.run(  # noqa: S603
+            [fc_list, f":family={BASELINE_FONT}", "family"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    if BASELINE_FONT not in found:
+        raise RuntimeError(
+            f"the baseline needs the system font {BASELINE_FONT!r} from Debian's "
+            "fonts-noto-cjk (apt-get install fonts-noto-cjk); it is not installed"
+        )
+
+
+def _ledger(context: BenchContext):
+    from rectification.reports import LEDGER
+
+    data: ReportsData = context.data["reports"]
+    params = {"scope": "target", "id": data.ledger_target_id, "format": "pdf"}
+
+    def ours():
+        LEDGER.authorize(data.office_user, params)
+        return LEDGER.generate(data.office_user, params, lambda percent: None)
+
+    return data, params, ours
+
+
+def _ledger_seconds(context: BenchContext) -> float:
+    """Median of up to five runs after a warm-up (fonts, templates), measured
+    once per bench run and shared by the two ledger figures."""
+    if "reports.ledger_s" not in context.data:
+        data, _params, ours = _ledger(context)
+        with measuring():
+            ours()
+            timings = [_timed(ours)[0] for _ in range(min(context.runs, 5))]
+        context.log(
+            f"ledger PDF: {data.ledger_items} items, runs "
+            f"{', '.join(f'{t:.2f}' for t in timings)} s"
+        )
+        context.data["reports.ledger_s"] = statistics.median(timings)
+    return context.data["reports.ledger_s"]
+
+
+@bench_figure(
+    "reports.ledger_pdf_500",
+    names=["reports.ledger_pdf_500.s", "reports.ledger_pdf_500.peak_mb"],
+    needs=["reports"],
+)
+def ledger_pdf(context: BenchContext) -> list[Measurement]:
+    seconds = _ledger_seconds(context)
+    _data, _params, ours = _ledger(context)
+    with measuring():
+        peak, generated = peak_rss_mb(ours, context.log)
+    context.log(f"ledger PDF: {len(generated.content) / 1024:.0f} KB")
+    return [
+        ("reports.ledger_pdf_500.s", seconds, "s"),
+        ("reports.ledger_pdf_500.peak_mb", peak, "MB"),
+    ]
+
+
+@bench_figure(
+    "reports.ledger_pdf_500_baseline",
+    names=["reports.ledger_pdf_500.baseline_ratio"],
+    needs=["reports"],
+)
+def ledger_pdf_baseline(context: BenchContext) -> list[Measurement]:
+    from weasyprint import HTML
+
+    from rectification.reports import build_ledger
+
+    _require_baseline_font()
+    ours_s = _ledger_seconds(context)
+    data, params, _ours = _ledger(context)
+    html = _baseline_html(build_ledger(data.office_user, params).sections)
+    with measuring():
+        baseline_s, _pdf = _timed(lambda: HTML(string=html).write_pdf())
+    context.log(
+        f"baseline (plain table, system {BASELINE_FONT}): {baseline_s:.1f} s, ours {ours_s:.2f} s"
+    )
+    return [("reports.ledger_pdf_500.baseline_ratio", baseline_s / ours_s, "x")]
+
+
+# --- Import ---------------------------------------------------------------------
+
+
+def _import_file(rows: int, target: Target) -> bytes:
+    from rounds.resources import IMPORT_COLUMNS
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("发现问题")
+    sheet.append([header for header, _required, _example in IMPORT_COLUMNS])
+    codes = list(
+        ProblemCategory.objects.filter(parent__isnull=False).values_list("code", flat=True)
+    )
+    sources, severities = ["谈话", "调阅", "信访", "走访"], ["一般", "较重", "严重"]
+    for i in range(rows):
+        sheet.append(
+            [
+                None,
+                target.organization.code,
+                BENCH_TERM,
+                target.round.number,
+                codes[i % len(codes)],
+                f"导入基准：{DESCRIPTIONS[i % len(DESCRIPTIONS)].format(n=i % 40 + 1)}（{i}）",
+                sources[i % 4],
+                severities[i % 3],
+                "是" if i % 9 == 0 else "否",
+                datetime.date(2025, 4, 1) + datetime.timedelta(days=i % 30),
+                "已反馈",
+            ]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+class _RolledBack(Exception):
+    pass
+
+
+@bench_figure("import.problems_10k", names=["import.problems_10k.s"], needs=["reports"])
+def import_problems(context: BenchContext) -> list[Measurement]:
+    from xuncha.imports import services
+    from xuncha.imports.models import ImportJob
+
+    data: ReportsData = context.data["reports"]
+    target = Target.objects.select_related("organization", "round").get(pk=data.ledger_target_id)
+    content = _import_file(data.import_rows, target)
+    stored = []
+
+    def run() -> ImportJob:
+        upload = SimpleUploadedFile("bench.xlsx", content)
+        job = services.import_upload(user=data.office_user, kind="problems", upload=upload)
+        stored.append(job.file.name)
+        if job.status != ImportJob.Status.VALID:
+            raise RuntimeError(f"bench import refused: {job.message} {job.problems[:3]}")
+        job = services.import_confirm(job=job, user=data.office_user)
+        if job.status != ImportJob.Status.DONE:
+            raise RuntimeError(f"bench import not written: {job.message} {job.problems[:3]}")
+        return job
+
+    # Synchronously in this process (no worker), then everything is rolled
+    # back: the next run imports into the same data.
+    async_rows, services.ASYNC_ROWS = services.ASYNC_ROWS, data.import_rows + 1
+    try:
+        with measuring():
+            try:
+                with transaction.atomic():
+                    seconds, job = _timed(run)
+                    context.log(
+                        f"import: {job.rows} rows checked and written in {seconds:.1f} s "
+                        "(rolled back)"
+                    )
+                    raise _RolledBack
+            except _RolledBack:
+                pass
+    finally:
+        services.ASYNC_ROWS = async_rows
+        from django.core.files.storage import default_storage
+
+        for name in stored:
+            default_storage.delete(name)
+    return [("import.problems_10k.s", seconds, "s")]
+
+
+# --- Export ---------------------------------------------------------------------
+
+
+@bench_figure(
+    "export.problems_100k",
+    names=["export.problems_100k.s", "export.problems_100k.peak_mb"],
+    needs=["reports"],
+)
+def export_problems(context: BenchContext) -> list[Measurement]:
+    """The problem list's own export view (rounds.views.export), called with
+    the round filter as the list page's link would, and the download read to
+    its end."""
+    from django.test import RequestFactory
+
+    from rounds.views.export import problem_export
+
+    data: ReportsData = context.data["reports"]
+    request = RequestFactory().get("/rounds/problems/export.xlsx", {"round": data.export_round_id})
+    request.user = data.office_user
+
+    def run() -> int:
+        response = problem_export(request)
+        if response.status_code != 200:
+            raise RuntimeError(f"the export answered {response.status_code}")
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        # Not response.close(): that signals request_finished, which closes the
+        # database connection under the rest of the bench.
+        response.file_to_stream.close()
+        return size
+
+    with measuring():
+        started = time.perf_counter()
+        peak, size = peak_rss_mb(run, context.log)
+        seconds = time.perf_counter() - started
+    context.log(
+        f"export: {data.export_problems} problems, {size / 1024 / 1024:.1f} MB .xlsx "
+        f"in {seconds:.1f} s"
+    )
+    return [
+        ("export.problems_100k.s", seconds, "s"),
+        ("export.problems_100k.peak_mb", peak, "MB"),
+    ]
