@@ -16,7 +16,10 @@ CHINESE_NUMERALS = "零一二三四五六七八九十"
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 13 → 十三, 20 → 二十 (enough for terms, rounds and team numbers)."""
+    """1 → 一, 13 → 十三, 20 → 二十; 100 and over stay in digits (terms, rounds and
+    team numbers never get there, and the forms cap them at 99)."""
+    if n >= 100:
+        return str(n)
     if n <= 10:
         return CHINESE_NUMERALS[n]
     tens, ones = divmod(n, 10)

@@ -373,3 +373,30 @@ def test_feedback_only_by_the_office_in_the_reporting_stages(reporting):
     with pytest.raises(ValidationError, match="只有在报告或反馈阶段才能向被巡察单位反馈"):
         target_give_feedback(target=reporting.target, feedback_date=today(), user=reporting.office)
     assert Target.objects.get(pk=reporting.target.pk).feedback_date is None
+
+
+def test_feedback_twice_is_refused_unless_new_problems_are_in_the_report(office_user):
+    """A second feedback only releases problems added to the report since, and the
+    rectification clock keeps running from the first feedback."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from rounds.models import Problem, Round
+    from rounds.services import target_give_feedback
+    from tests.rounds_factories import ProblemFactory, RoundFactory, TargetFactory
+
+    round_ = RoundFactory(office=office_user.office, status=Round.Status.REPORTING)
+    target = TargetFactory(round=round_)
+    office = office_user
+    ProblemFactory(target=target, status=Problem.Status.IN_REPORT)
+    first = datetime.date(2026, 3, 2)
+    target_give_feedback(target=target, feedback_date=first, user=office)
+    with pytest.raises(ValidationError, match="已经反馈"):
+        target_give_feedback(target=target, feedback_date=datetime.date(2026, 4, 1), user=office)
+    late = ProblemFactory(target=target, status=Problem.Status.IN_REPORT)
+    target_give_feedback(target=target, feedback_date=datetime.date(2026, 4, 1), user=office)
+    target.refresh_from_db()
+    late.refresh_from_db()
+    assert late.status == Problem.Status.FED_BACK
+    assert target.feedback_date == first

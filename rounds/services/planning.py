@@ -119,8 +119,16 @@ def team_add_member(*, team: Team, cadre: Cadre, role: str, user) -> Membership:
 
 @transaction.atomic
 def team_remove_member(*, membership: Membership, user) -> None:
-    team = membership.team
+    team = (
+        Team.objects.select_for_update().select_related("round__office").get(pk=membership.team_id)
+    )
     require_office(user, team.round)
+    if team.round.status not in (
+        Round.Status.PLANNED,
+        Round.Status.PREPARING,
+        Round.Status.ON_SITE,
+    ):
+        raise ValidationError("本轮巡察已进入报告阶段，不能再调整巡察组成员。")
     for target in team.targets.all():
         remove_perm(VIEW_TARGET, membership.cadre.user, target)
     log_action(

@@ -177,6 +177,13 @@ def target_give_feedback(*, target: Target, feedback_date: datetime.date, user) 
         raise PermissionDenied("只有巡察办工作人员可以反馈。")
     if target.round.status not in (Round.Status.REPORTING, Round.Status.FEEDBACK):
         raise ValidationError("只有在报告或反馈阶段才能向被巡察单位反馈。")
+    already_fed_back = target.status in (
+        Target.Status.FED_BACK,
+        Target.Status.RECTIFYING,
+        Target.Status.CLOSED,
+    )
+    if already_fed_back and not target.problems.filter(status=P.IN_REPORT).exists():
+        raise ValidationError("该单位已经反馈，没有新列入报告的问题需要补充反馈。")
     pending = target.problems.filter(status__in=[P.DRAFT, P.TEAM_REVIEW, P.OFFICE_REVIEW]).count()
     if pending:
         raise ValidationError(f"还有 {pending} 个问题未完成审核，不能反馈。")
@@ -188,7 +195,8 @@ def target_give_feedback(*, target: Target, feedback_date: datetime.date, user) 
     )
     for problem in released:
         log_action(user, "problem.feed_back", problem, {"from": P.IN_REPORT, "to": P.FED_BACK})
-    target.feedback_date = feedback_date
+    if not already_fed_back or target.feedback_date is None:
+        target.feedback_date = feedback_date
     target.status = Target.Status.FED_BACK
     target.save()
     log_action(
