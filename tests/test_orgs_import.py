@@ -448,3 +448,17 @@ def test_admin_cadre_import_preview_then_confirm(client, office):
     assert cadre.in_leader_pool
     assert [s.name for s in cadre.specialties.all()] == ["财务"]
     assert AuditEntry.objects.get(action="cadre.create").actor == office
+
+
+@pytest.mark.django_db
+def test_chinese_labels_import_while_the_page_is_in_english():
+    """The office's sheets are Chinese; an English UI must not make 党组 unknown."""
+    from django.utils import translation
+
+    from xuncha.orgs.models import Organization
+    from xuncha.orgs.resources import ChoiceLabelWidget
+
+    widget = ChoiceLabelWidget(Organization.Kind.choices)
+    with translation.override("en"):
+        assert widget.clean("党组") == Organization.Kind.LEADING_GROUP
+        assert widget.render(Organization.Kind.LEADING_GROUP) == "党组"

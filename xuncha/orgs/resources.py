@@ -6,6 +6,7 @@ service as a form, so imports are validated and audited like any change.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from import_export import fields, resources, widgets
 
 from xuncha.audit.services import log_action
@@ -27,14 +28,18 @@ class ChoiceLabelWidget(widgets.Widget):
             if self.required:
                 raise ValueError("不能为空。")
             return ""
-        for code, label in self.choices:
-            if text in (str(label), code):
+        # The office's sheets are in Chinese whatever language the page is in.
+        with translation.override("zh-hans"):
+            labels = [(code, str(label)) for code, label in self.choices]
+        for code, label in labels:
+            if text in (label, code):
                 return code
-        allowed = "、".join(str(label) for _, label in self.choices)
+        allowed = "、".join(label for _, label in labels)
         raise ValueError(f"「{text}」不是有效值，可选：{allowed}。")
 
     def render(self, value, obj=None, **kwargs):
-        return str(dict(self.choices).get(value, value or ""))
+        with translation.override("zh-hans"):
+            return str(dict(self.choices).get(value, value or ""))
 
 
 class LookupWidget(widgets.ForeignKeyWidget):

@@ -1,0 +1,223 @@
+"""The English interface: choosing it, what it shows, and a complete catalog.
+
+The source strings are Simplified Chinese and zh-hans needs no catalog; English
+comes from locale/en/LC_MESSAGES/django.po (compiled to django.mo).
+"""
+
+import gettext
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import make_user
+from xuncha.accounts.roles import Role
+from xuncha.core.navigation import nav_for
+
+LOGIN_URL = reverse("accounts:login")
+PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FIX_HINT = (
+    "Run `make messages`, translate every new or changed entry in "
+    "locale/en/LC_MESSAGES/django.po (no empty msgstr, no '#, fuzzy'), "
+    "then compile it again (`make messages` or `manage.py compilemessages -l en`)."
+)
+
+
+# --- choosing English ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_page_in_english_after_choosing_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": LOGIN_URL})
+    assert response.status_code == 302
+
+    html = client.get(LOGIN_URL).content.decode()
+
+    assert '<html lang="en">' in html
+    assert "Log in" in html
+    assert "Username" in html and "Password" in html
+    assert "Inspection Work Management System" in html
+    assert "登录" not in html
+
+
+@pytest.mark.django_db
+def test_login_page_in_english_from_the_language_cookie(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(LOGIN_URL).content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in" in html
+
+
+@pytest.mark.django_db
+def test_login_page_in_english_from_accept_language(client):
+    html = client.get(LOGIN_URL, headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in" in html
+
+
+@pytest.mark.django_db
+def test_default_is_chinese(client):
+    response = client.get(LOGIN_URL, headers={"accept-language": "zh-CN,zh;q=0.9"})
+    html = response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in html
+    assert "登录" in html and "用户名" in html
+    assert "Log in" not in html
+
+
+@pytest.mark.django_db
+def test_english_login_error_message(client):
+    user = make_user(Role.OFFICE)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(LOGIN_URL, {"username": user.username, "password": "wrong"})
+    assert "Incorrect username or password." in response.content.decode()
+
+
+# --- a logged-in user's pages ---------------------------------------------------------
+
+
+def nav_labels(html: str) -> list[str]:
+    nav = html.split('data-testid="main-nav"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r"<a [^>]*>(.*?)</a>", nav, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", link).strip() for link in links]
+
+
+@pytest.mark.django_db
+def test_office_home_page_in_english_shows_translated_navigation(client):
+    user = make_user(Role.OFFICE)
+    client.force_login(user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    response = client.get(reverse("core:home"))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert '<html lang="en">' in html
+    labels = nav_labels(html)
+    with translation.override("en"):
+        expected = [str(item["label"]) for item in nav_for(user, "/")]
+    assert labels == expected
+    assert {"Home", "Inspection rounds", "Problem clues", "Leadership dashboard"} <= set(labels)
+    untranslated = [label for label in labels if CJK.search(label)]
+    assert not untranslated, f"untranslated navigation labels: {untranslated}"
+    assert "Log out" in html
+
+
+@pytest.mark.django_db
+def test_office_home_page_in_chinese_by_default(client):
+    user = make_user(Role.OFFICE)
+    client.force_login(user)
+
+    labels = nav_labels(client.get(reverse("core:home")).content.decode())
+
+    assert "首页" in labels and "巡察轮次" in labels
+    assert "Home" not in labels
+
+
+# --- the catalog ----------------------------------------------------------------------
+
+
+def _unquote(line: str) -> str:
+    body = line[line.index('"') + 1 : line.rindex('"')]
+    escapes = {"n": "\n", "t": "\t", "r": "\r"}
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), body)
+
+
+def parse_po(path: Path) -> list[dict]:
+    """A minimal .po reader for gettext-written files (entries separated by blank lines).
+
+    Each entry is a dict of its flags and its msgctxt, msgid, msgid_plural and
+    msgstr / msgstr[N] strings.
+    """
+    entries = []
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        entry: dict = {"flags": set()}
+        field = None
+        for line in block.strip().splitlines():
+            line = line.strip()
+            if line.startswith("#,"):
+                entry["flags"].update(f.strip() for f in line[2:].split(","))
+            elif line.startswith("#"):
+                continue  # comments, references and obsolete (#~) entries
+            elif line.startswith('"'):
+                entry[field] += _unquote(line)
+            else:
+                field = line.split(" ", 1)[0]
+                entry[field] = _unquote(line)
+        if "msgid" in entry:
+            entries.append(entry)
+    return entries
+
+
+def msgstrs(entry: dict) -> list[str]:
+    return [value for key, value in entry.items() if key.startswith("msgstr")]
+
+
+def test_english_catalog_is_complete():
+    """Every string is translated; a new string left untranslated fails here."""
+    assert PO_FILE.exists(), f"{PO_FILE} is missing. {FIX_HINT}"
+    entries = [e for e in parse_po(PO_FILE) if e["msgid"]]  # the header's msgid is empty
+    assert len(entries) > 500, "the catalog looks truncated"
+
+    untranslated = [e["msgid"] for e in entries if not all(msgstrs(e))]
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+
+    assert not untranslated, (
+        f"{len(untranslated)} untranslated string(s) in {PO_FILE.name}, "
+        f"e.g. {untranslated[:5]}. {FIX_HINT}"
+    )
+    assert not fuzzy, f"{len(fuzzy)} fuzzy string(s), e.g. {fuzzy[:5]}. {FIX_HINT}"
+
+
+def test_english_placeholders_match_the_chinese():
+    placeholder = re.compile(r"%\([^)]+\)[sdif]|%[sdif]|\{\w*\}")
+    wrong = [
+        (e["msgid"], value)
+        for e in parse_po(PO_FILE)
+        for value in msgstrs(e)
+        if e["msgid"]
+        and sorted(placeholder.findall(value)) != sorted(placeholder.findall(e["msgid"]))
+    ]
+    assert not wrong, f"placeholders differ between msgid and msgstr: {wrong[:5]}. {FIX_HINT}"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is not installed")
+def test_msgfmt_accepts_the_catalog():
+    result = subprocess.run(
+        ["msgfmt", "--check-format", "--statistics", "-o", "/dev/null", str(PO_FILE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = (result.stderr + result.stdout).strip()
+    assert result.returncode == 0, report
+    assert "untranslated" not in report and "fuzzy" not in report, f"{report} {FIX_HINT}"
+
+
+def test_compiled_catalog_matches_the_po_file():
+    """django.mo is what Django reads: it must hold the .po file's translations."""
+    assert MO_FILE.exists(), f"{MO_FILE} is missing. {FIX_HINT}"
+    with MO_FILE.open("rb") as f:
+        catalog = gettext.GNUTranslations(f)
+    stale = []
+    for e in parse_po(PO_FILE):
+        if not e["msgid"] or "fuzzy" in e["flags"]:
+            continue
+        if "msgid_plural" in e:
+            got = [catalog.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
+            want = [e["msgstr[0]"], e["msgstr[1]"]]
+        else:
+            got, want = catalog.gettext(e["msgid"]), e["msgstr"]
+        if got != want:
+            stale.append(e["msgid"])
+    assert not stale, (
+        f"{MO_FILE.name} is out of date with {PO_FILE.name} ({len(stale)} string(s), "
+        f"e.g. {stale[:5]}). {FIX_HINT}"
+    )
