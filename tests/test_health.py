@@ -37,6 +37,8 @@ def test_healthz_answers_503_naming_the_database_when_it_is_down(client, monkeyp
 
 def test_unreachable_redis_broker_is_reported_by_exception_name(monkeypatch):
     # Nothing listens on port 1: the real check must fail fast and say so.
+    # Celery reads CELERY_BROKER_URL from the environment before its config (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setattr(
         health.celery_app.conf, "broker_url", "redis://127.0.0.1:1/0", raising=False
     )
