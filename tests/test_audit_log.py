@@ -257,3 +257,23 @@ def test_audit_verify_catches_the_newest_entries_cut_off_after_an_anchor(setting
             cursor.execute("SET session_replication_role = origin")
     with pytest.raises(CommandError, match=r"#3.*日志末尾被删除"):
         call_command("audit_verify")
+
+
+@pytest.mark.django_db
+def test_bulk_append_chains_like_single_appends():
+    """log_actions (imports) writes the same chain log_action would."""
+    from xuncha.audit.services import log_actions
+
+    log_action(None, "test.first", None, {})
+    organizations = [Organization(name=f"单位{n}") for n in range(3)]
+    log_actions(None, "test.bulk", [(org, {"n": n}) for n, org in enumerate(organizations)])
+    log_action(None, "test.last", None, {})
+    checked, broken = verify_chain()
+    assert (checked, broken) == (5, None)
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "test.first",
+        "test.bulk",
+        "test.bulk",
+        "test.bulk",
+        "test.last",
+    ]

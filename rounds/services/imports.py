@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from rounds.access import office_manages
 from rounds.models import Problem, Target
+from xuncha.audit.services import log_actions
 
 IMPORTABLE_STATUSES = (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)
 FED_BACK_TARGET = (Target.Status.FED_BACK, Target.Status.RECTIFYING, Target.Status.CLOSED)
@@ -55,8 +56,6 @@ def problems_import(*, problems: list[Problem], user) -> list[Problem]:
     the import resource, which hands them over in batches); the importing
     office user is recorded as who entered them. They are inserted with one
     statement per batch; the audit log still gets one entry per problem."""
-    from xuncha.audit.services import log_action
-
     for problem in problems:
         problem_import_check(problem=problem, user=user)
         problem.round_id = problem.target.round_id
@@ -65,15 +64,19 @@ def problems_import(*, problems: list[Problem], user) -> list[Problem]:
         # The related rows were loaded by the caller: skip full_clean's query per foreign key.
         problem.full_clean(exclude=["target", "category", "round", "team", "found_by"])
     Problem.objects.bulk_create(problems)
-    for problem in problems:
-        log_action(
-            user,
-            "problem.import",
-            problem,
-            {
-                "target": problem.target_id,
-                "category": problem.category_id,
-                "status": problem.status,
-            },
-        )
+    log_actions(
+        user,
+        "problem.import",
+        [
+            (
+                problem,
+                {
+                    "target": problem.target_id,
+                    "category": problem.category_id,
+                    "status": problem.status,
+                },
+            )
+            for problem in problems
+        ],
+    )
     return problems

@@ -60,6 +60,39 @@ def log_action(actor, action: str, obj=None, data: dict | None = None) -> AuditE
     return entry
 
 
+@transaction.atomic
+def log_actions(actor, action: str, entries: list[tuple[object, dict | None]]) -> list[AuditEntry]:
+    """Append one entry per (object, data) pair with one lock and one INSERT:
+    the same chain as calling log_action for each, for bulk writes (imports)."""
+    if not entries:
+        return []
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    _lock_chain()
+    last = AuditEntry.objects.order_by("-id").only("id", "entry_hash").first()
+    next_id, prev_hash = (last.id + 1, last.entry_hash) if last else (1, GENESIS_HASH)
+    now, ip = timezone.now(), current_ip.get()
+    rows = []
+    for obj, data in entries:
+        object_type, object_id, object_repr = _describe(obj)
+        entry = AuditEntry(
+            id=next_id,
+            actor=actor if is_user else None,
+            actor_username=actor.get_username() if is_user else "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            data=_json_safe(data),
+            ip_address=ip,
+            created_at=now,
+            prev_hash=prev_hash,
+        )
+        entry.entry_hash = entry.compute_hash()
+        rows.append(entry)
+        next_id, prev_hash = next_id + 1, entry.entry_hash
+    return AuditEntry.objects.bulk_create(rows, batch_size=1000)
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     entry_id: int
