@@ -109,6 +109,9 @@ class Clue(models.Model):
     )
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     disposition_due = models.DateField(_("处置反馈期限"), null=True, blank=True)
+    # The first disposition report since receipt (or since reopening): once it
+    # is in, the feedback deadline is met and no longer overdue or reminded.
+    feedback_at = models.DateTimeField(_("首次反馈时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -127,6 +130,8 @@ class Clue(models.Model):
             models.Index(fields=["status", "-id"], name="clue_status"),
             models.Index(fields=["department", "status"], name="clue_department_status"),
             models.Index(fields=["disposition_due"], name="clue_disposition_due"),
+            # The ledgers list urgent clues first, newest next.
+            models.Index(fields=["-urgent", "-id"], name="clue_urgent_first"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -148,6 +153,7 @@ class Clue(models.Model):
     def is_overdue(self) -> bool:
         return (
             self.status == self.Status.RECEIVED
+            and self.feedback_at is None
             and self.disposition_due is not None
             and self.disposition_due < timezone.localdate()
         )

@@ -60,7 +60,7 @@ def reconciliation(
     )
     conditions = {
         "not_received": Q(status=S.APPROVED, approved_at__lt=receipt_cutoff),
-        "overdue": Q(status=S.RECEIVED, disposition_due__lt=today),
+        "overdue": Q(status=S.RECEIVED, feedback_at__isnull=True, disposition_due__lt=today),
         "to_close": Q(status=S.RECEIVED, latest_final=True),
         "no_feedback": Q(status=S.RECEIVED, has_feedback=False),
     }

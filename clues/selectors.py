@@ -55,7 +55,11 @@ def clue_list(*, user, filters: dict | None = None) -> QuerySet[Clue]:
     if filters.get("urgent") in (True, "1", "true"):
         qs = qs.filter(urgent=True)
     if filters.get("overdue") in (True, "1", "true"):
-        qs = qs.filter(status=Clue.Status.RECEIVED, disposition_due__lt=timezone.localdate())
+        qs = qs.filter(
+            status=Clue.Status.RECEIVED,
+            feedback_at__isnull=True,
+            disposition_due__lt=timezone.localdate(),
+        )
     if query := (filters.get("q") or "").strip():
         qs = qs.filter(Q(number__icontains=query) | Q(person_name__icontains=query))
     # Urgent clues first: the fast track is flagged on every list.

@@ -686,3 +686,32 @@ def test_reconciliation_queries_do_not_grow_with_the_number_of_clues(
     with django_assert_max_num_queries(len(few)):
         response = client.get(url("reconciliation"))
     assert response.context["by_department"][0]["handed_over"] == 15
+
+
+def test_feedback_meets_the_deadline_and_a_reopened_clue_owes_a_new_one(w):
+    """Once the department reports, the clue is no longer overdue or reminded;
+    reopening it after 销号 starts a new deadline for a new report."""
+    import datetime
+
+    from clues.selectors import clue_list
+    from clues.services.reminders import due_reminders
+
+    clue = advance(w, draft(w), S.RECEIVED)
+    today = timezone.localdate()
+    Clue.objects.filter(pk=clue.pk).update(disposition_due=today - datetime.timedelta(days=3))
+    clue.refresh_from_db()
+    assert clue.is_overdue
+    assert clue in clue_list(user=w.officer, filters={"overdue": "1"})
+    assert clue.pk in {r.clue_id for r in due_reminders(today)}
+
+    final_disposition(w, clue)
+    clue.refresh_from_db()
+    assert clue.feedback_at is not None and not clue.is_overdue
+    assert clue not in clue_list(user=w.officer, filters={"overdue": "1"})
+    assert clue.pk not in {r.clue_id for r in due_reminders(today)}
+
+    services.clue_close(clue=clue, user=w.officer)
+    services.clue_reopen(clue=clue, user=w.officer, reason="回头看发现新情况。")
+    clue.refresh_from_db()
+    assert clue.feedback_at is None
+    assert clue.disposition_due > today and not clue.is_overdue

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clues.access import require_clue_officer, require_receiving_user
 from clues.models import Clue, Disposition
+from clues.services.handover import disposition_due_from
 from xuncha.audit.services import log_action
 
 S = Clue.Status
@@ -46,6 +47,9 @@ def disposition_report(
     )
     disposition.full_clean()
     disposition.save()
+    if clue.feedback_at is None:
+        clue.feedback_at = disposition.reported_at
+        clue.save(update_fields=["feedback_at"])
     log_action(
         user,
         "clue.disposition",
@@ -84,6 +88,9 @@ def clue_reopen(*, clue: Clue, user, reason: str) -> Clue:
     if not reason.strip():
         raise ValidationError("重新打开须说明理由。")
     clue.status, clue.closed_by, clue.closed_at = S.RECEIVED, None, None
+    # A reopened clue owes a new report, on a new deadline.
+    clue.feedback_at = None
+    clue.disposition_due = disposition_due_from(timezone.localdate())
     clue.save()
     log_action(user, "clue.reopen", clue, {"reason": reason.strip()})
     return clue

@@ -34,7 +34,7 @@ def due_reminders(today: datetime.date) -> list[DueReminder]:
     """The reminders not yet sent, found with one query over the open clues."""
     horizon = today + datetime.timedelta(days=settings.CLUE_DUE_SOON_DAYS)
     candidates = Clue.objects.filter(
-        status=Clue.Status.RECEIVED, disposition_due__lte=horizon
+        status=Clue.Status.RECEIVED, feedback_at__isnull=True, disposition_due__lte=horizon
     ).values_list("pk", "disposition_due")
     sent = set(
         ClueReminder.objects.filter(clue__status=Clue.Status.RECEIVED).values_list(
