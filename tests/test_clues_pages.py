@@ -10,6 +10,7 @@ xuncha/urls.py includes them.
 """
 
 import datetime
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -54,7 +55,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 S = Clue.Status
 PERSON = "欧阳被反映"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _one_page_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF_BYTES = _one_page_pdf()
 
 
 # --- The world, through the services ------------------------------------------
@@ -530,7 +542,9 @@ def test_reading_the_page_a_file_and_the_print_view_is_audited(w, client):
 
     response = client.get(url("clue_file", clue.pk, clue_file.pk))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF_BYTES
+    # The stored file, stamped with the reader's watermark (a PDF of the same pages).
+    served = b"".join(response.streaming_content)
+    assert served.startswith(b"%PDF") and served != PDF_BYTES
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
@@ -715,3 +729,33 @@ def test_feedback_meets_the_deadline_and_a_reopened_clue_owes_a_new_one(w):
     clue.refresh_from_db()
     assert clue.feedback_at is None
     assert clue.disposition_due > today and not clue.is_overdue
+
+
+def test_a_downloaded_pdf_carries_the_readers_name_and_time(w, client, tmp_path):
+    import shutil
+    import subprocess
+
+    clue = draft(w)
+    clue_file = attach(w, clue)
+    client.force_login(w.member)
+    response = client.get(url("clue_file", clue.pk, clue_file.pk))
+    assert response.status_code == 200
+    stamped = tmp_path / "stamped.pdf"
+    stamped.write_bytes(b"".join(response.streaming_content))
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext (poppler-utils) is needed to read the watermark")
+    text = subprocess.run(
+        ["pdftotext", str(stamped), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"查阅人：{w.member.get_full_name()}" in text
+    assert timezone.localtime().strftime("%Y-%m-%d") in text
+
+
+def test_a_pdf_that_cannot_be_stamped_is_not_handed_out(w, client):
+    clue = draft(w)
+    clue_file = attach(w, clue)
+    with open(clue_file.file.path, "wb") as damaged:
+        damaged.write(b"%PDF-1.4\nnot really a pdf\n%%EOF\n")
+    client.force_login(w.member)
+    response = client.get(url("clue_file", clue.pk, clue_file.pk), follow=True)
+    assert response.redirect_chain and "无法" in html(response)

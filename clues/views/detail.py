@@ -2,9 +2,12 @@
 is an audited read (clue.read / clue.read_file), and each is a 404 for anyone
 the selectors do not let see the clue."""
 
+import io
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +17,7 @@ from clues.forms import ClueFileForm, DispositionForm, ReasonForm
 from clues.models import Clue
 from clues.views._common import allowed_actions, signatures
 from xuncha.reports.registry import DOCUMENTS
+from xuncha.reports.watermark import WatermarkError, watermark_pdf
 
 HANDOVER_PDF = "clues.handover"
 WATERMARK_REPEAT = range(24)
@@ -59,9 +63,15 @@ def clue_file(request, pk: int, file_pk: int):
         handle = clue_file.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("文件不存在。")) from None
+    if clue_file.content_type == "application/pdf":
+        # A downloaded PDF carries the reader's name and the time on every page.
+        with handle:
+            try:
+                handle = io.BytesIO(watermark_pdf(handle.read(), request.user))
+            except WatermarkError as error:
+                messages.error(request, str(error))
+                return redirect(clue_file.clue)
     services.clue_record_read(clue=clue_file.clue, user=request.user, file_id=clue_file.pk)
-    # Served as stored. The reader's watermark on PDFs comes with the reports
-    # machinery (it stamps generated PDFs today, not uploaded ones).
     response = FileResponse(handle, as_attachment=True, filename=clue_file.original_name)
     response["Content-Type"] = clue_file.content_type
     response["X-Content-Type-Options"] = "nosniff"
