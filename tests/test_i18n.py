@@ -56,10 +56,13 @@ def test_login_page_in_english_from_the_language_cookie(client):
 
 
 @pytest.mark.django_db
-def test_login_page_in_english_from_accept_language(client):
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client):
+    """Chinese first: only the language switch (its cookie) turns the UI English."""
     html = client.get(LOGIN_URL, headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
-    assert '<html lang="en">' in html
-    assert "Log in" in html
+    assert '<html lang="zh-hans">' in html and "登录" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(LOGIN_URL, headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="en">' in html and "Log in" in html
 
 
 @pytest.mark.django_db
@@ -84,7 +87,7 @@ def test_english_login_error_message(client):
 
 
 def nav_labels(html: str) -> list[str]:
-    nav = html.split('data-testid="main-nav"', 1)[1].split("</ul>", 1)[0]
+    nav = html.split('data-testid="main-nav"', 1)[1].split("<!-- /main-nav -->", 1)[0]
     links = re.findall(r"<a [^>]*>(.*?)</a>", nav, flags=re.S)
     return [re.sub(r"<[^>]+>", "", link).strip() for link in links]
 

@@ -300,7 +300,7 @@ NAV_LABELS = set().union(*NAV_BY_ROLE.values())
 
 
 def main_nav_labels(html: str) -> set[str]:
-    block = re.search(r'data-testid="main-nav">(.*?)</ul>', html, re.S)
+    block = re.search(r'data-testid="main-nav">(.*?)<!-- /main-nav -->', html, re.S)
     assert block, "no main-nav block on the page"
     links = re.findall(r"<a\b[^>]*>(.*?)</a>", block.group(1), re.S)
     return {unescape(re.sub(r"<[^>]+>", "", link)).strip() for link in links}

@@ -33,8 +33,14 @@ def test_office_logs_in_and_sees_home_page(page, live_server, office_user):
     log_in(page, live_server, "office")
     assert "王巡察，您好" in page.locator("h1").inner_text()
     nav = page.get_by_test_id("main-nav")
+    # The office's entries fold into area menus, so the bar fits one line.
+    assert nav.get_by_role("link", name="领导驾驶舱").is_visible()
+    assert not nav.get_by_role("link", name="组织库").is_visible()
+    nav.get_by_role("button", name="基础数据").click()
     assert nav.get_by_role("link", name="组织库").is_visible()
     assert nav.get_by_role("link", name="干部库").is_visible()
+    nav_height = nav.bounding_box()["height"]
+    assert nav_height < 60, "the menu wrapped onto a second line"
     assert nav.get_by_role("link", name="审计日志").count() == 0
     assert page.get_by_test_id("home-cards").locator(".card").count() >= 3
     # Everything is served from static/: no request failed, nothing was logged.
@@ -46,7 +52,7 @@ def test_home_page_fits_a_375px_phone(phone_page, live_server, office_user):
     scroll_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 375
     # The navigation collapses behind the menu button and opens on tap.
-    nav_link = phone_page.get_by_test_id("main-nav").get_by_role("link", name="组织库")
+    nav_link = phone_page.get_by_test_id("main-nav").get_by_role("link", name="领导驾驶舱")
     assert not nav_link.is_visible()
     phone_page.get_by_role("button", name="菜单").click()
     nav_link.wait_for(state="visible")
