@@ -179,6 +179,8 @@ def test_only_accepted_items_can_be_closed_and_the_full_ledger_runs(w):
         item=item, user=w.office_user, expected_version=2, accept=False, note="缺少凭证"
     )
     assert fresh(item).state == ST.IN_PROGRESS
+    # Sent back, it is as far as its last 报账 said, not the 100% of the hand-in.
+    assert fresh(item).progress == 30
     services.ledger_hand_in(
         item=item, user=w.contact, expected_version=3, note="补充凭证", files=[]
     )  # the evidence already handed in counts

@@ -287,7 +287,14 @@ def ledger_check(
         _apply(item, expected_version, state=ST.ACCEPTED)
     else:
         back_to = ST.TRANSFERRED if item.transferred_to_id else ST.IN_PROGRESS
-        _apply(item, expected_version, state=back_to)
+        # Handing in set 100%; sent back, the item is as far as its last 报账 said.
+        last_report = (
+            item.entries.filter(action=A.REPORT, progress__isnull=False)
+            .order_by("-created_at", "-pk")
+            .values_list("progress", flat=True)
+            .first()
+        )
+        _apply(item, expected_version, state=back_to, progress=min(last_report or 0, 99))
     entry = _record(item, action, user, before, note.strip())
     entry.cosigners.set(cosigners)
     return entry
