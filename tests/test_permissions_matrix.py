@@ -75,6 +75,30 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     # The dashboard: leadership and the office; counts only, never clue content.
     (Page("dashboard:index"), expect(404, office_staff=200, leadership=200)),
     (Page("dashboard:export_xlsx"), expect(404, office_staff=200, leadership=200)),
+    # Rounds: the office, leadership and team roles; units see their own targets and
+    # fed-back problems (the selectors scope every list).
+    (
+        Page("rounds:round_list"),
+        expect(404, office_staff=200, leadership=200, team_leader=200, team_member=200),
+    ),
+    (Page("rounds:round_create"), expect(404, office_staff=200)),
+    *[
+        (
+            Page(name),
+            expect(
+                404,
+                office_staff=200,
+                leadership=200,
+                team_leader=200,
+                team_member=200,
+                unit_contact=200,
+            ),
+        )
+        for name in ("rounds:target_list", "rounds:problem_list", "rounds:problem_export")
+    ],
+    (Page("rounds:weekly_summary_list"), expect(404, office_staff=200, leadership=200)),
+    (Page("notifications:notification_list"), expect(200)),
+    (Page("imports:index"), expect(404, office_staff=200)),
     # Clues: never leadership, units, or the admin duties. The reconciliation is for
     # office staff holding clues.manage_clue (the matrix's office user does not).
     (
@@ -206,6 +230,7 @@ def test_permission_matrix(client, objects, page, who, outcome):
     url = reverse(page.url_name, args=[objects[name].pk for name in page.args])
 
     response = client.get(url)
+    response.close()  # streamed downloads (exports) hold a file open until closed
 
     if outcome in (LOGIN, ADMIN_LOGIN):
         assert response.status_code == 302, f"{url} as {who}: {response.status_code}"

@@ -1,18 +1,19 @@
 """The problem list as an .xlsx download: the list's filters, the list's
 selector, the columns of rounds.resources (which the bench measures too)."""
 
-from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from rounds import selectors
 from rounds.forms import ProblemFilterForm
 from rounds.resources import PROBLEM_EXPORT_COLUMNS, problem_export_rows
+from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
+from xuncha.core.access import role_required
 from xuncha.core.xlsx import stream_xlsx
 
 
-@login_required
+@role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT)
 @require_GET
 def problem_export(request):
     form = ProblemFilterForm(request.GET or None, user=request.user)

@@ -22,13 +22,15 @@ from rounds.forms import (
 from rounds.models import Problem
 from rounds.services.problems import EDITABLE_FIELDS, TRANSITIONS, may_attach, may_edit
 from rounds.views._common import add_service_errors, form_errors, report_error
+from xuncha.accounts.roles import Role
 from xuncha.audit.models import AuditEntry
 from xuncha.audit.services import log_action
+from xuncha.core.access import role_required
 
 PROBLEM_OBJECT_TYPE = "rounds.problem"
 
 
-@login_required
+@role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT)
 def problem_list(request):
     form = ProblemFilterForm(request.GET or None, user=request.user)
     problems = selectors.problem_list(user=request.user, filters=form.filters())

@@ -15,9 +15,11 @@ from rounds.forms import RoundFilterForm, RoundForm, TeamForm
 from rounds.models import Round
 from rounds.services.lifecycle import NEXT_STATUS
 from rounds.views._common import PAGE_SIZE, add_service_errors, report_error
+from xuncha.accounts.roles import Role
+from xuncha.core.access import role_required
 
 
-@login_required
+@role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER)
 def round_list(request):
     form = RoundFilterForm(request.GET or None)
     rounds = selectors.round_list(user=request.user, filters=form.filters())
@@ -32,7 +34,7 @@ def round_list(request):
     )
 
 
-@login_required
+@role_required(Role.OFFICE)
 def round_create(request):
     office = request.user.office
     if office is None or not office_manages(request.user, office):

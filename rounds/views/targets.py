@@ -14,6 +14,8 @@ from rounds.access import active_membership, office_manages
 from rounds.forms import FeedbackForm, TargetAddForm, TargetDatesForm, TargetFilterForm
 from rounds.services.lifecycle import pending_problem_count
 from rounds.views._common import PAGE_SIZE, form_errors, report_error
+from xuncha.accounts.roles import Role
+from xuncha.core.access import role_required
 
 
 @login_required
@@ -43,7 +45,7 @@ def target_add(request, pk: int):
     return redirect(team)
 
 
-@login_required
+@role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT)
 def target_list(request):
     form = TargetFilterForm(request.GET or None, user=request.user)
     targets = selectors.target_list(user=request.user, filters=form.filters())
