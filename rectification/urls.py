@@ -3,6 +3,7 @@ from django.urls import path
 from rectification.views import (
     assessment,
     evidence,
+    export,
     figures,
     items,
     plans,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("plans/<int:pk>/review/", plans.plan_review, name="plan_review"),
     # The ledger (五账)
     path("items/", items.item_list, name="item_list"),
+    path("items/export.xlsx", export.item_export, name="item_export"),
     path("overdue/", items.overdue_list, name="overdue_list"),
     path("items/<int:pk>/", items.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", plans.item_edit, name="item_edit"),

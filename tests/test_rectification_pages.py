@@ -584,3 +584,24 @@ def test_anonymous_is_sent_to_login(w, client):
 
 def test_plan_reaches_rectifying(w):
     assert Target.objects.get(pk=w.target.pk).status == Target.Status.RECTIFYING
+
+
+def test_the_ledger_exports_what_the_list_shows_and_neutralises_formulas(w, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    set_item(w.item, measures='=HYPERLINK("http://x","点我")')
+    client.force_login(w.contact)
+    response = client.get(url("item_export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "被巡察单位", "问题")
+    exported = {row[0] for row in rows[1:]}
+    assert w.item.pk in exported and w.other_item.pk not in exported
+    measures = next(row[3] for row in rows[1:] if row[0] == w.item.pk)
+    assert "HYPERLINK" in measures  # kept as text...
+    assert all(
+        cell.data_type != "f" for row in sheet.iter_rows() for cell in row
+    )  # ...never a formula

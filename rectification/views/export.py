@@ -1,0 +1,69 @@
+"""The rectification ledger list as an .xlsx download, with the list's filters."""
+
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from rectification import selectors
+from rectification.forms import ItemFilterForm
+from rounds.selectors import round_list
+from xuncha.accounts.roles import Role
+from xuncha.audit.services import log_action
+from xuncha.core.access import role_required
+from xuncha.core.xlsx import stream_xlsx
+
+COLUMNS = [
+    ("编号", 8),
+    ("被巡察单位", 28),
+    ("问题", 48),
+    ("整改措施", 40),
+    ("类型", 10),
+    ("责任领导", 10),
+    ("责任人", 10),
+    ("责任部门", 16),
+    ("完成时限", 12),
+    ("台账状态", 10),
+    ("进度（%）", 9),
+    ("预警", 8),
+    ("建章立制", 9),
+    ("挽回经济损失（元）", 14),
+]
+
+
+def item_rows(items):
+    today = timezone.localdate()
+    for item in items.iterator(chunk_size=2000):
+        yield [
+            item.pk,
+            item.organization.name,
+            item.problem.description,
+            item.measures,
+            item.get_kind_display(),
+            item.responsible_leader,
+            item.responsible_person,
+            item.responsible_department,
+            item.deadline,
+            item.get_state_display(),
+            item.progress,
+            item.Colour(item.colour(today)).label if item.colour(today) else "",
+            item.rules_made,
+            item.money_recovered,
+        ]
+
+
+@role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
+@require_GET
+def item_export(request):
+    form = ItemFilterForm(
+        request.GET or None, rounds=round_list(user=request.user).prefetch_related(None)
+    )
+    filters = form.filters()
+    items = selectors.item_list(user=request.user, filters=filters)
+    response = stream_xlsx(
+        f"整改台账-{timezone.localdate():%Y%m%d}.xlsx",
+        [title for title, _ in COLUMNS],
+        item_rows(items),
+        title="整改台账",
+        widths=[width for _, width in COLUMNS],
+    )
+    log_action(request.user, "item.export", None, {"filters": filters})
+    return response
