@@ -1,12 +1,13 @@
 from django.urls import path
 
-from clues.views import actions, detail, drafting, ledger
+from clues.views import actions, detail, drafting, export, ledger
 
 app_name = "clues"
 
 urlpatterns = [
     # The ledgers (台账) and the office's reconciliation (对账)
     path("", ledger.clue_list, name="clue_list"),
+    path("export.xlsx", export.clue_export, name="clue_export"),
     path("reconciliation/", ledger.reconciliation_view, name="reconciliation"),
     # Drafting (the team)
     path("new/", drafting.clue_create, name="clue_create"),

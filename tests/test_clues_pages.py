@@ -759,3 +759,24 @@ def test_a_pdf_that_cannot_be_stamped_is_not_handed_out(w, client):
     client.force_login(w.member)
     response = client.get(url("clue_file", clue.pk, clue_file.pk), follow=True)
     assert response.redirect_chain and "无法" in html(response)
+
+
+def test_the_ledger_export_holds_only_what_the_reader_may_see_and_is_audited(w, client):
+    from openpyxl import load_workbook
+
+    from xuncha.audit.models import AuditEntry
+
+    received = advance(w, draft(w), S.RECEIVED)
+    still_with_team = draft(w, person="另一人")
+    client.force_login(w.dept_user)
+    response = client.get(url("clue_export"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert numbers == [received.number]
+    assert still_with_team.number not in numbers
+    entry = AuditEntry.objects.get(action="clue.export", actor=w.dept_user)
+    assert entry.data["numbers"] == [received.number]
+    # Someone with no clue role gets a 404, not an empty file.
+    client.force_login(w.leadership)
+    assert client.get(url("clue_export")).status_code == 404

@@ -106,6 +106,10 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         expect(404, office_staff=200, team_leader=200, team_member=200, receiving_department=200),
     ),
     (Page("clues:reconciliation"), expect(404)),
+    (
+        Page("clues:clue_export"),
+        expect(404, office_staff=200, team_leader=200, team_member=200, receiving_department=200),
+    ),
     # Rectification lists: each role's own slice (the selectors scope them).
     (
         Page("rectification:plan_list"),
