@@ -24,6 +24,8 @@ urlpatterns = [
     # The ledger (五账)
     path("items/", items.item_list, name="item_list"),
     path("items/export.xlsx", export.item_export, name="item_export"),
+    path("plans/export.xlsx", export.plan_export, name="plan_export"),
+    path("recommendations/export.xlsx", export.recommendation_export, name="recommendation_export"),
     path("overdue/", items.overdue_list, name="overdue_list"),
     path("items/<int:pk>/", items.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", plans.item_edit, name="item_edit"),

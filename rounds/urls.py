@@ -36,6 +36,9 @@ urlpatterns = [
     # Problems
     path("problems/", problems.problem_list, name="problem_list"),
     path("problems/export.xlsx", export.problem_export, name="problem_export"),
+    path("export.xlsx", export.round_export, name="round_export"),
+    path("targets/export.xlsx", export.target_export, name="target_export"),
+    path("weekly/export.xlsx", export.weekly_summary_export, name="weekly_summary_export"),
     path("problems/<int:pk>/", problems.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/edit/", problems.problem_edit, name="problem_edit"),
     path("problems/<int:pk>/transition/", problems.problem_transition, name="problem_transition"),

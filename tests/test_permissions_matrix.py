@@ -72,6 +72,12 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (Page("orgs:cadre_detail", ("cadre",)), expect(404, office_staff=200)),
     # 三员分立: only the security auditor reads the audit log.
     (Page("audit:entry_list"), expect(404, security_auditor=200)),
+    (Page("audit:entry_export"), expect(404, security_auditor=200)),
+    (
+        Page("orgs:organization_export"),
+        expect(404, office_staff=200, leadership=200, unit_contact=200),
+    ),
+    (Page("orgs:cadre_export"), expect(404, office_staff=200)),
     # The dashboard: leadership and the office; counts only, never clue content.
     (Page("dashboard:index"), expect(404, office_staff=200, leadership=200)),
     (Page("dashboard:export_xlsx"), expect(404, office_staff=200, leadership=200)),
@@ -82,6 +88,10 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         expect(404, office_staff=200, leadership=200, team_leader=200, team_member=200),
     ),
     (Page("rounds:round_create"), expect(404, office_staff=200)),
+    (
+        Page("rounds:round_export"),
+        expect(404, office_staff=200, leadership=200, team_leader=200, team_member=200),
+    ),
     *[
         (
             Page(name),
@@ -94,9 +104,15 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
                 unit_contact=200,
             ),
         )
-        for name in ("rounds:target_list", "rounds:problem_list", "rounds:problem_export")
+        for name in (
+            "rounds:target_list",
+            "rounds:target_export",
+            "rounds:problem_list",
+            "rounds:problem_export",
+        )
     ],
     (Page("rounds:weekly_summary_list"), expect(404, office_staff=200, leadership=200)),
+    (Page("rounds:weekly_summary_export"), expect(404, office_staff=200, leadership=200)),
     (Page("notifications:notification_list"), expect(200)),
     (Page("imports:index"), expect(404, office_staff=200)),
     # Clues: never leadership, units, or the admin duties. The reconciliation is for

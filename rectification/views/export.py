@@ -9,7 +9,7 @@ from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
 from xuncha.core.access import role_required
-from xuncha.core.xlsx import stream_xlsx
+from xuncha.core.xlsx import list_export, stream_xlsx
 
 COLUMNS = [
     ("编号", 8),
@@ -67,3 +67,37 @@ def item_export(request):
     )
     log_action(request.user, "item.export", None, {"filters": filters})
     return response
+
+
+@role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP)
+@require_GET
+def plan_export(request):
+    plans = selectors.plan_list(user=request.user)
+    rows = (
+        [
+            p.organization.name,
+            p.target.round.name,
+            p.get_status_display(),
+            p.signed_by.get_full_name() if p.signed_by else "",
+            timezone.localtime(p.signed_at).replace(tzinfo=None) if p.signed_at else None,
+            timezone.localtime(p.submitted_at).replace(tzinfo=None) if p.submitted_at else None,
+        ]
+        for p in plans
+    )
+    columns = [("被巡察单位", 30), ("巡察轮次", 28), ("方案状态", 10), ("签字背书人", 10)]
+    columns += [("签字时间", 17), ("报送时间", 17)]
+    return list_export(request, name="整改方案", columns=columns, rows=rows, action="plan.export")
+
+
+@role_required(Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
+@require_GET
+def recommendation_export(request):
+    recommendations = selectors.recommendation_list(user=request.user)
+    rows = (
+        [r.title, r.department.name, r.issued_at, r.due, r.get_status_display()]
+        for r in recommendations
+    )
+    columns = [("标题", 40), ("主送部门", 16), ("印发日期", 12), ("反馈期限", 12), ("状态", 10)]
+    return list_export(
+        request, name="巡察建议书", columns=columns, rows=rows, action="recommendation.export"
+    )
