@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from clues.access import is_clue_officer
 from clues.models import Clue, ClueFile, ClueGroupObjectPermission
+from rounds.access import office_reach_q
 from rounds.models import Membership
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
+from xuncha.orgs.models import Office
 
 TEAM_VISIBLE = [Clue.Status.DRAFT, Clue.Status.SUBMITTED]
 
@@ -41,8 +43,7 @@ def clue_list(*, user, filters: dict | None = None) -> QuerySet[Clue]:
     filters = filters or {}
     qs = Clue.objects.select_related("department", "target__organization", "team", "round__office")
     if is_clue_officer(user) and user.office is not None:
-        if not user.office.is_city:
-            qs = qs.filter(round__office=user.office)
+        qs = qs.filter(office_reach_q(user, "round__office"))
     elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
         qs = qs.filter(_team_clues(user))
     elif user.has_role(Role.DEPARTMENT) and user.department_id:
@@ -90,11 +91,23 @@ def get_clue_file_for_user(user, clue_pk: int, file_pk: int) -> ClueFile:
     return get_object_or_404(ClueFile.objects.select_related("clue"), clue=clue, pk=file_pk)
 
 
-def clue_officers(clue: Clue) -> list[User]:
-    candidates = User.objects.filter(groups__name=Role.OFFICE.value, is_active=True).select_related(
-        "office"
+def clue_officers(clue: Clue) -> QuerySet[User]:
+    """Who is told about a clue: office staff holding clues.manage_clue (directly
+    or through a group) in the clue's office or the city office. One query,
+    the same rule as access.is_clue_officer."""
+    holds_permission = Q(
+        user_permissions__codename="manage_clue", user_permissions__content_type__app_label="clues"
+    ) | Q(
+        groups__permissions__codename="manage_clue",
+        groups__permissions__content_type__app_label="clues",
     )
-    return [user for user in candidates if is_clue_officer(user, clue)]
+    reaches_clue = Q(office__level=Office.Level.CITY) | Q(office_id=clue.round.office_id)
+    return (
+        User.objects.filter(groups__name=Role.OFFICE.value, is_active=True)
+        .filter(holds_permission)
+        .filter(reaches_clue)
+        .distinct()
+    )
 
 
 def department_users(clue: Clue) -> QuerySet[User]:

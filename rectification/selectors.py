@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from rectification.models import Assessment, Evidence, Item, Plan, Recommendation
+from rounds.access import office_reach_q
 from xuncha.accounts.roles import Role
 
 OPEN_STATES = (
@@ -24,16 +25,10 @@ OPEN_STATES = (
 )
 
 
-def _office_q(user, field: str = "office") -> Q | None:
-    if not user.has_role(Role.OFFICE, Role.LEADERSHIP) or user.office is None:
-        return None
-    return Q() if user.office.is_city else Q(**{f"{field}_id": user.office_id})
-
-
 def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
     filters = filters or {}
     qs = Item.objects.select_related("organization", "problem", "round__office", "transferred_to")
-    office_q = _office_q(user)
+    office_q = office_reach_q(user)
     if office_q is not None:
         qs = qs.filter(office_q)
     elif user.has_role(Role.UNIT_CONTACT) and user.organization_id:
@@ -85,7 +80,7 @@ def get_evidence_for_user(user, item_pk: int, evidence_pk: int) -> Evidence:
 
 def plan_list(*, user) -> QuerySet[Plan]:
     qs = Plan.objects.select_related("organization", "target__round__office", "signed_by")
-    office_q = _office_q(user, "target__round__office")
+    office_q = office_reach_q(user, "target__round__office")
     if office_q is not None:
         return qs.filter(office_q)
     if user.has_role(Role.UNIT_CONTACT) and user.organization_id:
@@ -98,7 +93,7 @@ def get_plan_for_user(user, pk: int) -> Plan:
 
 
 def assessment_list(*, user) -> QuerySet[Assessment]:
-    office_q = _office_q(user, "target__round__office")
+    office_q = office_reach_q(user, "target__round__office")
     if office_q is None:
         return Assessment.objects.none()
     return Assessment.objects.filter(office_q).select_related(
@@ -112,7 +107,7 @@ def get_assessment_for_user(user, pk: int) -> Assessment:
 
 def recommendation_list(*, user) -> QuerySet[Recommendation]:
     qs = Recommendation.objects.select_related("department", "office", "round")
-    office_q = _office_q(user)
+    office_q = office_reach_q(user)
     if office_q is not None:
         return qs.filter(office_q)
     if user.has_role(Role.DEPARTMENT) and user.department_id:

@@ -1,6 +1,7 @@
 """Who may act on a round: the rules every rounds service and selector share."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from rounds.models import Membership, Round, Target, Team
 from xuncha.accounts.roles import Role
@@ -11,6 +12,15 @@ def office_manages(user, office) -> bool:
     if not user.has_role(Role.OFFICE) or user.office is None:
         return False
     return user.office.is_city or user.office_id == office.pk
+
+
+def office_reach_q(user, field: str = "office") -> Q | None:
+    """The rounds-related rows office staff and leadership may read: their own
+    office's (the city office: all). None when the user has no office reach,
+    so callers fall through to the team, unit or department scopes."""
+    if not user.has_role(Role.OFFICE, Role.LEADERSHIP) or user.office is None:
+        return None
+    return Q() if user.office.is_city else Q(**{f"{field}_id": user.office_id})
 
 
 def require_office(user, round_: Round) -> None:

@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from rounds.access import office_reach_q
 from rounds.models import (
     Membership,
     Problem,
@@ -25,15 +26,6 @@ from rounds.models import (
     WorkLog,
 )
 from xuncha.accounts.roles import Role
-
-
-def _office_filter(user, prefix: str = "") -> Q | None:
-    """None: no office scope (not office staff or leadership)."""
-    if not user.has_role(Role.OFFICE, Role.LEADERSHIP) or user.office is None:
-        return None
-    if user.office.is_city:
-        return Q()
-    return Q(**{f"{prefix}office_id": user.office_id})
 
 
 def _member_targets_filter(user, prefix: str = "") -> Q:
@@ -50,7 +42,7 @@ def _member_targets_filter(user, prefix: str = "") -> Q:
 def round_list(*, user, filters: dict | None = None) -> QuerySet[Round]:
     filters = filters or {}
     qs = Round.objects.select_related("office").prefetch_related("kinds")
-    office_scope = _office_filter(user)
+    office_scope = office_reach_q(user)
     if office_scope is not None:
         qs = qs.filter(office_scope)
     elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
@@ -75,7 +67,7 @@ def team_list(*, user, round_: Round | None = None) -> QuerySet[Team]:
             "round__office"
         )
     qs = qs.prefetch_related("memberships__cadre")
-    if _office_filter(user) is not None:
+    if office_reach_q(user) is not None:
         return qs
     return qs.filter(memberships__cadre__user=user)
 
@@ -83,7 +75,7 @@ def team_list(*, user, round_: Round | None = None) -> QuerySet[Team]:
 def target_list(*, user, filters: dict | None = None) -> QuerySet[Target]:
     filters = filters or {}
     qs = Target.objects.select_related("organization__region", "team", "round__office")
-    office_scope = _office_filter(user, "round__")
+    office_scope = office_reach_q(user, "round__office")
     if office_scope is not None:
         qs = qs.filter(office_scope)
     elif user.has_role(Role.TEAM_LEADER, Role.TEAM_MEMBER):
@@ -146,7 +138,7 @@ def category_with_descendants(category_id: int) -> list[int]:
 def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
     filters = filters or {}
     qs = Problem.objects.select_related("target__organization", "category", "team", "round__office")
-    office_scope = _office_filter(user, "round__")
+    office_scope = office_reach_q(user, "round__office")
     if user.has_role(Role.OFFICE) and office_scope is not None:
         qs = qs.filter(office_scope)
     elif user.has_role(Role.LEADERSHIP) and office_scope is not None:
@@ -191,7 +183,7 @@ def get_team_for_user(user, pk: int) -> Team:
     an unsigned member needs the team page to sign the commitments)."""
     team = get_object_or_404(Team.objects.select_related("round__office"), pk=pk)
     if round_list(user=user).filter(pk=team.round_id).exists() and (
-        _office_filter(user) is not None or team.memberships.filter(cadre__user=user).exists()
+        office_reach_q(user) is not None or team.memberships.filter(cadre__user=user).exists()
     ):
         return team
     raise Http404
@@ -223,7 +215,7 @@ def sees_team_workings(user, team: Team) -> bool:
     """The team's own records (work logs, members' commitments): office staff and
     leadership of the round's office, and members who have signed all three
     commitments. Call after get_team_for_user, which has checked the scope."""
-    if _office_filter(user) is not None:
+    if office_reach_q(user) is not None:
         return True
     return team.memberships.filter(
         cadre__user=user, commitments_completed_at__isnull=False
@@ -234,7 +226,7 @@ def sees_problem_workings(user, problem: Problem) -> bool:
     """Who found it, its review history and its attachments (interview notes,
     documents): the office that runs the round and the team, not the unit
     and not leadership, who see the problem as fed back."""
-    if user.has_role(Role.OFFICE) and _office_filter(user) is not None:
+    if user.has_role(Role.OFFICE) and office_reach_q(user) is not None:
         return True
     return problem.team.memberships.filter(
         cadre__user=user, commitments_completed_at__isnull=False
@@ -265,7 +257,7 @@ def teams_missing_logs(
 ) -> list[tuple[Team, list[datetime.date]]]:
     """Teams of rounds on site whose leader has not filed a log for a working
     day in [start, end] while the team was on site. Three queries in all."""
-    if _office_filter(user) is None:
+    if office_reach_q(user) is None:
         return []
     rounds = round_list(user=user).filter(status=Round.Status.ON_SITE).order_by()
     teams = list(Team.objects.filter(round__in=rounds).select_related("round__office"))

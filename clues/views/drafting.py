@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clues import selectors, services
+from clues.access import allowed_clue_actions
 from clues.forms import ClueFileForm, ClueForm
-from clues.views._common import allowed_actions, form_error, report_error
+from clues.views._common import form_error, report_error
 from rounds.selectors import get_target_for_user, problem_list, target_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -57,7 +58,7 @@ def clue_create(request):
 @role_required(*TEAM_ROLES)
 def clue_edit(request, pk: int):
     clue = selectors.get_clue_for_user(request.user, pk)
-    if "edit" not in allowed_actions(request.user, clue):
+    if "edit" not in allowed_clue_actions(request.user, clue):
         # Visible but not changeable by this person (or no longer a draft).
         raise PermissionDenied(_("只有起草阶段的本组线索可以修改。"))
     form = ClueForm(request.POST or None, instance=clue)

@@ -11,26 +11,11 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
-FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 
-FONT_FACES = [
-    # family, weight, file
-    ("XC Serif", 400, "NotoSerifSC-Regular.otf"),
-    ("XC Serif", 700, "NotoSerifSC-Bold.otf"),
-    ("XC Sans", 400, "NotoSansSC-Regular.otf"),
-    ("XC Sans", 700, "NotoSansSC-Regular.otf"),
-]
-
-
-def font_face_css() -> str:
-    return "\n".join(
-        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
-        f'src: url("{(FONTS_DIR / file).as_uri()}"); }}'
-        for family, weight, file in FONT_FACES
-    )
+# Relative to base_url (static/): the stylesheet that declares the shipped fonts.
+FONTS_STYLESHEET = "css/pdf-fonts.css"
 
 
 def offline_url_fetcher():
@@ -59,8 +44,7 @@ def render_pdf(template_name: str, context: dict, *, reader=None) -> bytes:
 
     context = {
         **context,
-        # Our own constant CSS (file paths of the shipped fonts), no user text.
-        "font_face_css": mark_safe(font_face_css()),  # noqa: S308
+        "fonts_stylesheet": FONTS_STYLESHEET,
         "watermark": (
             f"{reader.get_full_name()}　{timezone.localtime():%Y-%m-%d %H:%M}" if reader else ""
         ),

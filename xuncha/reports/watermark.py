@@ -10,8 +10,6 @@ import io
 
 from django.utils import timezone
 
-from xuncha.reports.pdf import font_face_css
-
 
 class WatermarkError(ValueError):
     pass
@@ -19,10 +17,11 @@ class WatermarkError(ValueError):
 
 def _stamp_page(text: str) -> bytes:
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    from xuncha.reports.pdf import STATIC_DIR, offline_url_fetcher
+    from xuncha.reports.pdf import FONTS_STYLESHEET, STATIC_DIR, offline_url_fetcher
 
-    html = f"""<html><head><style>{font_face_css()}
+    html = f"""<html><head><link rel="stylesheet" href="{FONTS_STYLESHEET}"><style>
     @page {{ size: A4; margin: 0; }}
     body {{ margin: 0; font-family: "XC Sans"; }}
     .mark {{ position: absolute; left: 0; width: 210mm; text-align: center;
@@ -34,7 +33,7 @@ def _stamp_page(text: str) -> bytes:
     </body></html>"""
     return HTML(
         string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=offline_url_fetcher()
-    ).write_pdf()
+    ).write_pdf(font_config=FontConfiguration())
 
 
 def watermark_text(reader) -> str:
