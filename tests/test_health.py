@@ -12,7 +12,7 @@ def test_healthz_reports_database_and_broker_ok(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -24,6 +24,7 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, monkeypat
         "status": "error",
         "database": "ok",
         "broker": "error: OperationalError",
+        "cache": "ok",
     }
 
 

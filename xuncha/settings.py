@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xuncha.reports",
     "xuncha.imports",
     "xuncha.dashboard",
+    "xuncha.ops",
     "rounds",
     "clues",
     "rectification",
@@ -106,7 +107,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections are checked before reuse: after a database restart
+    # the first request of each web worker would otherwise meet a dead one.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("生产环境必须设置 DATABASE_URL（PostgreSQL）。")
@@ -132,7 +137,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_CACHE_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            # Fails open: with Redis down, pages compute without the cache (xuncha/ops/cache.py).
+            "BACKEND": "xuncha.ops.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xuncha"}
     )
@@ -224,6 +234,16 @@ STORAGES = {
     },
 }
 
+# --- Background jobs that survive a dead worker (xuncha/ops) ------------
+# A running job's worker renews its lease this often; a lease this old means
+# the worker died, and the sweep (every JOB_SWEEP_SECONDS) sends the job to
+# another worker, failing it with a reason after JOB_MAX_ATTEMPTS starts.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 5, minimum=1)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 30, minimum=JOB_HEARTBEAT_SECONDS * 3)
+JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 15, minimum=1)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+JOB_QUEUE_TIMEOUT_MINUTES = env_int("JOB_QUEUE_TIMEOUT_MINUTES", 30, minimum=1)
+
 # --- Celery ---------------------------------------------------------------
 # With no broker named, kombu's filesystem transport lets `celery worker -B`
 # run tasks and the beat schedule on one machine with no server at all.
@@ -278,9 +298,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clues.tasks.send_clue_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every writing task is safe to run twice, so the scheduled ones run again
+    # through the day: a run lost with a dead worker is made up by the next.
+    "rectification-reminders-catch-up": {
+        "task": "rectification.tasks.send_deadline_reminders",
+        "schedule": crontab(hour="9-20", minute=10),
+    },
+    "clue-reminders-catch-up": {
+        "task": "clues.tasks.send_clue_reminders",
+        "schedule": crontab(hour="9-20", minute=0),
+    },
     "weekly-summaries-monday": {
         "task": "rounds.tasks.compile_weekly_summaries",
-        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+        "schedule": crontab(day_of_week="mon", hour="7-20", minute=0),
+    },
+    "sweep-stale-jobs": {
+        "task": "xuncha.ops.tasks.sweep_stale_jobs",
+        "schedule": JOB_SWEEP_SECONDS,
     },
     "audit-verify-nightly": {
         "task": "xuncha.audit.tasks.verify_chain",

@@ -6,3 +6,8 @@ class ImportsConfig(AppConfig):
     name = "xuncha.imports"
     label = "imports"
     verbose_name = _("数据导入")
+
+    def ready(self) -> None:
+        from xuncha.imports.jobs import register
+
+        register()

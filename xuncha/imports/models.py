@@ -5,13 +5,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xuncha.ops.models import ResumableJob
+
 
 def upload_path(job: "ImportJob", filename: str) -> str:
     # Never the user's file name: a random one, under MEDIA_ROOT/imports/.
     return f"imports/{uuid.uuid4().hex}.xlsx"
 
 
-class ImportJob(models.Model):
+class ImportJob(ResumableJob):
     """One uploaded spreadsheet: checked first (dry run), written only when
     its owner confirms, all rows or none."""
 

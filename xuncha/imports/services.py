@@ -92,6 +92,7 @@ def import_upload(*, user, kind: str, upload) -> ImportJob:
     if job.rows > ASYNC_ROWS:
         from xuncha.imports.tasks import validate_import
 
+        ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
         transaction.on_commit(lambda: validate_import.delay(job.pk))
         return job
     return import_validate(job.pk, dataset=dataset)
@@ -215,7 +216,7 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
     if job.owner_id != user.pk:
         raise PermissionDenied("只能确认自己上传的文件。")
     claimed = ImportJob.objects.filter(pk=job.pk, status=S.VALID).update(
-        status=S.IMPORTING, progress=0
+        status=S.IMPORTING, progress=0, queued_at=timezone.now()
     )
     job.refresh_from_db()
     if not claimed:

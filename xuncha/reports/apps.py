@@ -12,3 +12,7 @@ class ReportsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("reports")
+
+        from xuncha.reports.jobs import register
+
+        register()

@@ -6,13 +6,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xuncha.ops.models import ResumableJob
+
 
 def params_digest(kind: str, params: dict) -> str:
     canonical = json.dumps({"kind": kind, "params": params}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class ReportJob(models.Model):
+class ReportJob(ResumableJob):
     """A document requested from a page and produced by a Celery task."""
 
     class Status(models.TextChoices):
