@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test test-browser test-worker lint format check bench messages clean
+.PHONY: run install migrate seed test test-browser test-worker lint format check bench faults messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -47,6 +47,11 @@ format: install
 
 bench: migrate
 	$(BIN)/python manage.py bench --scale city $(BENCH_ARGS)
+
+# The production shape on this machine (private PostgreSQL, Redis, gunicorn,
+# worker, beat), faults made on purpose, figures printed; stops by itself.
+faults: install
+	$(BIN)/python scripts/faults.py $(FAULTS_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'

@@ -2,12 +2,12 @@
 name, kept in every version with a checksum, served only through the
 permission-checked view; a refused or interrupted upload stores nothing."""
 
+import errno
 import hashlib
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from rectification import services
 from rectification.models import Evidence, Item, LedgerEntry
 from tests.rect_fixtures import URLS, fresh, pdf_file, png_file, set_item, world
 from xuncha.audit.models import AuditEntry
+from xuncha.ops import storage as storage_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLS)]
 
@@ -200,17 +201,23 @@ def test_many_files_in_one_post(w, media, client):
     ]
 
 
-def test_interrupted_storage_leaves_nothing_half_stored(w, media, monkeypatch):
-    real_save = FileSystemStorage._save
+def disk_full_on_the_second_file(monkeypatch) -> list[int]:
+    """The disk fills up while the second file is flushed to it."""
+    real_fsync = storage_module.os.fsync
     calls = []
 
-    def failing_save(self, name, content):
-        calls.append(name)
+    def fsync(descriptor):
+        calls.append(descriptor)
         if len(calls) == 2:
-            raise OSError("磁盘已满")
-        return real_save(self, name, content)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_fsync(descriptor)
 
-    monkeypatch.setattr(FileSystemStorage, "_save", failing_save)
+    monkeypatch.setattr(storage_module.os, "fsync", fsync)
+    return calls
+
+
+def test_interrupted_storage_leaves_nothing_half_stored(w, media, monkeypatch):
+    calls = disk_full_on_the_second_file(monkeypatch)
     with pytest.raises(OSError):
         services.ledger_report(
             item=w.item,
@@ -223,6 +230,22 @@ def test_interrupted_storage_leaves_nothing_half_stored(w, media, monkeypatch):
     assert len(calls) == 2
     assert not Evidence.objects.exists()
     assert not LedgerEntry.objects.exists()
+    assert stored_files(media) == []  # no partial file either
+
+
+def test_a_full_disk_through_the_page_says_try_again_and_keeps_nothing(
+    w, media, client, monkeypatch
+):
+    disk_full_on_the_second_file(monkeypatch)
+    client.force_login(w.contact)
+    response = post_files(client, w.item, [pdf_file("一.pdf"), pdf_file("二.pdf")])
+
+    assert response.status_code == 503
+    assert "本次提交未保存" in response.content.decode()
+    assert "请稍后重试" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert not LedgerEntry.objects.exists()
+    assert fresh(w.item).state == Item.State.IN_PROGRESS
     assert stored_files(media) == []
 
 

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xuncha.audit.middleware.AuditContextMiddleware",
+    "xuncha.ops.middleware.InfrastructureFaultMiddleware",
     # Axes wants to be last so it sees every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -224,7 +225,8 @@ MEDIA_URL = "/files-are-not-served-directly/"
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Stored whole or not at all (a full disk leaves no truncated file).
+    "default": {"BACKEND": "xuncha.ops.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

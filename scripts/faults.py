@@ -1,0 +1,462 @@
+"""make faults: the production shape on this machine, with faults made on purpose.
+
+Builds a private PostgreSQL cluster and a private Redis (their own ports and
+folders, so nothing else on the machine is touched), serves the app with
+gunicorn (3 workers, production settings), runs a Celery worker and beat, and
+then:
+
+1. kills the worker with SIGKILL while it produces a document, starts a new
+   one, and times how long until the document is done
+   (``faults.job_recovery_s``);
+2. restarts PostgreSQL under the running web workers and counts the error
+   answers that follow (``faults.pg_restart_errors``);
+3. stops Redis and counts error answers of the dashboard and the other pages
+   that do not need the broker (``faults.redis_down_errors``);
+4. backs the data up, restores it into an empty database and verifies it
+   (``backup.restore_s``, ``backup.verified``); ``--city`` first loads the
+   bench's city-scale data set.
+
+Bounded: every wait has a limit, the whole run stops after --limit seconds,
+and everything it started is stopped and removed at the end. Only 127.0.0.1.
+"""
+
+import argparse
+import contextlib
+import http.cookiejar
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+PG_PORT, REDIS_PORT, WEB_PORT = 55432, 56379, 58000
+BASE = f"http://127.0.0.1:{WEB_PORT}"
+
+
+class Deadline(Exception):
+    pass
+
+
+def say(message: str) -> None:
+    print(f"[faults {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def wait_for(check, what: str, limit: float, every: float = 0.2):
+    ends = time.monotonic() + limit
+    while time.monotonic() < ends:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise Deadline(f"gave up waiting for {what} after {limit:.0f} s")
+
+
+class Stack:
+    """The processes and folders of one run, stopped and removed by close()."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.pgdata = work / "pg"
+        self.data = work / "data"
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))},
+            "XUNCHA_ENV": "production",
+            "DEBUG": "false",
+            "XUNCHA_HTTPS": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "AUDIT_HMAC_KEY": secrets.token_hex(32),
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/xuncha",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+            "CELERY_RESULT_BACKEND": f"redis://127.0.0.1:{REDIS_PORT}/1",
+            "CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/2",
+            "XUNCHA_DATA_DIR": str(self.data),
+            "AUDIT_ANCHOR_FILE": str(work / "anchors" / "audit-anchors.log"),
+            "LOG_LEVEL": "WARNING",
+        }
+
+    # --- PostgreSQL and Redis of our own ---------------------------------------------------
+
+    def as_postgres(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command],
+            check=check,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def start_postgres(self) -> None:
+        self.pgdata.mkdir(parents=True)
+        shutil.chown(self.work, "postgres")
+        shutil.chown(self.pgdata, "postgres")
+        self.work.chmod(0o755)
+        self.as_postgres(
+            "initdb", "-D", str(self.pgdata), "-A", "trust", "-U", "postgres", "-E", "UTF8"
+        )
+        self.pg_ctl("start")
+        self.as_postgres("createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "xuncha")
+
+    def pg_ctl(self, action: str) -> None:
+        options = f"-p {PG_PORT} -k {self.pgdata} -c listen_addresses=127.0.0.1"
+        self.as_postgres(
+            "pg_ctl",
+            "-D",
+            str(self.pgdata),
+            "-o",
+            options,
+            "-l",
+            str(self.pgdata / "log"),
+            "-w",
+            "-m",
+            "fast",
+            action,
+        )
+
+    def start_redis(self) -> None:
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.work),
+                "--pidfile",
+                str(self.work / "redis.pid"),
+                "--logfile",
+                str(self.work / "redis.log"),
+            ],
+            check=True,
+            timeout=30,
+        )
+        wait_for(self.redis_up, "Redis", 20)
+
+    def redis_up(self) -> bool:
+        result = subprocess.run(
+            ["redis-cli", "-p", str(REDIS_PORT), "ping"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=5,
+        )
+        return result.stdout.strip() == "PONG"
+
+    def stop_redis(self) -> None:
+        subprocess.run(
+            ["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"],
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+        wait_for(lambda: not self.redis_up(), "Redis to stop", 20)
+
+    # --- the app -------------------------------------------------------------------------
+
+    def manage(self, *args: str, env: dict | None = None, timeout: int = 1800) -> str:
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode:
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
+        return result.stdout
+
+    def helper(self, *args: str) -> str:
+        result = subprocess.run(
+            [PYTHON, str(ROOT / "scripts" / "faults_helpers.py"), *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        return result.stdout.strip().splitlines()[-1]
+
+    def spawn(self, name: str, *command: str) -> None:
+        log = (self.work / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
+            list(command),
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def start_web(self) -> None:
+        self.spawn(
+            "web",
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "xuncha.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{WEB_PORT}",
+            "--workers",
+            "3",
+            "--timeout",
+            "60",
+        )
+        wait_for(lambda: status(f"{BASE}/healthz") == 200, "gunicorn", 60)
+
+    def start_worker(self) -> None:
+        self.spawn(
+            "worker",
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "xuncha",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+        )
+
+    def start_beat(self) -> None:
+        self.spawn(
+            "beat",
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "xuncha",
+            "beat",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(self.work / "beat-schedule"),
+        )
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+
+    def close(self) -> None:
+        for name in list(self.processes):
+            self.kill(name, signal.SIGTERM)
+        with contextlib.suppress(Exception):
+            self.stop_redis()
+        if (self.pgdata / "postmaster.pid").exists():
+            with contextlib.suppress(Exception):
+                self.pg_ctl("stop")
+
+
+def status(url: str, cookies: http.cookiejar.CookieJar | None = None) -> int:
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(cookies or http.cookiejar.CookieJar())
+    )
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 599
+
+
+def session_for(stack: Stack, username: str) -> http.cookiejar.CookieJar:
+    """A signed-in session for ``username``, made the way the login view makes
+    one (second factor included), without typing a password and a code."""
+    key = stack.helper("session", username)
+    jar = http.cookiejar.CookieJar()
+    jar.set_cookie(
+        http.cookiejar.Cookie(
+            0,
+            "sessionid",
+            key,
+            None,
+            False,
+            "127.0.0.1",
+            False,
+            False,
+            "/",
+            True,
+            False,
+            None,
+            False,
+            None,
+            None,
+            {},
+        )
+    )
+    return jar
+
+
+def count_errors(urls: list[str], jar, rounds: int) -> tuple[int, int]:
+    errors = total = 0
+    for _ in range(rounds):
+        for url in urls:
+            code = status(url, jar)
+            total += 1
+            errors += code >= 500
+    return errors, total
+
+
+def job_state(stack: Stack, job_id: int) -> dict:
+    import psycopg2  # the app's own driver, from the venv this runs in
+
+    with (
+        contextlib.closing(
+            psycopg2.connect(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="xuncha")
+        ) as db,
+        db.cursor() as cursor,
+    ):
+        cursor.execute(
+            "SELECT status, attempts, message FROM reports_reportjob WHERE id = %s", [job_id]
+        )
+        state, attempts, message = cursor.fetchone()
+    return {"status": state, "attempts": attempts, "message": message}
+
+
+def fault_worker_killed(stack: Stack) -> float:
+    job_id = int(stack.helper("request-ledger", "office"))
+    wait_for(lambda: job_state(stack, job_id)["status"] == "running", "the job to start", 120, 0.05)
+    stack.kill("worker")  # kill -9, mid-job
+    killed = time.monotonic()
+    say(f"worker killed while job #{job_id} was running; starting a new worker")
+    stack.start_worker()
+    final = wait_for(
+        lambda: (s := job_state(stack, job_id))["status"] in ("done", "failed") and s,
+        "the job",
+        300,
+        1,
+    )
+    recovery = time.monotonic() - killed
+    say(f"job #{job_id} {final['status']} after {recovery:.1f} s (attempts {final['attempts']})")
+    if final["status"] != "done":
+        raise RuntimeError(f"the job failed: {final['message']}")
+    return recovery
+
+
+def fault_postgres_restart(stack: Stack, jar) -> int:
+    urls = [f"{BASE}/healthz", f"{BASE}/", f"{BASE}/rounds/"]
+    count_errors(urls, jar, 6)  # every web worker holds a persistent connection now
+    stack.pg_ctl("restart")
+    errors, total = count_errors(urls, jar, 12)
+    say(f"after a PostgreSQL restart: {errors} error answers of {total}")
+    return errors
+
+
+def fault_redis_down(stack: Stack, jar) -> int:
+    urls = [f"{BASE}/dashboard/", f"{BASE}/", f"{BASE}/rounds/"]
+    stack.stop_redis()
+    try:
+        errors, total = count_errors(urls, jar, 4)
+        health = status(f"{BASE}/healthz")
+    finally:
+        stack.start_redis()
+    say(f"with Redis down: {errors} error answers of {total}; /healthz answered {health}")
+    return errors
+
+
+def backup_and_restore(stack: Stack) -> tuple[float, int]:
+    passphrase = stack.work / "passphrase"
+    passphrase.write_text(secrets.token_urlsafe(24))
+    out = stack.manage(
+        "backup", "--out", str(stack.work / "backups"), "--passphrase-file", str(passphrase)
+    )
+    say(out.strip().splitlines()[0])
+    (backup,) = (stack.work / "backups").glob("*.xcb")
+    stack.as_postgres("createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "restored")
+    restored_env = {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/restored",
+        "MEDIA_ROOT": str(stack.work / "restored-media"),
+        "AUDIT_ANCHOR_FILE": str(stack.work / "restored-anchors" / "audit-anchors.log"),
+    }
+    out = stack.manage(
+        "restore", str(backup), "--passphrase-file", str(passphrase), env=restored_env
+    )
+    figures = dict(line.split(": ", 1) for line in out.splitlines() if line.startswith("backup."))
+    say(next(line for line in out.splitlines() if line.startswith("已恢复")))
+    return float(figures["backup.restore_s"]), int(figures["backup.verified"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--city", action="store_true", help="load the bench's city-scale data first"
+    )
+    parser.add_argument("--limit", type=int, default=1800, help="stop after this many seconds")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
+    options = parser.parse_args()
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(Deadline("time limit reached")))
+    signal.alarm(options.limit)
+    work = Path(tempfile.mkdtemp(prefix="xuncha-faults-"))
+    stack = Stack(work)
+    figures: dict[str, str] = {}
+    try:
+        say(f"building the production shape in {work}")
+        stack.start_postgres()
+        stack.start_redis()
+        stack.manage("migrate", "--noinput", env={"XUNCHA_ENV": "development"})
+        stack.manage("seed_demo", env={"XUNCHA_ENV": "development"})
+        if options.city:
+            say("loading the city-scale data set (bench)")
+            stack.manage(
+                "bench", "--scale", "city", "--only", "dataset", env={"XUNCHA_ENV": "development"}
+            )
+        stack.manage("collectstatic", "--noinput")
+        stack.start_web()
+        stack.start_worker()
+        stack.start_beat()
+        jar = session_for(stack, "leadership")
+
+        figures["faults.job_recovery_s"] = f"{fault_worker_killed(stack):.1f}"
+        figures["faults.pg_restart_errors"] = str(fault_postgres_restart(stack, jar))
+        figures["faults.redis_down_errors"] = str(fault_redis_down(stack, jar))
+        restore_s, verified = backup_and_restore(stack)
+        figures["backup.restore_s"] = f"{restore_s:.1f}"
+        figures["backup.verified"] = str(verified)
+    except Exception as error:
+        say(f"stopped: {type(error).__name__}: {error}")
+        for name in ("web", "worker", "beat"):
+            log = work / f"{name}.log"
+            if log.exists():
+                print(f"--- {name}.log (tail)\n{log.read_text(errors='replace')[-3000:]}")
+        return_code = 1
+    else:
+        return_code = 0
+    finally:
+        signal.alarm(0)
+        stack.close()
+        for name, value in figures.items():
+            print(f"{name}: {value}")
+        if options.keep:
+            say(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return return_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
