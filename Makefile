@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test test-browser test-worker lint format check bench faults messages clean
+.PHONY: run install migrate seed test test-browser test-worker lint format check bench faults loadtest messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -52,6 +52,11 @@ bench: migrate
 # worker, beat), faults made on purpose, figures printed; stops by itself.
 faults: install
 	$(BIN)/python scripts/faults.py $(FAULTS_ARGS)
+
+# 100 simulated people (a sign-in rush, then 3 minutes of browsing) on the
+# production shape; prints p50/p95/p99 per page and the load.* figures.
+loadtest: install
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'

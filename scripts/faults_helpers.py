@@ -55,6 +55,17 @@ def request_ledger(username: str) -> int:
     return job.pk
 
 
+def otp_keys(_: str = "") -> str:
+    """``username hexkey`` of each demo account's authenticator, where there is one."""
+    try:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+    except ImportError:
+        return ""
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user")
+    return "\n".join(f"{d.user.username} {d.key}" for d in devices)
+
+
 if __name__ == "__main__":
-    command, argument = sys.argv[1], sys.argv[2]
-    print({"session": session, "request-ledger": request_ledger}[command](argument))
+    command, argument = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "")
+    commands = {"session": session, "request-ledger": request_ledger, "otp-keys": otp_keys}
+    print(commands[command](argument))

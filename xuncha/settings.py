@@ -68,6 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    *(
+        ["xuncha.ops.middleware.ServerTimingMiddleware"]
+        if env_bool("SERVER_TIMING", default=False)
+        else []
+    ),
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

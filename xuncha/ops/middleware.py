@@ -4,6 +4,7 @@ transaction, rolled back, and files are stored whole or not at all)."""
 
 import errno
 import logging
+import time
 
 from django.db import InterfaceError, OperationalError
 from django.template.response import TemplateResponse
@@ -38,4 +39,22 @@ class InfrastructureFaultMiddleware:
         logger.error("request %s %s: %s", request.method, request.path, type(exception).__name__)
         response = TemplateResponse(request, "ops/fault.html", {"message": message}, status=503)
         response["Retry-After"] = "30"
+        return response
+
+
+class ServerTimingMiddleware:
+    """``Server-Timing: cpu;dur=…, app;dur=…`` on every response when
+    SERVER_TIMING is on (make loadtest turns it on): the CPU the worker spent
+    on this request, which is what caps the people one machine serves. Off by
+    default: timings are nobody else's business."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cpu, wall = time.process_time(), time.perf_counter()
+        response = self.get_response(request)
+        cpu_ms = (time.process_time() - cpu) * 1000
+        wall_ms = (time.perf_counter() - wall) * 1000
+        response["Server-Timing"] = f"cpu;dur={cpu_ms:.1f}, app;dur={wall_ms:.1f}"
         return response
