@@ -3,6 +3,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuncha.accounts.roles import ADMIN_SITE_ROLES, Role
@@ -39,6 +40,10 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Set when the system admin issues a temporary password: the holder must
+    # choose their own at the next sign-in (PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码设置时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("用户")
@@ -50,6 +55,10 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile")
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username

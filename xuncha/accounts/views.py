@@ -1,8 +1,16 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import render
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from xuncha.accounts.services import password_change as password_change_service
 
 
 class LoginForm(AuthenticationForm):
@@ -25,3 +33,30 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def profile(request):
     return render(request, "accounts/profile.html", {"profile_user": request.user})
+
+
+@sensitive_post_parameters()
+@never_cache
+@login_required
+def password_change(request):
+    """Everyone changes their own password here; a temporary or expired one leads here."""
+    form = PasswordChangeForm(user=request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_change_service(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # Keep this session signed in; every other session of the account ends.
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _gettext("密码已修改。"))
+            return redirect("core:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )
