@@ -115,6 +115,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     form = AccountChangeForm
+    view_on_site = False  # get_absolute_url is the viewer's own profile
     add_form = AccountCreateForm
     add_fieldsets = (
         (
