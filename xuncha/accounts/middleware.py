@@ -19,7 +19,7 @@ class PasswordChangeRequiredMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and user.must_change_password
+            and (user.must_change_password or user.password_expired)
             and not request.path.startswith(self.EXEMPT_PREFIXES)
         ):
             return redirect("accounts:password_change")

@@ -1,5 +1,7 @@
+from datetime import timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
@@ -63,6 +65,13 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
 
+    @property
+    def password_expired(self) -> bool:
+        days = settings.PASSWORD_EXPIRY_DAYS
+        if not days or not self.has_usable_password():
+            return False
+        return self.password_changed_at < timezone.now() - timedelta(days=days)
+
     @cached_property
     def roles(self) -> frozenset[Role]:
         known = {role.value for role in Role}
@@ -79,3 +88,20 @@ class User(AbstractUser):
     @property
     def may_use_admin_site(self) -> bool:
         return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords, so they are not used again
+    (passwords.PasswordHistoryValidator keeps the last PASSWORD_HISTORY)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

@@ -58,5 +58,8 @@ def password_change(request):
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
+        {
+            "form": form,
+            "forced": request.user.must_change_password or request.user.password_expired,
+        },
     )
