@@ -182,7 +182,14 @@ SESSION_COOKIE_HTTPONLY = True
 
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+# Locked is an account from one client address. The address is the real
+# client's (accounts/lockout.client_ip, which reads the proxy's X-Real-IP only
+# under TRUST_X_REAL_IP): keyed on the proxy's address, or on the username
+# alone, anyone could lock anyone out. The security officer unlocks (audited).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "xuncha.accounts.lockout.client_ip"
+# Unlocking is the security officer's audited page, not an unaudited admin delete.
+AXES_ENABLE_ADMIN = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

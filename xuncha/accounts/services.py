@@ -259,3 +259,27 @@ def user_set_clue_officer(*, user: User, enabled: bool, actor: User) -> User:
         user.__dict__.pop(cache, None)
     log_action(actor, "user.clue_officer", user, {"enabled": enabled})
     return user
+
+
+@transaction.atomic
+def lockout_release(*, attempt_id: int, actor: User) -> str:
+    """The security officer lifts a sign-in lock-out (account from an address)."""
+    from axes.models import AccessAttempt
+
+    if not actor.has_role(Role.SECURITY_OFFICER):
+        raise PermissionDenied(_("只有安全保密管理员可以解除登录锁定。"))
+    attempt = AccessAttempt.objects.select_for_update().filter(pk=attempt_id).first()
+    if attempt is None:
+        raise ValidationError(_("该锁定记录已不存在（可能已解除或已过期）。"))
+    if attempt.username == actor.username:
+        raise PermissionDenied(_("不能解除自己账号的锁定。"))
+    username, ip = attempt.username, attempt.ip_address
+    attempt.delete()
+    locked = User.objects.filter(username=username).first()
+    log_action(
+        actor,
+        "user.unlock",
+        locked,
+        {"username": username, "ip_address": ip, "failures": attempt.failures_since_start},
+    )
+    return username

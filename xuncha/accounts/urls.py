@@ -8,4 +8,6 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password_change"),
+    path("lockouts/", views.lockout_list, name="lockout_list"),
+    path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="lockout_unlock"),
 ]

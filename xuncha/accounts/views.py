@@ -3,13 +3,18 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
+from xuncha.accounts.lockout import locked_attempts
+from xuncha.accounts.roles import Role
+from xuncha.accounts.services import lockout_release
 from xuncha.accounts.services import password_change as password_change_service
 
 
@@ -63,3 +68,32 @@ def password_change(request):
             "forced": request.user.must_change_password or request.user.password_expired,
         },
     )
+
+
+def _security_officer_only(request) -> None:
+    # The page exists only for the security officer; to everyone else it is not there.
+    if not request.user.has_role(Role.SECURITY_OFFICER):
+        raise Http404
+
+
+@never_cache
+@login_required
+def lockout_list(request):
+    _security_officer_only(request)
+    return render(request, "accounts/lockout_list.html", {"attempts": locked_attempts()[:200]})
+
+
+@require_POST
+@login_required
+def lockout_unlock(request, pk: int):
+    _security_officer_only(request)
+    try:
+        username = lockout_release(attempt_id=pk, actor=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _gettext("已解除 %(username)s 的登录锁定。") % {"username": username}
+        )
+    return redirect("accounts:lockout_list")
