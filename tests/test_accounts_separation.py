@@ -261,3 +261,33 @@ def test_sysadmin_grants_the_security_officer_duty_and_the_other_duties_hear_of_
     entry = AuditEntry.objects.get(action="user.roles")
     assert entry.actor == sysadmin and entry.data["after"] == ["security_officer"]
     assert Notification.objects.filter(recipient=auditor, title__contains="三员角色变更").exists()
+
+
+# --- the handover from the command line ------------------------------------------------------
+
+
+def test_issue_admin_account_hands_over_the_first_security_officer(capsys):
+    from django.core.management import call_command
+
+    call_command("issue_admin_account", "secadmin1", "--role", "security_officer")
+    out = capsys.readouterr().out
+    user = User.objects.get(username="secadmin1")
+    temporary = out.split("一次性临时密码：")[1].split()[0]
+    assert user.check_password(temporary) and user.must_change_password
+    assert user.roles == frozenset({Role.SECURITY_OFFICER}) and user.is_staff
+    assert AuditEntry.objects.filter(action="user.roles", actor=None).exists()
+
+    call_command("issue_admin_account", "secadmin1", "--reset")
+    again = capsys.readouterr().out.split("一次性临时密码：")[1].split()[0]
+    user.refresh_from_db()
+    assert again != temporary and user.check_password(again)
+
+
+def test_issue_admin_account_refuses_a_case_account():
+    from django.core.management import CommandError, call_command
+
+    office = make_user(Role.OFFICE)
+    with pytest.raises(CommandError, match="三员账号"):
+        call_command("issue_admin_account", office.username, "--reset")
+    office.refresh_from_db()
+    assert office.check_password(PASSWORD)

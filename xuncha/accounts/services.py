@@ -48,15 +48,16 @@ def _sync_staff_flag(user: User, roles: set[Role]) -> None:
     user.is_staff = bool(roles & ADMIN_SITE_ROLES)
 
 
-def check_role_grant(*, user: User, roles: set[Role], actor: User) -> None:
+def check_role_grant(*, user: User, roles: set[Role], actor: User | None) -> None:
     """Raise PermissionDenied or ValidationError if ``actor`` may not give ``user`` these roles.
 
     Every role added or taken away must be one the actor's duty may grant
-    (roles.ROLE_GRANTERS); a superuser stands for the deployment's handover."""
-    if actor.pk == user.pk:
+    (roles.ROLE_GRANTERS). ``actor`` None (the deployment's issue_admin_account
+    command) or a superuser stands for the handover of the first accounts."""
+    if actor is not None and actor.pk == user.pk:
         raise PermissionDenied(_("不能给自己授予角色。"))
     changed = set(roles) ^ set(user.roles)
-    if not actor.is_superuser:
+    if actor is not None and not actor.is_superuser:
         refused = sorted(changed - grantable_roles(actor.roles), key=list(Role).index)
         if refused:
             role = refused[0]
@@ -77,7 +78,7 @@ def check_role_grant(*, user: User, roles: set[Role], actor: User) -> None:
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[Role], actor: User) -> User:
+def user_set_roles(*, user: User, roles: Iterable[Role], actor: User | None) -> User:
     """Set ``user``'s roles within the grant matrix, never one's own (三员分立)."""
     roles = set(roles)
     check_role_grant(user=user, roles=roles, actor=actor)
@@ -101,7 +102,7 @@ def user_set_roles(*, user: User, roles: Iterable[Role], actor: User) -> User:
             recipients=_admin_duty_holders().exclude(pk=user.pk),
             title=_("三员角色变更：%(user)s") % {"user": user},
             body=_("%(actor)s 将 %(user)s 的角色设为：%(roles)s。如非正常工作安排，请立即核查。")
-            % {"actor": actor, "user": user, "roles": labels},
+            % {"actor": actor or _("部署命令行"), "user": user, "roles": labels},
             url=reverse("admin:accounts_user_change", args=[user.pk]),
             level="yellow",
             dedupe_key=f"accounts.admin_roles:{user.pk}:{timezone.now().isoformat()}",
@@ -119,12 +120,13 @@ def _security_officers():
     return User.objects.filter(is_active=True, groups__name=Role.SECURITY_OFFICER.value)
 
 
-def check_account_management(*, user: User, actor: User) -> None:
+def check_account_management(*, user: User, actor: User | None) -> None:
     """The system admin keeps accounts: creates, edits, disables, resets passwords.
 
     Not their own (that is the change-password page) and not another admin
-    duty's: resetting one would hand over its powers (三员分立)."""
-    if actor.is_superuser:
+    duty's: resetting one would hand over its powers (三员分立). ``actor`` None
+    is the deployment's command line, the only way to reset an admin duty."""
+    if actor is None or actor.is_superuser:
         return
     if not actor.has_role(Role.SYSADMIN):
         raise PermissionDenied(_("只有系统管理员可以管理账号。"))
@@ -197,7 +199,7 @@ def user_set_active(*, user: User, active: bool, actor: User) -> User:
 
 
 @transaction.atomic
-def user_reset_password(*, user: User, actor: User) -> str:
+def user_reset_password(*, user: User, actor: User | None) -> str:
     """Give ``user`` a one-time temporary password, shown once to the system admin.
 
     Nobody chooses another person's password: the holder must replace this one
@@ -211,18 +213,18 @@ def user_reset_password(*, user: User, actor: User) -> str:
         recipients=[user],
         title=_("您的登录密码已被重置"),
         body=_(
-            "系统管理员 %(actor)s 为您重置了密码。请用临时密码登录并立即设置新密码；如非本人申请，请立即联系安全保密管理员。"
+            "%(actor)s 为您重置了密码。请用临时密码登录并立即设置新密码；如非本人申请，请立即联系安全保密管理员。"
         )
-        % {"actor": actor},
+        % {"actor": actor or _("部署命令行")},
         url=reverse("accounts:password_change"),
         level="yellow",
         dedupe_key=f"accounts.password_reset:{entry.pk}",
     )
     notify(
-        recipients=_security_officers().exclude(pk=actor.pk),
+        recipients=_security_officers().exclude(pk=getattr(actor, "pk", None)),
         title=_("账号密码重置：%(user)s") % {"user": user},
-        body=_("系统管理员 %(actor)s 重置了 %(user)s（%(username)s）的密码。")
-        % {"actor": actor, "user": user, "username": user.username},
+        body=_("%(actor)s 重置了 %(user)s（%(username)s）的密码。")
+        % {"actor": actor or _("部署命令行"), "user": user, "username": user.username},
         url=reverse("admin:accounts_user_change", args=[user.pk]),
         level="yellow",
         dedupe_key=f"accounts.password_reset:{entry.pk}",
