@@ -291,3 +291,14 @@ def test_issue_admin_account_refuses_a_case_account():
         call_command("issue_admin_account", office.username, "--reset")
     office.refresh_from_db()
     assert office.check_password(PASSWORD)
+
+
+def test_sysadmin_reads_but_does_not_edit_their_own_account_in_the_admin(client):
+    sysadmin = make_user(Role.SYSADMIN)
+    client.force_login(sysadmin)
+    change = reverse("admin:accounts_user_change", args=[sysadmin.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(change, {"username": "renamed", "is_active": ""}).status_code == 403
+    sysadmin.refresh_from_db()
+    assert sysadmin.username != "renamed" and sysadmin.is_active

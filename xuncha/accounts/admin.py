@@ -217,9 +217,10 @@ class UserAdmin(DjangoUserAdmin):
     def has_change_permission(self, request, obj=None):
         if self._is_security_officer(request):
             return request.user.has_perm("accounts.grant_roles")
-        if obj is not None and obj.pk != request.user.pk and obj.roles & ADMIN_ROLES:
+        if obj is not None and (obj.pk == request.user.pk or obj.roles & ADMIN_ROLES):
             # 三员分立: the system admin cannot take over the security officer's
-            # or the auditor's account by resetting its password or editing it.
+            # or the auditor's account by editing it, nor manage their own
+            # (services.check_account_management says the same).
             return False
         return super().has_change_permission(request, obj)
 
