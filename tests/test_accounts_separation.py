@@ -302,3 +302,13 @@ def test_sysadmin_reads_but_does_not_edit_their_own_account_in_the_admin(client)
     assert client.post(change, {"username": "renamed", "is_active": ""}).status_code == 403
     sysadmin.refresh_from_db()
     assert sysadmin.username != "renamed" and sysadmin.is_active
+
+
+def test_a_reset_ends_the_persons_open_sessions(client):
+    member = make_user(Role.TEAM_MEMBER)
+    client.force_login(member)
+    assert client.get(reverse("core:home")).status_code == 200
+    user_reset_password(user=member, actor=make_user(Role.SYSADMIN))
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
