@@ -30,6 +30,21 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
     ordering = ["code"]
     autocomplete_fields = ["parent"]
 
+    # The category tree is one for the whole city: the city office keeps it,
+    # district offices use it as it is.
+    def _city_staff(self, request) -> bool:
+        office = request.user.office
+        return request.user.is_superuser or (office is not None and office.is_city)
+
+    def has_add_permission(self, request):
+        return self._city_staff(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._city_staff(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._city_staff(request) and super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         log_action(

@@ -1,8 +1,11 @@
+from datetime import timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xuncha.accounts.roles import ADMIN_SITE_ROLES, Role
@@ -39,6 +42,10 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Set when the system admin issues a temporary password: the holder must
+    # choose their own at the next sign-in (PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码设置时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("用户")
@@ -51,8 +58,19 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile")
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username
+
+    @property
+    def password_expired(self) -> bool:
+        days = settings.PASSWORD_EXPIRY_DAYS
+        if not days or not self.has_usable_password():
+            return False
+        return self.password_changed_at < timezone.now() - timedelta(days=days)
 
     @cached_property
     def roles(self) -> frozenset[Role]:
@@ -70,3 +88,20 @@ class User(AbstractUser):
     @property
     def may_use_admin_site(self) -> bool:
         return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords, so they are not used again
+    (passwords.PasswordHistoryValidator keeps the last PASSWORD_HISTORY)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"

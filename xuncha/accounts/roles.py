@@ -104,3 +104,28 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 
 # Who may use the Django admin at all (it is a tool for these duties only).
 ADMIN_SITE_ROLES = frozenset({Role.OFFICE, Role.SYSADMIN, Role.SECURITY_OFFICER})
+
+# 三员分立: who may grant (or take away) which role. The security officer grants
+# the business roles and the other two admin duties; the security officer's own
+# role is granted only by the system admin, so no admin duty is ever granted by
+# a peer of the same duty; the auditor grants nothing. Nobody changes their own
+# roles (services.check_role_grant). A role absent from every row is granted by
+# nobody in the running system (only by the deployment's handover command).
+ROLE_GRANTERS: dict[Role, frozenset[Role]] = {
+    Role.SECURITY_OFFICER: CASE_ROLES | {Role.SYSADMIN, Role.AUDITOR},
+    Role.SYSADMIN: frozenset({Role.SECURITY_OFFICER}),
+    Role.AUDITOR: frozenset(),
+}
+
+
+def grantable_roles(actor_roles: frozenset[Role]) -> frozenset[Role]:
+    """The roles a holder of ``actor_roles`` may grant or take away."""
+    grantable: frozenset[Role] = frozenset()
+    for role in actor_roles:
+        grantable |= ROLE_GRANTERS.get(role, frozenset())
+    return grantable
+
+
+def granters_of(role: Role) -> list[Role]:
+    """Which duties may grant ``role`` (for the refusal message)."""
+    return [granter for granter, roles in ROLE_GRANTERS.items() if role in roles]

@@ -1,8 +1,21 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.shortcuts import render
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from xuncha.accounts.lockout import locked_attempts
+from xuncha.accounts.roles import Role
+from xuncha.accounts.services import lockout_release
+from xuncha.accounts.services import password_change as password_change_service
 
 
 class LoginForm(AuthenticationForm):
@@ -25,3 +38,62 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def profile(request):
     return render(request, "accounts/profile.html", {"profile_user": request.user})
+
+
+@sensitive_post_parameters()
+@never_cache
+@login_required
+def password_change(request):
+    """Everyone changes their own password here; a temporary or expired one leads here."""
+    form = PasswordChangeForm(user=request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_change_service(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # Keep this session signed in; every other session of the account ends.
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _gettext("密码已修改。"))
+            return redirect("core:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "forced": request.user.must_change_password or request.user.password_expired,
+        },
+    )
+
+
+def _security_officer_only(request) -> None:
+    # The page exists only for the security officer; to everyone else it is not there.
+    if not request.user.has_role(Role.SECURITY_OFFICER):
+        raise Http404
+
+
+@never_cache
+@login_required
+def lockout_list(request):
+    _security_officer_only(request)
+    return render(request, "accounts/lockout_list.html", {"attempts": locked_attempts()[:200]})
+
+
+@require_POST
+@login_required
+def lockout_unlock(request, pk: int):
+    _security_officer_only(request)
+    try:
+        username = lockout_release(attempt_id=pk, actor=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _gettext("已解除 %(username)s 的登录锁定。") % {"username": username}
+        )
+    return redirect("accounts:lockout_list")

@@ -4,6 +4,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
+from xuncha.accounts.roles import Role
 from xuncha.orgs.imports import SpreadsheetError, check_headers, read_xlsx, row_problems
 from xuncha.orgs.models import (
     Cadre,
@@ -17,6 +18,7 @@ from xuncha.orgs.models import (
     Specialty,
 )
 from xuncha.orgs.resources import CadreResource, OrganizationResource
+from xuncha.orgs.selectors import organization_list
 from xuncha.orgs.services import cadre_save, organization_save
 
 
@@ -98,6 +100,26 @@ class OrganizationAdmin(NoDeleteMixin, ResourceWithUserMixin, ImportExportModelA
     list_select_related = ["region"]
     raw_id_fields = ["parent", "leader_user"]
     list_per_page = 50
+
+    def get_queryset(self, request):
+        # District staff see (and so can open) only their district's organizations,
+        # the same reach as /orgs/; the system admin looks all up to link contacts.
+        if request.user.has_role(Role.OFFICE):
+            return organization_list(user=request.user)
+        return super().get_queryset(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if request.user.has_role(Role.OFFICE):
+            if db_field.name == "region":
+                office = request.user.office
+                kwargs["queryset"] = (
+                    Region.objects.all()
+                    if office is None or office.is_city
+                    else Region.objects.filter(pk=office.region_id)
+                )
+            elif db_field.name == "parent":
+                kwargs["queryset"] = organization_list(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         organization_save(organization=obj, user=request.user, created=not change)

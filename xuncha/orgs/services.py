@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
 from xuncha.orgs.models import Cadre, Department, Organization
 
@@ -18,6 +19,29 @@ def _check_no_cycle(organization: Organization) -> None:
         parent = parent.parent
 
 
+def _district_region_id(user) -> int | None:
+    """The region a district office's staff are limited to; None for everyone else."""
+    office = getattr(user, "office", None)
+    if office is None or office.is_city or not user.has_role(Role.OFFICE):
+        return None
+    return office.region_id
+
+
+def _check_reach(organization: Organization, user) -> None:
+    # District staff keep their own district's organizations, as the pages show
+    # them (selectors.organization_list); the rest of the city is not theirs to edit.
+    region_id = _district_region_id(user) if user is not None else None
+    if region_id is None:
+        return
+    stored = (
+        Organization.objects.filter(pk=organization.pk).values_list("region_id", flat=True).first()
+        if organization.pk
+        else region_id
+    )
+    if organization.region_id != region_id or stored != region_id:
+        raise ValidationError({"region": "只能维护本区县（市）的党组织。"})
+
+
 @transaction.atomic
 def organization_save(
     *, organization: Organization, user, created: bool | None = None
@@ -25,6 +49,7 @@ def organization_save(
     """Validate and save an organization (form, admin or import), and audit it."""
     if created is None:
         created = organization.pk is None
+    _check_reach(organization, user)
     organization.full_clean()
     if not created:
         _check_no_cycle(organization)
