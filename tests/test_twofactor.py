@@ -447,3 +447,62 @@ def test_middleware_leaves_anonymous_requests_to_the_views():
     assert (
         SecondFactorRequiredMiddleware(lambda r: None).process_view(request, None, (), {}) is None
     )
+
+
+# --- demo accounts ----------------------------------------------------------------------
+
+
+def _seed_second_factor():
+    from xuncha.core.demo.context import DemoContext
+    from xuncha.core.demo.users import seed_second_factor
+
+    demo = DemoContext.start()
+    seed_second_factor(demo)
+    return demo.created["authenticators"]
+
+
+def test_seeding_gives_every_account_the_published_demo_authenticator_once():
+    from base64 import b32decode
+
+    users = [make_user(Role.OFFICE), make_user(Role.AUDITOR)]
+    assert _seed_second_factor() == 2
+    key = b32decode(settings.DEMO_OTP_SECRET).hex()
+    assert set(TOTPDevice.objects.filter(confirmed=True).values_list("user", "key")) == {
+        (user.pk, key) for user in users
+    }
+    assert _seed_second_factor() == 0
+
+
+def test_seeding_in_production_gives_no_published_secret(settings):
+    make_user(Role.OFFICE)
+    settings.PRODUCTION = True
+    assert _seed_second_factor() == 0
+    assert not TOTPDevice.objects.exists()
+
+
+def test_demo_otp_prints_the_code_that_signs_in(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user = make_user(Role.OFFICE, username="office")
+    _seed_second_factor()
+    out = StringIO()
+    call_command("demo_otp", "office", stdout=out)
+    code = out.getvalue().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    password_login(client, user)
+    assert client.post(VERIFY_URL, {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_demo_otp_refuses_in_production_and_for_unknown_accounts(settings):
+    from django.core.management import CommandError, call_command
+
+    make_user(Role.OFFICE, username="office")
+    _seed_second_factor()
+    with pytest.raises(CommandError, match="没有用户名"):
+        call_command("demo_otp", "nobody")
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("demo_otp", "office")

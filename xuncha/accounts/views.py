@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from xuncha.twofactor.selectors import may_see_resets
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -24,4 +26,11 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", {"profile_user": request.user})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile_user": request.user,
+            "may_handle_second_factor_resets": may_see_resets(request.user),
+        },
+    )
