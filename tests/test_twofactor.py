@@ -506,3 +506,18 @@ def test_demo_otp_refuses_in_production_and_for_unknown_accounts(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="生产环境"):
         call_command("demo_otp", "office")
+
+
+def test_recovery_codes_are_stored_hashed():
+    user = make_user(Role.OFFICE)
+    enrolled(user)
+    codes = services.recovery_codes_regenerate(user=user)
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert len(stored) == 10 and not stored & set(codes)
+
+
+def test_devices_have_no_admin_pages_where_a_secret_could_be_read():
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)
+    assert not admin.site.is_registered(StaticDevice)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -65,13 +66,22 @@ def enrolment_device(*, user: User) -> TOTPDevice:
     return device
 
 
+def stored_recovery_code(code: str) -> str:
+    """What the database holds for a recovery code: a keyed hash cut to the 16
+    characters otp_static's token column has room for (64 bits), so a copy of the
+    database alone gives nobody a usable code. Rotating SECRET_KEY voids them."""
+    return salted_hmac("xuncha.twofactor.recovery", normalise_code(code)).hexdigest()[:16]
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=stored_recovery_code(code)) for code in codes
+    )
     return codes
 
 
@@ -132,7 +142,8 @@ def verify_code(*, user: User, code: str) -> Verification:
         # A throttled device refuses without looking at the code; the caller
         # still counts the attempt toward the account's lock-out.
         throttled = device is not None and not device.verify_is_allowed()[0]
-        accepted = device is not None and not throttled and device.verify_token(code)
+        token = code if model is TOTPDevice else stored_recovery_code(code)
+        accepted = device is not None and not throttled and device.verify_token(token)
         kind = "authenticator" if model is TOTPDevice else "recovery_code"
         if accepted:
             data = {"kind": kind}
