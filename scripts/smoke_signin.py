@@ -16,6 +16,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xuncha.settings")
 
 
+def _wait_for_an_unused_code(username: str) -> None:
+    """A code is good once: after a sign-in in this 30-s step, wait for the next."""
+    import time
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    while int((time.time() - device.t0) // device.step) <= device.last_t:
+        time.sleep(1)
+
+
 def main() -> int:
     import django
 
@@ -40,6 +51,7 @@ def main() -> int:
             response.status_code == 302 and response["Location"].startswith("/accounts/2fa/"),
         )
     )
+    _wait_for_an_unused_code("office")
     out = StringIO()
     call_command("demo_otp", "office", stdout=out)
     response = client.post("/accounts/2fa/", {"code": out.getvalue().strip(), "next": "/clues/"})
