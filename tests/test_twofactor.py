@@ -521,3 +521,12 @@ def test_devices_have_no_admin_pages_where_a_secret_could_be_read():
 
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
+
+
+def test_a_code_typed_with_a_space_is_accepted(client):
+    user = make_user(Role.OFFICE)
+    password_login(client, user)
+    client.get(ENROL_URL)
+    code = current_code(TOTPDevice.objects.get(user=user))
+    response = client.post(ENROL_URL, {"code": f"{code[:3]} {code[3:]}"})
+    assert response.status_code == 200 and len(response.context["codes"]) == 10

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xuncha.twofactor.services import is_code_shaped
+from xuncha.twofactor.services import is_code_shaped, normalise_code
 
 
 class CodeForm(forms.Form):
@@ -24,7 +24,9 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
-        if not is_code_shaped(code) or (not self.recovery_allowed and not code.strip().isdigit()):
+        if not is_code_shaped(code) or (
+            not self.recovery_allowed and not normalise_code(code).isdigit()
+        ):
             if self.recovery_allowed:
                 raise forms.ValidationError(_("请输入身份验证器上的 6 位数字，或一个 8 位恢复码。"))
             raise forms.ValidationError(_("请输入身份验证器上的 6 位数字。"))
