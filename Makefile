@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test test-browser test-worker lint format check bench faults loadtest messages clean
+.PHONY: run smoke install migrate seed test test-browser test-worker lint format check bench faults loadtest messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -25,10 +25,14 @@ seed: migrate
 # Serves the app with the demo data, plus a Celery worker with the beat
 # embedded (-B); Ctrl-C stops all of them.
 run: seed
-	@echo "http://$(HOST):$(PORT)/  用户 office / 密码见 README"
+	@echo "http://$(HOST):$(PORT)/  用户 office / 密码见 README；验证码：$(BIN)/python manage.py demo_otp office"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A xuncha worker -B --loglevel=INFO --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# What `make run` serves, signed into as office with the password and the demo code.
+smoke: install
+	$(BIN)/python scripts/smoke_signin.py
 
 test: install
 	XUNCHA_ENV=test $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)

@@ -626,7 +626,7 @@ def test_a_change_shows_on_the_next_view_within_the_minute(world, leader_client)
 
 # Every request: session, user, roles, the user's office, and the session's
 # save (an UPDATE between a savepoint and its release, in a test).
-REQUEST_QUERIES = 8  # +1: the unread-notification badge in the navbar
+REQUEST_QUERIES = 9  # +1: the unread-notification badge; +1: the session's second-factor device
 # Options (rounds, districts, categories) and figures: targets per round,
 # organizations inspected, problems per round, problems by category,
 # coverage, clues, items, overdue items by organization.

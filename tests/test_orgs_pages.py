@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, roles, office, count, permissions (twice: the import button),
 # regions for the filter form, the page, and the session save in a savepoint.
-MAX_LIST_QUERIES = 13  # +1: the unread-notification badge in the navbar
+MAX_LIST_QUERIES = 14  # +1: the unread-notification badge; +1: the second-factor device
 
 LIST_URL = reverse("orgs:organization_list")
 CADRES_URL = reverse("orgs:cadre_list")

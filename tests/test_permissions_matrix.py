@@ -55,6 +55,14 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (Page("core:home"), expect(200)),
     (Page("accounts:profile"), expect(200)),
     (Page("healthz"), expect(200, anonymous=200)),
+    # Two-factor sign-in: a signed-in (verified) session is sent on from the code
+    # step and enrolment; the QR code exists only while enrolling; the reset pages
+    # are for the two admin duties that take part in a reset.
+    (Page("twofactor:verify"), expect(302)),
+    (Page("twofactor:enrol"), expect(302)),
+    (Page("twofactor:enrol_qr"), expect(404)),
+    (Page("twofactor:recovery"), expect(200)),
+    (Page("twofactor:reset_list"), expect(404, system_admin=200, security_officer=200)),
     # The organization list answers everyone with what they may see: the
     # office and leadership their reach, a unit contact its own organization,
     # the rest (three admin duties included) an empty list.

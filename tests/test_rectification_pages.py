@@ -333,7 +333,7 @@ def test_list_pages_query_count_does_not_grow_with_items(
     if page == "item_list":
         assert len(response.context["page"]) == (40 if who == "contact" else 41)
     assert _queries(client, path) == few
-    assert few <= 14
+    assert few <= 15  # +1: the session's second-factor device (django-otp)
 
 
 # --- Assessment and the public survey ----------------------------------------------

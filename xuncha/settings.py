@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "xuncha.core",
     "xuncha.accounts",
     "xuncha.orgs",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "xuncha.imports",
     "xuncha.dashboard",
     "xuncha.ops",
+    "xuncha.twofactor",
     "rounds",
     "clues",
     "rectification",
@@ -80,8 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "xuncha.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # request.user.otp_device, then: no page but the sign-in steps until it is set.
+    "django_otp.middleware.OTPMiddleware",
+    "xuncha.twofactor.middleware.SecondFactorRequiredMiddleware",
+    # After the second factor: a temporary or expired password is changed first.
+    "xuncha.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "xuncha.audit.middleware.AuditContextMiddleware",
@@ -207,8 +215,15 @@ AXES_CLIENT_IP_CALLABLE = "xuncha.accounts.lockout.client_ip"
 # Unlocking is the security officer's audited page, not an unaudited admin delete.
 AXES_ENABLE_ADMIN = False
 AXES_RESET_ON_SUCCESS = True
+# A right password is only half a sign-in: the failures (wrong passwords and
+# wrong second-factor codes) are cleared when the code is accepted, by
+# xuncha.twofactor, so signing in again with the password cannot wipe them.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (xuncha/twofactor): the name authenticator apps show.
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "巡察工作管理系统")
 
 # django-guardian: no anonymous user row; nobody outside sees anything.
 ANONYMOUS_USER_NAME = None
@@ -398,6 +413,9 @@ AUDIT_ANCHOR_FILE = env_str(
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")
+# Base32 authenticator secret seed_demo gives every demo account; published in
+# the README so a demo can be signed into from a phone. Never used in production.
+DEMO_OTP_SECRET = env_str("DEMO_OTP_SECRET", "XUNCHADEMOTOTPSECRETFORDEMOONLY2")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/2fa/", include("xuncha.twofactor.urls")),
     path("accounts/", include("xuncha.accounts.urls")),
     path("orgs/", include("xuncha.orgs.urls")),
     path("audit/", include("xuncha.audit.urls")),

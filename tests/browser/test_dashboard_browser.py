@@ -3,6 +3,7 @@
 import pytest
 
 from rounds.models import ProblemCategory
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 from xuncha.accounts.roles import Role
 
@@ -37,11 +38,7 @@ def world():
 
 def test_leadership_dashboard_draws_every_chart(page, live_server, world):
     make_user(Role.LEADERSHIP, username="leader", office=world.city)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "leader", PASSWORD)
 
     page.goto(f"{live_server.url}/dashboard/")
     assert "共对5家党组织开展巡察" in page.get_by_test_id("headline").inner_text()
@@ -65,11 +62,7 @@ def test_leadership_dashboard_draws_every_chart(page, live_server, world):
 
 def test_dashboard_fits_a_phone(phone_page, live_server, world):
     make_user(Role.OFFICE, username="office", office=world.city)
-    phone_page.goto(f"{live_server.url}/accounts/login/")
-    phone_page.get_by_label("用户名").fill("office")
-    phone_page.get_by_label("密码").fill(PASSWORD)
-    phone_page.get_by_role("button", name="登录").click()
-    phone_page.wait_for_url(f"{live_server.url}/")
+    sign_in(phone_page, live_server.url, "office", PASSWORD)
     phone_page.goto(f"{live_server.url}/dashboard/")
     phone_page.locator("#chart-trend_round svg").wait_for(state="attached")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -1,5 +1,9 @@
-import pytest
+import base64
 
+import pytest
+from django_otp.oath import totp
+
+from tests.browser.conftest import sign_in
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
@@ -22,11 +26,7 @@ def office_user():
 
 
 def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, username, PASSWORD)
 
 
 def test_office_logs_in_and_sees_home_page(page, live_server, office_user):
@@ -64,3 +64,25 @@ def test_wrong_password_is_refused_in_chinese(page, live_server, office_user):
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     assert "用户名或密码不正确" in page.get_by_role("alert").inner_text()
+
+
+def test_new_user_enrols_with_the_secret_shown_and_sees_recovery_codes(
+    page, live_server, office_user
+):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("office")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/accounts/2fa/enrol/**")
+    qr = page.get_by_test_id("otp-qr")
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
+    # What a person types into the phone: the secret in text.
+    secret = page.get_by_test_id("otp-secret").inner_text().replace(" ", "")
+    code = f"{totp(base64.b32decode(secret)):06d}"
+    page.get_by_label("验证码").fill(code)
+    page.get_by_role("button", name="完成绑定").click()
+    assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
+    page.get_by_role("link", name="我已保存，继续").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert "王巡察，您好" in page.locator("h1").inner_text()
+    assert page.console_errors == []

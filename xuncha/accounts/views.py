@@ -16,6 +16,7 @@ from xuncha.accounts.lockout import locked_attempts
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import lockout_release
 from xuncha.accounts.services import password_change as password_change_service
+from xuncha.twofactor.selectors import may_see_resets
 
 
 class LoginForm(AuthenticationForm):
@@ -37,7 +38,14 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def profile(request):
-    return render(request, "accounts/profile.html", {"profile_user": request.user})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile_user": request.user,
+            "may_handle_second_factor_resets": may_see_resets(request.user),
+        },
+    )
 
 
 @sensitive_post_parameters()

@@ -32,6 +32,7 @@ STEPS: list[Step] = [
     rectification.seed_plans,
     rectification.seed_assessments,
     rectification.seed_recommendations,
+    users.seed_second_factor,
 ]
 
 

@@ -93,3 +93,21 @@ def _link_cadre(cadre: Cadre, user: User) -> None:
 def _set_demo_password(user: User) -> None:
     user.set_password(settings.DEMO_PASSWORD)
     user.save(update_fields=["password"])
+
+
+def seed_second_factor(demo: DemoContext) -> None:
+    """Every demo account signs in with the demo password and an authenticator
+    holding the published demo secret (README; ``manage.py demo_otp <username>``
+    prints its current code). Production never gets a published secret: there
+    the accounts enrol their own phones like everyone else."""
+    from base64 import b32decode
+
+    from xuncha.twofactor.services import demo_device_set
+
+    if settings.PRODUCTION:
+        return
+    key_hex = b32decode(settings.DEMO_OTP_SECRET.replace(" ", "").upper()).hex()
+    # An unusable password starts with "!": such accounts do not sign in at all.
+    usable = User.objects.filter(is_active=True).exclude(password__startswith="!")  # noqa: S106
+    for user in usable:
+        demo.count("authenticators", demo_device_set(user=user, key_hex=key_hex))
