@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory, make_user
+from tests.test_twofactor import current_code, enrolled
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import ADMIN_ROLES, ROLE_GRANTERS, Role
 from xuncha.accounts.services import user_reset_password, user_set_roles
@@ -119,9 +120,12 @@ def test_temporary_password_must_be_changed_before_anything_else(client):
     member = make_user(Role.TEAM_MEMBER)
     temporary = user_reset_password(user=member, actor=sysadmin)
 
+    device = enrolled(member)  # the second factor survives the reset; it comes first
     response = client.post(
         reverse("accounts:login"), {"username": member.username, "password": temporary}
     )
+    assert response.status_code == 302
+    response = client.post(reverse("twofactor:verify"), {"code": current_code(device)})
     assert response.status_code == 302
     home = client.get(reverse("core:home"))
     assert home.status_code == 302
