@@ -6,10 +6,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from xuncha.audit.models import AuditEntry
-from xuncha.core.bench import figures
-from xuncha.core.bench.citydata import PREFIX, SAMPLE_ACTION
-from xuncha.core.bench.registry import (
+from bench import figures
+from bench.citydata import PREFIX, SAMPLE_ACTION
+from bench.registry import (
     SCALES,
     BenchContext,
     Figure,
@@ -20,6 +19,7 @@ from xuncha.core.bench.registry import (
     build_datasets,
     registry,
 )
+from xuncha.audit.models import AuditEntry
 from xuncha.orgs.models import Cadre, Organization
 
 LINE = re.compile(r"^[a-z0-9_.]+: [0-9.]+ \S+$")

@@ -8,13 +8,13 @@ import re
 import pytest
 from django.core.management import call_command
 
+from bench.measure import logged_in_client
+from bench.registry import SCALES, BenchContext, Scale, build_datasets, registry
+from bench.rounds import list_url, query_count
 from clues.models import Clue, ClueGroupObjectPermission
 from rectification.models import Item, LedgerEntry
-from rounds.bench import list_url, query_count
 from rounds.models import Membership, Problem, TargetUserObjectPermission
 from rounds.selectors import problem_list
-from xuncha.core.bench.measure import logged_in_client
-from xuncha.core.bench.registry import SCALES, BenchContext, Scale, build_datasets, registry
 
 pytestmark = pytest.mark.django_db
 

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "rectification",
 ]
 
+if not PRODUCTION:
+    # manage.py bench: writes city-scale data to the configured database, so
+    # a production deployment never has the command.
+    INSTALLED_APPS.append("bench")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from rectification.models import Item, ItemReminder, LedgerEntry, Plan
-from rectification.services.reminders import due_reminders
-from rounds.bench import (
+from bench.citydata import OrgsData
+from bench.measure import measure_callable
+from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
+from bench.rounds import (
     BATCH_SIZE,
     RoundsData,
     analyze,
@@ -28,11 +29,10 @@ from rounds.bench import (
     list_figures,
     list_url,
 )
+from rectification.models import Item, ItemReminder, LedgerEntry, Plan
+from rectification.services.reminders import due_reminders
 from rounds.models import Problem, Round
 from xuncha.accounts.models import User
-from xuncha.core.bench.citydata import OrgsData
-from xuncha.core.bench.measure import measure_callable
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 
 CITY_ITEMS = 100_000
 ST = Item.State

@@ -28,9 +28,18 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from bench.citydata import PREFIX, OrgsData
+from bench.measure import (
+    MeasureError,
+    logged_in_client,
+    measure_page,
+    measuring,
+    page_figures,
+)
+from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from rounds.models import (
     Membership,
     Problem,
@@ -44,15 +53,6 @@ from rounds.models import (
 )
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
-from xuncha.core.bench.citydata import PREFIX, OrgsData
-from xuncha.core.bench.measure import (
-    MeasureError,
-    logged_in_client,
-    measure_page,
-    measuring,
-    page_figures,
-)
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from xuncha.core.demo.rounds import PROBLEM_TEXTS, PROJECTS, TOPICS
 from xuncha.orgs.models import Cadre, Organization
 
@@ -439,35 +439,13 @@ def list_figures(context: BenchContext, prefix: str, user, url: str) -> list[Mea
 # --- The Django admin's changelist, the yardstick --------------------------------------
 
 
-class BenchProblemAdmin(admin.ModelAdmin):
-    """Used only while rounds/admin.py registers no ModelAdmin for Problem: a
-    plain changelist with the select_related a sensible admin would have."""
-
-    list_display = ["id", "target", "category", "source", "severity", "status", "found_on"]
-    list_filter = ["status", "source", "severity", "immediate_fix", "category"]
-    list_select_related = ["target__organization", "category"]
-
-
-bench_admin_site = admin.AdminSite(name="bench_admin")
-bench_admin_site.register(Problem, BenchProblemAdmin)
-
-
-def __getattr__(name: str):
-    # This module is also the URLconf for the private admin site (PEP 562: the
-    # root URLconf is only imported when the private site is measured).
-    if name == "urlpatterns":
-        from xuncha import urls as root
-
-        return [path("bench-admin/", bench_admin_site.urls), *root.urlpatterns]
-    raise AttributeError(name)
-
-
 def admin_changelist() -> tuple[str, str | None]:
     """The registered admin's changelist URL, or the private site's with its URLconf."""
     if Problem in admin.site._registry:
         return reverse("admin:rounds_problem_changelist"), None
-    with override_settings(ROOT_URLCONF=__name__):
-        return reverse("bench_admin:rounds_problem_changelist"), __name__
+    urlconf = "bench.admin_urls"
+    with override_settings(ROOT_URLCONF=urlconf):
+        return reverse("bench_admin:rounds_problem_changelist"), urlconf
 
 
 # --- Figures ------------------------------------------------------------------------

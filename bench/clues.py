@@ -19,14 +19,14 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from bench.citydata import PREFIX
+from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
+from bench.rounds import BATCH_SIZE, RoundsData, analyze, list_figures, list_url
 from clues.models import Clue, ClueGroupObjectPermission, Disposition
-from rounds.bench import BATCH_SIZE, RoundsData, analyze, list_figures, list_url
 from rounds.models import Membership, Target
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
-from xuncha.core.bench.citydata import PREFIX
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from xuncha.orgs.models import Department
 from xuncha.orgs.services import department_create
 

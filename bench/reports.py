@@ -41,11 +41,11 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
+from bench.citydata import PREFIX, OrgsData
+from bench.measure import measuring
+from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from rectification.models import Item, LedgerEntry, Plan
 from rounds.models import Problem, ProblemCategory, Round, RoundKind, Target, Team
-from xuncha.core.bench.citydata import PREFIX, OrgsData
-from xuncha.core.bench.measure import measuring
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from xuncha.orgs.models import Organization
 
 # Term 98: rounds/bench.py owns term 99 (numbers 1-10); rounds are unique per office, term, number.

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
+from bench.registry import BenchContext, bench_dataset
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
 from xuncha.audit.models import AuditEntry
 from xuncha.audit.services import log_action
-from xuncha.core.bench.registry import BenchContext, bench_dataset
 from xuncha.orgs.models import Cadre, Office, Organization, Region, Specialty
 
 PREFIX = "BENCH-"
