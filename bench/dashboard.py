@@ -1,12 +1,9 @@
-"""The dashboard's bench figures, and the city-scale data they need.
+"""The dashboard's bench figures, over the shared data set.
 
-Data set "dashboard" (on top of the foundation's "orgs"): the city office's
-12th and 13th terms, twelve rounds of six teams, about 3,600 targets (most
-organizations inspected in the 13th term, some twice), 100,000 problems,
-one rectification item per problem (100,000), and 20,000 clues with their
-dispositions. Rows are bulk-created in batches of 5,000 and marked: problems
-by a ``BENCH-`` description, clues by a ``BENCH-`` number, rounds by a
-``BENCH`` theme; a second run finds them and builds only what is missing.
+Data set "dashboard" adds no rows but the leadership user: the dashboard
+reads the bench term (届 99) of the shared data set, its ten rounds, one
+target per organization, 100,000 problems, one rectification item per
+problem and 20,000 clues with their dispositions (see ``bench/citydata.py``).
 
 Figures: the dashboard's server time uncached (the cache generation is bumped
 before each timed request) and cached, its query count uncached, and
@@ -19,40 +16,24 @@ import datetime
 import statistics
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.citydata import PREFIX, OrgsData
+from bench.clues import CluesData
 from bench.measure import logged_in_client, measure_callable, measuring
+from bench.rectification import RectificationData
 from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
-from clues.models import Clue, Disposition
-from rectification.models import Item, Plan
-from rounds.models import Problem, ProblemCategory, Round, Target, Team
+from bench.rounds import BENCH_TERM, RoundsData
+from rounds.models import Problem
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
 from xuncha.dashboard.cache import bump_generation
-from xuncha.orgs.models import Department, Office, Organization
-
-CITY_PROBLEMS = 100_000
-CITY_CLUES = 20_000
-BATCH_SIZE = 5000
-THEME = "BENCH"
-TEAMS_PER_ROUND = 6
-# (term, number, year): four rounds of the 12th term, eight of the 13th.
-ROUNDS = [(12, n, 2019 + (n - 1) // 2) for n in range(1, 5)] + [
-    (13, n, min(2021 + (n - 1) // 2, 2025)) for n in range(1, 9)
-]
-CURRENT_TERM = 13
-SOURCES = Problem.Source.values
-CLUE_STATUSES = ["draft", "submitted", "approved", *["received"] * 5, "closed", "closed"]
-METHODS = Disposition.Method.values
+from xuncha.orgs.models import Office
 
 
 @dataclass(frozen=True)
@@ -62,11 +43,6 @@ class DashboardData:
     problems: int
     clues: int
     items: int
-
-
-def _office() -> Office:
-    office = Office.objects.filter(level=Office.Level.CITY).first()
-    return office or Office.objects.create(name="市委巡察办", level=Office.Level.CITY)
 
 
 def _leadership_user(office: Office) -> User:
@@ -81,270 +57,18 @@ def _leadership_user(office: Office) -> User:
     return user
 
 
-def _rounds(office: Office) -> list[tuple[Round, list[Team]]]:
-    result = []
-    for term, number, year in ROUNDS:
-        round_, _ = Round.objects.get_or_create(
-            office=office,
-            term=term,
-            number=number,
-            defaults={
-                "year": year,
-                "theme": THEME,
-                "planned_start": datetime.date(year, 3 if number % 2 else 9, 1),
-                "planned_end": datetime.date(year, 5 if number % 2 else 11, 30),
-                "status": Round.Status.ARCHIVED if term < CURRENT_TERM else Round.Status.RECTIFYING,
-            },
-        )
-        teams = [
-            Team.objects.get_or_create(round=round_, number=n)[0]
-            for n in range(1, TEAMS_PER_ROUND + 1)
-        ]
-        result.append((round_, teams))
-    return result
-
-
-def _targets(rounds: list[tuple[Round, list[Team]]]) -> list[Target]:
-    """13th term: 85% of the organizations, one in fifty twice; 12th: a third."""
-    organizations = list(
-        Organization.objects.filter(code__startswith=PREFIX).order_by("code").values_list("pk")
-    )
-    term12 = [entry for entry in rounds if entry[0].term == 12]
-    term13 = [entry for entry in rounds if entry[0].term == 13]
-    wanted: list[tuple[Round, Team, int]] = []
-    for i, (org_id,) in enumerate(organizations):
-        team_index = (i // 8) % TEAMS_PER_ROUND
-        if i % 100 < 85:
-            round_, teams = term13[i % len(term13)]
-            wanted.append((round_, teams[team_index], org_id))
-        if i % 50 == 0:  # inspected again in the same term (回头看)
-            round_, teams = term13[(i + 3) % len(term13)]
-            wanted.append((round_, teams[team_index], org_id))
-        if i % 3 == 0:
-            round_, teams = term12[i % len(term12)]
-            wanted.append((round_, teams[team_index], org_id))
-    round_ids = [round_.pk for round_, _teams in rounds]
-    existing = set(
-        Target.objects.filter(round_id__in=round_ids).values_list("round_id", "organization_id")
-    )
-    new = [
-        Target(
-            round=round_,
-            team=team,
-            organization_id=org_id,
-            status=Target.Status.RECTIFYING,
-            entry_date=round_.planned_start,
-            feedback_date=round_.planned_end,
-        )
-        for round_, team, org_id in wanted
-        if (round_.pk, org_id) not in existing
-    ]
-    Target.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    return list(
-        Target.objects.filter(round_id__in=round_ids)
-        .select_related("round")
-        .order_by("round__term", "round__number", "pk")
-    )
-
-
-def _problems(total: int, targets: list[Target], user: User) -> int:
-    existing = Problem.objects.filter(description__startswith=PREFIX).count()
-    leaves = list(
-        ProblemCategory.objects.filter(parent__isnull=False).order_by("code").values_list("pk")
-    ) or list(ProblemCategory.objects.values_list("pk"))
-    severities = ["minor"] * 6 + ["serious"] * 3 + ["grave"]
-    created = 0
-    for start in range(existing, total, BATCH_SIZE):
-        batch = []
-        for j in range(start, min(start + BATCH_SIZE, total)):
-            target = targets[(j * 7) % len(targets)]
-            batch.append(
-                Problem(
-                    target=target,
-                    round_id=target.round_id,
-                    team_id=target.team_id,
-                    category_id=leaves[(j * 11) % len(leaves)][0],
-                    description=f"{PREFIX}P{j:06d} 基准测试问题",
-                    source=SOURCES[j % len(SOURCES)],
-                    severity=severities[j % len(severities)],
-                    immediate_fix=j % 7 == 0,
-                    status=Problem.Status.FED_BACK,
-                    found_by=user,
-                    found_on=target.round.planned_start,
-                )
-            )
-        Problem.objects.bulk_create(batch)
-        created += len(batch)
-    return created
-
-
-def _items(targets: list[Target]) -> int:
-    """One item per bench problem still without one, on its target's plan."""
-    today = timezone.localdate()
-    target_rows = {t.pk: t for t in targets}
-    plans = dict(Plan.objects.filter(target__in=targets).values_list("target_id", "pk"))
-    Plan.objects.bulk_create(
-        [
-            Plan(target=t, organization_id=t.organization_id, status=Plan.Status.ACCEPTED)
-            for t in targets
-            if t.pk not in plans
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    plans = dict(Plan.objects.filter(target__in=targets).values_list("target_id", "pk"))
-    missing = (
-        Problem.objects.filter(description__startswith=PREFIX, rectification_item__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "target_id", "immediate_fix")
-    )
-    days = datetime.timedelta
-    # By j % 20: most done, then overdue (red), yellow, green, and plain open.
-    deadlines = {16: -12, 17: 5, 18: 15, 19: 60}
-    created, batch = 0, []
-    for j, (problem_id, target_id, immediate) in enumerate(missing.iterator(chunk_size=BATCH_SIZE)):
-        target = target_rows[target_id]
-        slot = j % 20
-        state = (
-            Item.State.CLOSED
-            if slot < 15
-            else Item.State.ACCEPTED
-            if slot == 15
-            else Item.State.HANDED_IN
-            if slot == 18
-            else Item.State.IN_PROGRESS
-        )
-        kind = Item.Kind.IMMEDIATE if immediate else Item.Kind.DEADLINE
-        if j % 97 == 0:
-            kind = Item.Kind.ONGOING
-        batch.append(
-            Item(
-                plan_id=plans[target_id],
-                problem_id=problem_id,
-                organization_id=target.organization_id,
-                round_id=target.round_id,
-                office_id=target.round.office_id,
-                kind=kind,
-                measures="基准测试整改措施",
-                responsible_person="基准测试",
-                deadline=today + days(deadlines.get(slot, -30)),
-                state=state,
-                progress=100 if slot <= 15 else 50,
-                rules_made=1 if j % 10 == 0 else 0,
-                money_recovered=Decimal(10000 + (j % 7) * 1000) if j % 25 == 0 else Decimal(0),
-                closed_at=timezone.now() if state == Item.State.CLOSED else None,
-            )
-        )
-        if len(batch) == BATCH_SIZE:
-            Item.objects.bulk_create(batch)
-            created, batch = created + len(batch), []
-    Item.objects.bulk_create(batch)
-    return created + len(batch)
-
-
-def _department() -> Department:
-    code = f"{PREFIX}D01"
-    department = Department.objects.filter(code=code).first()
-    if department is None:
-        group, _ = Group.objects.get_or_create(name=f"dept:{code}")
-        department = Department.objects.create(
-            code=code, name="基准测试纪委监委", kind=Department.Kind.DISCIPLINE, group=group
-        )
-    return department
-
-
-def _clues(total: int, targets: list[Target], user: User) -> int:
-    existing = set(Clue.objects.filter(number__startswith=PREFIX).values_list("number", flat=True))
-    department = _department()
-    now = timezone.now()
-    created = 0
-    for start in range(0, total, BATCH_SIZE):
-        batch = []
-        for k in range(start, min(start + BATCH_SIZE, total)):
-            number = f"{PREFIX}X{k:06d}"
-            if number in existing:
-                continue
-            target = targets[(k * 13) % len(targets)]
-            status = CLUE_STATUSES[k % len(CLUE_STATUSES)]
-            signed = status in ("received", "closed")
-            batch.append(
-                Clue(
-                    number=number,
-                    round_id=target.round_id,
-                    team_id=target.team_id,
-                    target=target,
-                    person_name="基准测试",
-                    person_position="科长",
-                    person_rank=Clue.Rank.SECTION,
-                    discipline=Clue.Discipline.values[k % 6],
-                    source=SOURCES[k % len(SOURCES)],
-                    summary="基准测试线索摘要",
-                    department=department,
-                    drafted_by=user,
-                    status=status,
-                    submitted_at=now if status != "draft" else None,
-                    approved_at=now if status in ("approved", "received", "closed") else None,
-                    received_at=now if signed else None,
-                    closed_at=now if status == "closed" else None,
-                )
-            )
-        if not batch:
-            continue
-        Clue.objects.bulk_create(batch)
-        created += len(batch)
-        _dispositions([clue.number for clue in batch], user)
-    return created
-
-
-def _dispositions(numbers: list[str], user: User) -> None:
-    """A received clue's reports: one, a second for every third clue."""
-    rows = Clue.objects.filter(number__in=numbers, status__in=["received", "closed"]).values_list(
-        "pk", "number"
-    )
-    dispositions = []
-    for pk, number in rows:
-        k = int(number.removeprefix(f"{PREFIX}X"))
-        for report in range(2 if k % 3 == 0 else 1):
-            method = METHODS[(k + report) % len(METHODS)]
-            case = method == Disposition.Method.CASE
-            dispositions.append(
-                Disposition(
-                    clue_id=pk,
-                    method=method,
-                    party_discipline="warning" if case and k % 2 == 0 else "",
-                    government_sanction="demerit" if k % 4 == 1 else "",
-                    transferred_to_justice=case and k % 8 == 0,
-                    money_recovered=Decimal(50000) if k % 6 == 0 else Decimal(0),
-                    is_final=report == 1,
-                    note="基准测试处置情况",
-                    reported_by=user,
-                )
-            )
-    Disposition.objects.bulk_create(dispositions, batch_size=BATCH_SIZE)
-
-
-@bench_dataset("dashboard", needs=["orgs"])
+@bench_dataset("dashboard", needs=["rounds", "rectification", "clues"])
 def build_dashboard(context: BenchContext) -> DashboardData:
-    orgs: OrgsData = context.data["orgs"]
-    started = time.perf_counter()
-    office = _office()
-    rounds = _rounds(office)
-    targets = _targets(rounds)
-    new_problems = _problems(context.scale.count(CITY_PROBLEMS), targets, orgs.office_user)
-    new_items = _items(targets)
-    new_clues = _clues(context.scale.count(CITY_CLUES), targets, orgs.office_user)
-    data = DashboardData(
-        leadership_user=_leadership_user(office),
-        term=CURRENT_TERM,
-        problems=Problem.objects.filter(description__startswith=PREFIX).count(),
-        clues=Clue.objects.filter(number__startswith=PREFIX).count(),
-        items=Item.objects.filter(problem__description__startswith=PREFIX).count(),
+    rounds: RoundsData = context.data["rounds"]
+    rectification: RectificationData = context.data["rectification"]
+    clues: CluesData = context.data["clues"]
+    return DashboardData(
+        leadership_user=_leadership_user(rounds.office_user.office),
+        term=BENCH_TERM,
+        problems=rounds.problem_count,
+        clues=clues.clue_count,
+        items=rectification.item_count,
     )
-    context.log(
-        f"dashboard: {len(targets)} targets, {data.problems} problems ({new_problems} new), "
-        f"{data.items} items ({new_items} new), {data.clues} clues ({new_clues} new) "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    return data
 
 
 # --- the figures -----------------------------------------------------------------

@@ -1,12 +1,11 @@
 """Bench data and figures for rectification: a unit contact's item list, the
 office's overdue list, and the daily reminder scan, over 100,000 ledger items.
 
-Items are the fed-back problems of the "rounds" data set, one per problem,
-under one accepted plan per target (the last fed-back round's plans are still
-being drawn up, their items in planning). Rounds 1–9 of that data set hold
-90% of its problems, so this data set tops them up with fed-back problems of
-its own on the same targets until there are enough for the items it needs.
-Deadlines spread from two months overdue to three months ahead, so each
+The "rectification" part of the shared data set: one item for each problem
+of the "rounds" part (100,000 at city scale; it makes no problems of its
+own), under one plan per target: accepted, except in the round that has just
+fed back, whose plans are still being drawn up and whose items are in
+planning. Items are found again through the bench rounds. Deadlines spread from two months overdue to three months ahead, so each
 colour has its share; every item past planning has a ledger entry for its
 state, and half of those already warned carry the reminder of their current
 colour (``ItemReminder``), as after the daily task has been running.
@@ -15,26 +14,19 @@ colour (``ItemReminder``), as after the daily task has been running.
 import datetime
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 
 from bench.citydata import OrgsData
 from bench.measure import measure_callable
-from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
-from bench.rounds import (
-    BATCH_SIZE,
-    RoundsData,
-    analyze,
-    ensure_problems,
-    list_figures,
-    list_url,
-)
+from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
+from bench.rounds import BATCH_SIZE, RoundsData, list_figures, list_url
 from rectification.models import Item, ItemReminder, LedgerEntry, Plan
 from rectification.services.reminders import due_reminders
 from rounds.models import Problem, Round
 from xuncha.accounts.models import User
 
-CITY_ITEMS = 100_000
 ST = Item.State
 A = LedgerEntry.Action
 # Of every 20 items on a rectifying round's ledger, how far each has got.
@@ -66,24 +58,8 @@ class RectificationData:
     item_count: int
 
 
-def _fed_back_rounds(rounds: RoundsData) -> list[Round]:
-    return list(
-        Round.objects.filter(pk__in=rounds.round_ids)
-        .exclude(status=Round.Status.ON_SITE)
-        .order_by("number")
-    )
-
-
-def _ensure_enough_problems(fed_back: list[Round], wanted: int) -> int:
-    have = Item.objects.filter(round__in=fed_back).count()
-    free = Problem.objects.filter(
-        round__in=fed_back, status=Problem.Status.FED_BACK, rectification_item__isnull=True
-    ).count()
-    shortfall = wanted - have - free
-    if shortfall <= 0:
-        return 0
-    existing = Problem.objects.filter(round__in=fed_back).count()
-    return ensure_problems(fed_back, existing + shortfall)
+def _bench_rounds(rounds: RoundsData) -> list[Round]:
+    return list(Round.objects.filter(pk__in=rounds.round_ids).order_by("number"))
 
 
 def _ensure_plans(fed_back: list[Round], office_user: User) -> int:
@@ -112,98 +88,99 @@ def _ensure_plans(fed_back: list[Round], office_user: User) -> int:
     return len(plans)
 
 
-def _ensure_items(fed_back: list[Round], wanted: int, office_user: User) -> int:
-    existing = Item.objects.filter(round__in=fed_back).count()
-    if existing >= wanted:
-        return 0
-    today, now = timezone.localdate(), timezone.now()
-    plans = dict(Plan.objects.filter(target__round__in=fed_back).values_list("target_id", "pk"))
-    status = {r.pk: r.status for r in fed_back}
-    # Read before writing: SQLite does not isolate a cursor from inserts on its connection.
-    problems = list(
-        Problem.objects.filter(
-            round__in=fed_back, status=Problem.Status.FED_BACK, rectification_item__isnull=True
-        )
-        .order_by("pk")
-        .values_list("pk", "target_id", "target__organization_id", "round_id", "immediate_fix")[
-            : wanted - existing
-        ]
-    )
-    created, batch = 0, []
-    for j, (problem_id, target_id, organization_id, round_id, immediate) in enumerate(
-        problems, start=existing
+def _batches(queryset, *fields: str):
+    """``values_list`` rows (primary key first) a batch at a time, by primary
+    key: what is written between batches does not disturb the reading (SQLite
+    does not isolate a cursor from inserts on its own connection), and a
+    province's million rows are never in memory at once."""
+    after = 0
+    while rows := list(
+        queryset.filter(pk__gt=after).order_by("pk").values_list("pk", *fields)[:BATCH_SIZE]
     ):
-        round_status = status[round_id]
-        if round_status == Round.Status.FEEDBACK:
-            state, deadline = ST.PLANNING, today + datetime.timedelta(days=60 + j % 60)
-        elif round_status == Round.Status.ARCHIVED:
-            state = ARCHIVED_CYCLE[j % len(ARCHIVED_CYCLE)]
-            deadline = today - datetime.timedelta(days=200 + j % 300)
-        else:
-            state = RECTIFYING_CYCLE[j % len(RECTIFYING_CYCLE)]
-            # From two months overdue to three months ahead: every colour, and none.
-            deadline = today + datetime.timedelta(days=(j * 37) % 150 - 60)
-        kind = (
-            Item.Kind.ONGOING
-            if j % 10 == 9
-            else Item.Kind.IMMEDIATE
-            if immediate
-            else Item.Kind.DEADLINE
-        )
-        batch.append(
-            Item(
-                plan_id=plans[target_id],
-                problem_id=problem_id,
-                organization_id=organization_id,
-                round_id=round_id,
-                office_id=office_user.office_id,
-                measures=MEASURES,
-                kind=kind,
-                responsible_leader="分管副职",
-                responsible_person="责任科室负责人",
-                responsible_department="财务科",
-                deadline=deadline,
-                state=state,
-                progress=100 if state in (ST.HANDED_IN, ST.ACCEPTED, ST.CLOSED) else j % 90,
-                closed_at=now if state == ST.CLOSED else None,
-            )
-        )
-        if len(batch) == BATCH_SIZE:
-            Item.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-            created, batch = created + len(batch), []
-    Item.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-    return created + len(batch)
+        yield rows
+        after = rows[-1][0]
 
 
-def _ensure_entries(fed_back: list[Round], unit_user: User, office_user: User) -> int:
-    """One entry for each item's state, for the items that have none yet."""
-    rows = list(
-        Item.objects.filter(round__in=fed_back, entries__isnull=True)
-        .exclude(state=ST.PLANNING)
-        .values_list("pk", "state")
+def _ensure_items(rounds: list[Round], office_user: User) -> int:
+    """One item for each bench problem that has none."""
+    index = Item.objects.filter(round__in=rounds).count()
+    plans = dict(Plan.objects.filter(target__round__in=rounds).values_list("target_id", "pk"))
+    status = {r.pk: r.status for r in rounds}
+    missing = Problem.objects.filter(round__in=rounds, rectification_item__isnull=True)
+    created = 0
+    for rows in _batches(
+        missing, "target_id", "target__organization_id", "round_id", "immediate_fix"
+    ):
+        batch = []
+        for problem_id, target_id, organization_id, round_id, immediate in rows:
+            item = _item(index, status[round_id], immediate)
+            item.plan_id, item.problem_id = plans[target_id], problem_id
+            item.organization_id, item.round_id = organization_id, round_id
+            item.office_id = office_user.office_id
+            batch.append(item)
+            index += 1
+        Item.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        created += len(batch)
+    return created
+
+
+def _item(j: int, round_status: str, immediate: bool) -> Item:
+    """The j-th bench item: state and deadline follow from j and its round's status."""
+    today = timezone.localdate()
+    if round_status == Round.Status.FEEDBACK:
+        state, deadline = ST.PLANNING, today + datetime.timedelta(days=60 + j % 60)
+    elif round_status == Round.Status.ARCHIVED:
+        state = ARCHIVED_CYCLE[j % len(ARCHIVED_CYCLE)]
+        deadline = today - datetime.timedelta(days=200 + j % 300)
+    else:
+        state = RECTIFYING_CYCLE[j % len(RECTIFYING_CYCLE)]
+        # From two months overdue to three months ahead: every colour, and none.
+        deadline = today + datetime.timedelta(days=(j * 37) % 150 - 60)
+    if j % 10 == 9:
+        kind = Item.Kind.ONGOING
+    else:
+        kind = Item.Kind.IMMEDIATE if immediate else Item.Kind.DEADLINE
+    return Item(
+        measures=MEASURES,
+        kind=kind,
+        responsible_leader="分管副职",
+        responsible_person="责任科室负责人",
+        responsible_department="财务科",
+        deadline=deadline,
+        state=state,
+        progress=100 if state in (ST.HANDED_IN, ST.ACCEPTED, ST.CLOSED) else j % 90,
+        closed_at=timezone.now() if state == ST.CLOSED else None,
+        # The dashboard's totals: rules made and money recovered, on a share of the items.
+        rules_made=1 if j % 10 == 0 else 0,
+        money_recovered=Decimal(10000 + (j % 7) * 1000) if j % 25 == 0 else Decimal(0),
     )
-    created, batch = 0, []
-    for pk, state in rows:
-        action = ENTRY_FOR_STATE[state]
-        before = ST.IN_PROGRESS if action in (A.REPORT, A.HAND_IN, A.TRANSFER) else ST.HANDED_IN
-        if action == A.CLOSE:
-            before = ST.ACCEPTED
-        batch.append(
-            LedgerEntry(
-                item_id=pk,
-                action=action,
-                actor=unit_user if action in (A.REPORT, A.HAND_IN) else office_user,
-                note="整改进展顺利。" if action == A.REPORT else "",
-                progress=50 if action == A.REPORT else None,
-                state_before=before,
-                state_after=state,
+
+
+def _ensure_entries(rounds: list[Round], unit_user: User, office_user: User) -> int:
+    """One entry for each item's state, for the items that have none yet."""
+    without = Item.objects.filter(round__in=rounds, entries__isnull=True).exclude(state=ST.PLANNING)
+    created = 0
+    for rows in _batches(without, "state"):
+        batch = []
+        for pk, state in rows:
+            action = ENTRY_FOR_STATE[state]
+            before = ST.IN_PROGRESS if action in (A.REPORT, A.HAND_IN, A.TRANSFER) else ST.HANDED_IN
+            if action == A.CLOSE:
+                before = ST.ACCEPTED
+            batch.append(
+                LedgerEntry(
+                    item_id=pk,
+                    action=action,
+                    actor=unit_user if action in (A.REPORT, A.HAND_IN) else office_user,
+                    note="整改进展顺利。" if action == A.REPORT else "",
+                    progress=50 if action == A.REPORT else None,
+                    state_before=before,
+                    state_after=state,
+                )
             )
-        )
-        if len(batch) == BATCH_SIZE:
-            LedgerEntry.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-            created, batch = created + len(batch), []
-    LedgerEntry.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-    return created + len(batch)
+        LedgerEntry.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        created += len(batch)
+    return created
 
 
 def _ensure_sent_reminders(fed_back: list[Round]) -> int:
@@ -225,22 +202,20 @@ def build_rectification(context: BenchContext) -> RectificationData:
     rounds: RoundsData = context.data["rounds"]
     started = time.perf_counter()
     office_user = rounds.office_user
-    fed_back = _fed_back_rounds(rounds)
-    wanted = context.scale.count(CITY_ITEMS)
-    problems = _ensure_enough_problems(fed_back, wanted)
-    plans = _ensure_plans(fed_back, office_user)
-    items = _ensure_items(fed_back, wanted, office_user)
-    entries = _ensure_entries(fed_back, orgs.unit_user, office_user)
-    reminders = _ensure_sent_reminders(fed_back)
-    if problems or plans or items or entries or reminders:
-        analyze(Problem, Plan, Item, LedgerEntry, ItemReminder)
+    bench_rounds = _bench_rounds(rounds)
+    plans = _ensure_plans(bench_rounds, office_user)
+    items = _ensure_items(bench_rounds, office_user)
+    entries = _ensure_entries(bench_rounds, orgs.unit_user, office_user)
+    reminders = _ensure_sent_reminders(bench_rounds)
+    if plans or items or entries or reminders:
+        analyze(Plan, Item, LedgerEntry, ItemReminder)
     data = RectificationData(
         unit_user=User.objects.select_related("organization").get(pk=orgs.unit_user.pk),
         office_user=office_user,
-        item_count=Item.objects.filter(round__in=fed_back).count(),
+        item_count=Item.objects.filter(round__in=bench_rounds).count(),
     )
     context.log(
-        f"rectification: {data.item_count} items ({items} new), {problems} extra problems, "
+        f"rectification: {data.item_count} items ({items} new), "
         f"{plans} new plans, {entries} new entries, {reminders} reminders marked sent "
         f"in {time.perf_counter() - started:.1f} s"
     )

@@ -48,7 +48,11 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(SCALES),
             default="city",
-            help="Size of the data set: city (3,000 organizations...) or small (a tenth).",
+            help=(
+                "Size of the shared data set: city (3,000 organizations, 100,000 problems and "
+                "items, 20,000 clues), province (ten times city), small (a tenth), tiny "
+                "(a hundredth)."
+            ),
         )
         parser.add_argument(
             "--runs", type=int, default=15, help="Timed runs per figure; the median is printed."
