@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from bench.citydata import PREFIX, SAMPLE_ACTION
 from bench.registry import SCALES, Figure, analyze, registry
@@ -131,3 +132,19 @@ def test_province_scale_is_ten_cities():
 def test_analyze_runs_on_this_database():
     # PostgreSQL and SQLite both take ANALYZE <table>; a failure would stop every bulk load.
     analyze(Organization, Problem, Item)
+
+
+def test_each_bulk_load_is_followed_by_analyze(quick_figures):
+    analyzed = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("ANALYZE"):
+            analyzed.append(sql)
+        return execute(sql, params, many, context)
+
+    # A wrapper, not the query log: that keeps only the last 9,000 queries.
+    with connection.execute_wrapper(record):
+        bench("--only", "dashboard")
+
+    for model in (Organization, Target, Problem, Item, LedgerEntry, Clue, Disposition):
+        assert any(model._meta.db_table in sql for sql in analyzed), model
