@@ -1,7 +1,12 @@
 """The bench is a development app: no production module may import it."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything but the bench itself, the tests and the tools around the code.
@@ -40,3 +45,27 @@ def test_the_production_packages_hold_no_bench_module():
     leftovers = [str(relative) for relative, path in production_modules() if path.stem == "bench"]
 
     assert leftovers == []
+
+
+def test_settings_install_the_bench_only_outside_production():
+    production = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "xuncha.settings",
+        "XUNCHA_ENV": "production",
+        "SECRET_KEY": "p" * 60,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+        "ALLOWED_HOSTS": "xuncha.example.org",
+    }
+    answer = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.INSTALLED_APPS)"],
+        env=production,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "'rounds'" in answer.stdout
+    assert "'bench'" not in answer.stdout
+    assert "bench" in settings.INSTALLED_APPS
