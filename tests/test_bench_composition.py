@@ -109,11 +109,12 @@ def test_each_selection_in_any_order_then_a_full_run_hold_the_stated_scale(quick
     assert all_rows() == built
 
 
-def test_the_full_run_measures_every_figure_on_the_stated_scale():
+def test_the_full_run_prints_every_figure_once_on_the_stated_scale():
     lines = bench()
 
     names = {line.split(":")[0] for line in lines}
     assert names == {name for figure in registry.figures.values() for name in figure.names}
+    assert len(names) == len(lines)
     assert counts() == STATED
     # Each problem has its one item, the ledger target its share.
     assert Item.objects.values("problem").distinct().count() == STATED["problems"]
