@@ -732,9 +732,10 @@ def test_pdf_is_refused_to_other_roles(world):
 # --- bench -------------------------------------------------------------------------
 
 
+@pytest.mark.bench
 def test_bench_data_set_builds_once_and_the_figures_measure():
-    from xuncha.core.bench.registry import BenchContext, Scale, build_datasets, registry
-    from xuncha.dashboard import bench
+    from bench import dashboard as bench
+    from bench.registry import BenchContext, Scale, build_datasets, registry
 
     figure = registry.figures["dashboard"]
     assert figure.func is bench.dashboard_figures

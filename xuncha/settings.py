@@ -71,6 +71,11 @@ INSTALLED_APPS = [
     "rectification",
 ]
 
+if not PRODUCTION:
+    # manage.py bench: writes city-scale data to the configured database, so
+    # a production deployment never has the command.
+    INSTALLED_APPS.append("bench")
+
 MIDDLEWARE = [
     *(
         ["xuncha.ops.middleware.ServerTimingMiddleware"]

@@ -1,5 +1,23 @@
 """The foundation's bench data: a city's organizations, cadres, users and audit log.
 
+The shared data set is built in parts, each a registered data set that finds
+what an earlier run built (by its marker) and adds only what is missing, so
+``--only X`` runs in any order, then a full run, leave the database at the
+stated scale:
+
+- ``orgs`` (here): regions, organizations, cadres, the office, auditor and
+  unit users; marker: ``BENCH-`` codes, ``bench_`` user names;
+- ``audit`` (here): sample audit entries; marker: their action;
+- ``rounds`` (``bench/rounds.py``): ten rounds of term 99 (theme
+  ``BENCH-…``), one target per organization, teams, members and their grants,
+  the problems; marker: the term and theme of the rounds;
+- ``rectification``: plans and one item per problem, ledger entries, sent
+  reminders; found through the bench rounds;
+- ``clues``: three bench departments and their users, the clues, grants and
+  dispositions; found through the bench rounds and departments;
+- ``dashboard`` and ``reports``: no rows of their own but a user (the
+  leadership's) and handles into the rows above.
+
 At city scale: 12 regions, 3,000 Party organizations (市直 units, each
 region's 区委 and 区直 units, townships and their villages), 300 cadres, the
 users the figures log in as, and 5,000 audit entries. Every row the bench
@@ -18,12 +36,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
+from bench.registry import BenchContext, analyze, bench_dataset
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
 from xuncha.audit.models import AuditEntry
 from xuncha.audit.services import log_action
-from xuncha.core.bench.registry import BenchContext, bench_dataset
 from xuncha.orgs.models import Cadre, Office, Organization, Region, Specialty
 
 PREFIX = "BENCH-"
@@ -325,6 +343,8 @@ def build_orgs(context: BenchContext) -> OrgsData:
     total = context.scale.count(CITY_ORGANIZATIONS)
     created_orgs = _ensure_organizations(total, regions)
     created_cadres = _ensure_cadres(context.scale.count(CITY_CADRES))
+    if created_orgs or created_cadres:
+        analyze(Organization, Cadre, Cadre.specialties.through)
     groups = ensure_role_groups()
     first_unit = Organization.objects.get(code=f"{PREFIX}C0001")
     data = OrgsData(

@@ -4,15 +4,15 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from xuncha.audit.services import log_action, verify_chain
-from xuncha.core.bench.citydata import OrgsData
-from xuncha.core.bench.measure import (
+from bench.citydata import OrgsData
+from bench.measure import (
     logged_in_client,
     measure_callable,
     measure_page,
     page_figures,
 )
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_figure
+from bench.registry import BenchContext, Measurement, bench_figure
+from xuncha.audit.services import log_action, verify_chain
 from xuncha.orgs.models import Organization
 
 

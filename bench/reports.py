@@ -13,13 +13,14 @@
   run) and commit of a generated 10,000-row .xlsx through xuncha.imports'
   services, inside a transaction that is rolled back afterwards, so the bench
   data does not grow from run to run;
-- ``export.problems_100k.s`` and ``.peak_mb``: 100,000 problems of one round
-  to .xlsx through the problem list export (rounds.resources.problem_export_rows
+- ``export.problems_100k.s`` and ``.peak_mb``: the 100,000 problems of the
+  bench term to .xlsx through the problem list export (rounds.resources.problem_export_rows
   and xuncha.core.xlsx): the list's own export view, its download read to the end.
 
-Counts scale with ``--scale`` (a tenth at "small"), so the names say the
-city-scale count. Rows are bulk-created in batches under two bench rounds of
-the city office (term 98, theme BENCH-报表基准); a second run reuses them.
+Counts scale with ``--scale`` (a hundredth at "tiny"), so the names say the
+city-scale count. The data set "reports" adds no rows: it reads the shared
+one (see ``bench/citydata.py``): the ledger target of the "rounds" part, whose
+500 problems have their items, and the bench term's problems for the export.
 """
 
 import contextlib
@@ -38,25 +39,15 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
 from openpyxl import Workbook
 
-from rectification.models import Item, LedgerEntry, Plan
-from rounds.models import Problem, ProblemCategory, Round, RoundKind, Target, Team
-from xuncha.core.bench.citydata import PREFIX, OrgsData
-from xuncha.core.bench.measure import measuring
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
-from xuncha.orgs.models import Organization
+from bench.measure import measuring
+from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
+from bench.rounds import BENCH_TERM, RoundsData
+from rectification.models import Item
+from rounds.models import ProblemCategory, Target
 
-# Term 98: rounds/bench.py owns term 99 (numbers 1-10); rounds are unique per office, term, number.
-BENCH_TERM = 98
-BENCH_THEME = f"{PREFIX}报表基准"
-LEDGER_ROUND, EXPORT_ROUND = 1, 2
-LEDGER_ITEMS = 500
-EXPORT_PROBLEMS = 100_000
-EXPORT_TARGETS = 20
 IMPORT_ROWS = 10_000
-BATCH = 2000
 BASELINE_FONT = "Noto Serif CJK SC"
 
 DESCRIPTIONS = [
@@ -66,11 +57,6 @@ DESCRIPTIONS = [
     "组织生活会批评与自我批评辣味不足，会前谈心谈话不深入，流于形式。",
     "公款存放不规范，未按规定开展竞争性存放，存在廉政风险隐患。",
 ]
-MEASURES = [
-    "全面清理{n}项违规发放的津补贴，修订完善津补贴发放管理办法，建立常态化监督检查机制。",
-    "严格执行“三重一大”集体决策制度，修订党组议事规则，建立决策事项台账并定期通报。",
-    "开展政府采购专项整治，完善内控制度，对近三年采购项目逐一复核并追责问责。",
-]
 
 
 @dataclass(frozen=True)
@@ -78,185 +64,22 @@ class ReportsData:
     office_user: object
     ledger_target_id: int
     ledger_items: int
-    export_round_id: int
+    export_term: int
     export_problems: int
     import_rows: int
 
 
-def _bench_round(office, number: int) -> Round:
-    round_, created = Round.objects.get_or_create(
-        office=office,
-        term=BENCH_TERM,
-        number=number,
-        defaults={
-            "year": 2025,
-            "theme": BENCH_THEME,
-            "planned_start": datetime.date(2025, 3, 1),
-            "planned_end": datetime.date(2025, 5, 31),
-            "status": Round.Status.RECTIFYING,
-        },
-    )
-    if created:
-        round_.kinds.set(RoundKind.objects.filter(code="regular"))
-    return round_
-
-
-def _bench_target(round_: Round, team: Team, organization: Organization) -> Target:
-    target, _ = Target.objects.get_or_create(
-        round=round_,
-        organization=organization,
-        defaults={
-            "team": team,
-            "leader_name": organization.leader_name,
-            "entry_date": datetime.date(2025, 3, 10),
-            "exit_date": datetime.date(2025, 4, 30),
-            "feedback_date": datetime.date(2025, 5, 20),
-            "status": Target.Status.RECTIFYING,
-        },
-    )
-    return target
-
-
-def _add_problems(target: Target, wanted: int, user, categories: list[int]) -> int:
-    missing = wanted - Problem.objects.filter(target=target).count()
-    for start in range(0, max(missing, 0), BATCH):
-        Problem.objects.bulk_create(
-            [
-                Problem(
-                    target=target,
-                    round_id=target.round_id,
-                    team_id=target.team_id,
-                    category_id=categories[i % len(categories)],
-                    description=DESCRIPTIONS[i % len(DESCRIPTIONS)].format(n=i % 40 + 1),
-                    source=Problem.Source.values[i % len(Problem.Source.values)],
-                    severity=Problem.Severity.values[i % 3],
-                    immediate_fix=i % 7 == 0,
-                    status=Problem.Status.FED_BACK,
-                    found_by=user,
-                    found_on=datetime.date(2025, 4, 1) + datetime.timedelta(days=i % 30),
-                )
-                for i in range(start, min(start + BATCH, missing))
-            ]
-        )
-    return max(missing, 0)
-
-
-def _add_ledger(target: Target, user) -> int:
-    """One item per problem, on the ledger in every state, each with its entries."""
-    plan, _ = Plan.objects.get_or_create(
-        target=target,
-        defaults={
-            "organization_id": target.organization_id,
-            "status": Plan.Status.ACCEPTED,
-            "signed_by": user,
-            "signed_at": timezone.now(),
-        },
-    )
-    problems = list(
-        Problem.objects.filter(target=target, rectification_item__isnull=True).order_by("pk")
-    )
-    today = timezone.localdate()
-    states = [
-        Item.State.IN_PROGRESS,
-        Item.State.IN_PROGRESS,
-        Item.State.HANDED_IN,
-        Item.State.ACCEPTED,
-        Item.State.CLOSED,
-    ]
-    items = []
-    for i, problem in enumerate(problems):
-        state = states[i % len(states)]
-        items.append(
-            Item(
-                plan=plan,
-                problem=problem,
-                organization_id=target.organization_id,
-                round_id=target.round_id,
-                office_id=target.round.office_id,
-                measures=MEASURES[i % len(MEASURES)].format(n=i % 9 + 2),
-                kind=Item.Kind.DEADLINE,
-                responsible_leader="周建国",
-                responsible_person="吴海涛",
-                responsible_department="计划财务处",
-                deadline=today + datetime.timedelta(days=(i % 60) - 20),
-                state=state,
-                progress=100 if state != Item.State.IN_PROGRESS else 50,
-                closed_at=timezone.now() if state == Item.State.CLOSED else None,
-            )
-        )
-    Item.objects.bulk_create(items, batch_size=BATCH)
-    created = list(Item.objects.filter(plan=plan, entries__isnull=True))
-    entries = []
-    for item in created:
-        entries.append(
-            LedgerEntry(
-                item=item,
-                action=LedgerEntry.Action.REPORT,
-                actor=user,
-                note="已完成阶段性整改，清退资金已全部到账，相关制度已提交党组会审议。",
-                progress=50,
-                state_before=Item.State.IN_PROGRESS,
-                state_after=Item.State.IN_PROGRESS,
-            )
-        )
-        if item.state != Item.State.IN_PROGRESS:
-            entries.append(
-                LedgerEntry(
-                    item=item,
-                    action=LedgerEntry.Action.HAND_IN,
-                    actor=user,
-                    note="整改完毕，佐证材料已上传。",
-                    state_before=Item.State.IN_PROGRESS,
-                    state_after=Item.State.HANDED_IN,
-                )
-            )
-    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH)
-    return len(items)
-
-
-@bench_dataset("reports", needs=["orgs"])
+@bench_dataset("reports", needs=["rounds", "rectification"])
 def build_reports(context: BenchContext) -> ReportsData:
-    orgs: OrgsData = context.data["orgs"]
-    started = time.perf_counter()
-    user = orgs.office_user
-    office = user.office
-    categories = list(
-        ProblemCategory.objects.filter(parent__isnull=False)
-        .order_by("code")
-        .values_list("pk", flat=True)
-    )
-    units = list(Organization.objects.filter(code__startswith=PREFIX).order_by("code"))
-
-    ledger_round = _bench_round(office, LEDGER_ROUND)
-    ledger_team, _ = Team.objects.get_or_create(round=ledger_round, number=1)
-    ledger_target = _bench_target(ledger_round, ledger_team, units[0])
-    items = context.scale.count(LEDGER_ITEMS)
-    _add_problems(ledger_target, items, user, categories)
-    new_items = _add_ledger(ledger_target, user)
-
-    export_round = _bench_round(office, EXPORT_ROUND)
-    export_team, _ = Team.objects.get_or_create(round=export_round, number=1)
-    total = context.scale.count(EXPORT_PROBLEMS)
-    per_target, extra = divmod(total, EXPORT_TARGETS)
-    new_problems = 0
-    for i in range(EXPORT_TARGETS):
-        target = _bench_target(export_round, export_team, units[(i + 1) % len(units)])
-        wanted = per_target + (1 if i < extra else 0)
-        new_problems += _add_problems(target, wanted, user, categories)
-    data = ReportsData(
-        office_user=user,
-        ledger_target_id=ledger_target.pk,
-        ledger_items=Item.objects.filter(plan__target=ledger_target).count(),
-        export_round_id=export_round.pk,
-        export_problems=Problem.objects.filter(round=export_round).count(),
+    rounds: RoundsData = context.data["rounds"]
+    return ReportsData(
+        office_user=rounds.office_user,
+        ledger_target_id=rounds.ledger_target_id,
+        ledger_items=Item.objects.filter(plan__target_id=rounds.ledger_target_id).count(),
+        export_term=BENCH_TERM,
+        export_problems=rounds.problem_count,
         import_rows=context.scale.count(IMPORT_ROWS),
     )
-    context.log(
-        f"reports: ledger target with {data.ledger_items} items ({new_items} new), "
-        f"{data.export_problems} problems to export ({new_problems} new) "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    return data
 
 
 # --- Measuring ----------------------------------------------------------------
@@ -457,7 +280,7 @@ def _import_file(rows: int, target: Target) -> bytes:
             [
                 None,
                 target.organization.code,
-                BENCH_TERM,
+                target.round.term,
                 target.round.number,
                 codes[i % len(codes)],
                 f"导入基准：{DESCRIPTIONS[i % len(DESCRIPTIONS)].format(n=i % 40 + 1)}（{i}）",
@@ -539,7 +362,7 @@ def export_problems(context: BenchContext) -> list[Measurement]:
     from rounds.views.export import problem_export
 
     data: ReportsData = context.data["reports"]
-    request = RequestFactory().get("/rounds/problems/export.xlsx", {"round": data.export_round_id})
+    request = RequestFactory().get("/rounds/problems/export.xlsx", {"term": data.export_term})
     request.user = data.office_user
 
     def run() -> int:

@@ -1,8 +1,12 @@
 """Bench data and figures for clues: the office's ledger and a receiving
 department's ledger over 20,000 clues.
 
-The clues hang on the targets and teams of the "rounds" data set. Their
-handover numbers start with ``BENCH-``, which is how a second run finds them.
+The "clues" part of the shared data set: 20,000 clues at city scale on the
+targets and teams of the "rounds" part, the only clues of the whole bench
+(the dashboard counts these). A later run finds them through the bench
+rounds (their handover numbers also start with ``BENCH-``), and the grants
+and reports through the bench departments, so clues another data set or a
+person made in the same database are never mistaken for the bench's.
 A fifth are still with the team or the office; the rest were received, most
 by the bench discipline commission, and half of those are closed. Each
 received clue is granted to its department's group (a
@@ -19,14 +23,14 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from bench.citydata import PREFIX
+from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
+from bench.rounds import BATCH_SIZE, RoundsData, list_figures, list_url
 from clues.models import Clue, ClueGroupObjectPermission, Disposition
-from rounds.bench import BATCH_SIZE, RoundsData, analyze, list_figures, list_url
 from rounds.models import Membership, Target
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
-from xuncha.core.bench.citydata import PREFIX
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from xuncha.orgs.models import Department
 from xuncha.orgs.services import department_create
 
@@ -92,7 +96,7 @@ def _department_users(departments: list[Department]) -> dict[int, User]:
 def _ensure_clues(
     total: int, departments: list[Department], receivers: dict[int, User], rounds: RoundsData
 ) -> int:
-    existing = Clue.objects.filter(number__startswith=PREFIX).count()
+    existing = Clue.objects.filter(round__in=rounds.round_ids).count()
     if existing >= total:
         return 0
     targets = list(
@@ -167,13 +171,15 @@ def _ensure_clues(
 
 
 def _ensure_grants_and_dispositions(
-    departments: list[Department], receivers: dict[int, User]
+    rounds: RoundsData, departments: list[Department], receivers: dict[int, User]
 ) -> tuple[int, int]:
     """The department's grant at receipt, and its reports (a final one on the closed)."""
     permission = Permission.objects.get(content_type__app_label="clues", codename="view_clue")
     groups = {d.pk: d.group_id for d in departments}
     received = Clue.objects.filter(
-        number__startswith=PREFIX, status__in=[Clue.Status.RECEIVED, Clue.Status.CLOSED]
+        round__in=rounds.round_ids,
+        department__in=departments,
+        status__in=[Clue.Status.RECEIVED, Clue.Status.CLOSED],
     )
     granted = set(
         ClueGroupObjectPermission.objects.filter(content_object__in=received).values_list(
@@ -197,6 +203,9 @@ def _ensure_grants_and_dispositions(
                     clue_id=pk,
                     method=Disposition.Method.CASE if closed else Disposition.Method.VERIFY,
                     party_discipline="warning" if closed and pk % 2 else "",
+                    # The dashboard's outcomes: sanctions and transfers to justice, on a share.
+                    government_sanction="demerit" if closed and pk % 4 == 1 else "",
+                    transferred_to_justice=closed and pk % 8 == 0,
                     money_recovered=Decimal(pk % 7 * 10000),
                     is_final=closed,
                     note="经初步核实，反映的问题部分属实。",
@@ -222,14 +231,14 @@ def build_clues(context: BenchContext) -> CluesData:
     departments = _ensure_departments()
     receivers = _department_users(departments)
     created = _ensure_clues(context.scale.count(CITY_CLUES), departments, receivers, rounds)
-    grants, dispositions = _ensure_grants_and_dispositions(departments, receivers)
+    grants, dispositions = _ensure_grants_and_dispositions(rounds, departments, receivers)
     department_user = receivers[departments[0].pk]
     if created or grants or dispositions:
         analyze(Clue, ClueGroupObjectPermission, Disposition)
     data = CluesData(
         office_user=User.objects.select_related("office").get(pk=office.pk),
         department_user=User.objects.select_related("department").get(pk=department_user.pk),
-        clue_count=Clue.objects.filter(number__startswith=PREFIX).count(),
+        clue_count=Clue.objects.filter(round__in=rounds.round_ids).count(),
     )
     context.log(
         f"clues: {data.clue_count} clues ({created} new), {grants} new grants, "

@@ -2,19 +2,23 @@
 problems, for the office and for a team member, against the Django admin's
 changelist of the same model.
 
-The data set builds, on the bench organizations of the "orgs" data set, ten
-rounds of a bench term (届 99, theme ``BENCH-…``: no office reaches it), one
-target per organization, teams of six bench cadres who have signed their
-commitments, their django-guardian grants on their team's targets
-(``TargetUserObjectPermission`` rows, as ``team_add_member`` makes them) and
-the problems. Rounds 1–9 are past feedback, so their problems are fed back;
-round 10 is on site, its problems spread over the review steps. The team
-member ``bench_member`` sits on team 1 of every round, so their list is the
-union of ten teams' targets, as a real member's is over a term.
+The "rounds" part of the shared data set builds, on the bench organizations
+of the "orgs" part, ten rounds of a bench term (届 99, theme ``BENCH-…``: no
+other office's round has it), one target per organization, teams of six
+bench cadres who have signed their commitments, their django-guardian grants
+on their team's targets (``TargetUserObjectPermission`` rows, as
+``team_add_member`` makes them) and the problems: 100,000 at city scale, the
+only problems of the whole bench (rectification, clues, the dashboard and the
+reports all read these). Every round is past feedback, so that each problem
+has its rectification item: rounds 1–6 archived, 7–9 rectifying, 10 in
+feedback (its plans being drawn up). The team member ``bench_member`` sits on
+team 1 of every round, so their list is the union of ten teams' targets, as
+a real member's is over a term. One target of round 7, the *ledger target*,
+holds 500 of the problems: the ledger PDF figure prints its ledger.
 
 Rows are written with ``bulk_create`` in batches, not through the services
-(see ``xuncha/core/bench/citydata.py``): a second run finds what the first
-made and adds only what is missing.
+(see ``bench/citydata.py``): a second run finds what the first made and adds
+only what is missing.
 """
 
 import datetime
@@ -28,9 +32,18 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from bench.citydata import PREFIX, OrgsData
+from bench.measure import (
+    MeasureError,
+    logged_in_client,
+    measure_page,
+    measuring,
+    page_figures,
+)
+from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
 from rounds.models import (
     Membership,
     Problem,
@@ -44,34 +57,29 @@ from rounds.models import (
 )
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
-from xuncha.core.bench.citydata import PREFIX, OrgsData
-from xuncha.core.bench.measure import (
-    MeasureError,
-    logged_in_client,
-    measure_page,
-    measuring,
-    page_figures,
-)
-from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from xuncha.core.demo.rounds import PROBLEM_TEXTS, PROJECTS, TOPICS
 from xuncha.orgs.models import Cadre, Organization
 
 BENCH_TERM = 99
 BENCH_THEME = f"{PREFIX}基准测试"
 CITY_PROBLEMS = 100_000
+# The ledger PDF figure's target: this many problems (so items) at city scale, never more.
+LEDGER_ROUND = 7
+CITY_LEDGER_PROBLEMS = 500
 ROUND_COUNT = 10
 TARGETS_PER_TEAM = 10
 TEAM_SIZE = 6
 BATCH_SIZE = 5000
 MEMBER_USERNAME = "bench_member"
 MEMBER_CADRE = f"{PREFIX}K0001"
-# Rounds 1–9 are past feedback; the last one is on site now.
+# Every round is past feedback (each problem has its item); the last one
+# has just fed back.
 ROUND_STATUS = {
     **{n: Round.Status.ARCHIVED for n in range(1, 7)},
     7: Round.Status.RECTIFYING,
     8: Round.Status.RECTIFYING,
-    9: Round.Status.FEEDBACK,
-    10: Round.Status.ON_SITE,
+    9: Round.Status.RECTIFYING,
+    10: Round.Status.FEEDBACK,
 }
 TARGET_STATUS = {
     Round.Status.ARCHIVED: Target.Status.CLOSED,
@@ -79,12 +87,6 @@ TARGET_STATUS = {
     Round.Status.FEEDBACK: Target.Status.FED_BACK,
     Round.Status.ON_SITE: Target.Status.ON_SITE,
 }
-ON_SITE_STATUSES = [
-    Problem.Status.DRAFT,
-    Problem.Status.TEAM_REVIEW,
-    Problem.Status.OFFICE_REVIEW,
-    Problem.Status.IN_REPORT,
-]
 SEVERITIES = ["minor", "minor", "serious", "minor", "serious", "grave"]
 
 
@@ -94,6 +96,7 @@ class RoundsData:
     member_user: User  # a team member who signed, on team 1 of every bench round
     category: ProblemCategory  # a negative-list item, for the filtered lists
     round_ids: tuple[int, ...]
+    ledger_target_id: int  # the target of round 7 that holds the ledger PDF's problems
     problem_count: int
 
 
@@ -296,15 +299,28 @@ def problem_texts() -> list[str]:
     return texts
 
 
-def ensure_problems(rounds: list[Round], total: int) -> int:
-    """Top the bench problems of these rounds up to ``total``; each row's content
-    follows from its index, so the same rows come out at any scale."""
+def ledger_target(rounds: list[Round]) -> Target:
+    """The first target of the ledger round's first team."""
+    ledger_round = next(r for r in rounds if r.number == LEDGER_ROUND)
+    return (
+        Target.objects.filter(round=ledger_round)
+        .order_by("team__number", "organization__code")
+        .first()
+    )
+
+
+def ensure_problems(rounds: list[Round], total: int, ledger: Target, ledger_total: int) -> int:
+    """Top the bench problems of these rounds up to ``total``, the ledger
+    target's up to ``ledger_total`` of them first; each row's content follows
+    from its index, so the same rows come out at any scale."""
     existing = Problem.objects.filter(round__in=rounds).count()
     if existing >= total:
         return 0
+    ledger_missing = max(0, ledger_total - Problem.objects.filter(target=ledger).count())
     targets = list(
         Target.objects.filter(round__in=rounds)
         .order_by("round__number", "team__number", "organization__code")
+        .exclude(pk=ledger.pk)  # it holds ledger_total problems, no more
         .values_list("pk", "round_id", "team_id", "entry_date")
     )
     leaders = dict(
@@ -312,7 +328,6 @@ def ensure_problems(rounds: list[Round], total: int) -> int:
             "team_id", "cadre__user_id"
         )
     )
-    on_site = {r.pk for r in rounds if r.status == Round.Status.ON_SITE}
     categories = list(
         ProblemCategory.objects.filter(parent__isnull=False)
         .order_by("code")
@@ -325,12 +340,12 @@ def ensure_problems(rounds: list[Round], total: int) -> int:
     for start in range(existing, total, BATCH_SIZE):
         batch = []
         for i in range(start, min(start + BATCH_SIZE, total)):
-            target_id, round_id, team_id, entry = targets[i % len(targets)]
-            status = (
-                ON_SITE_STATUSES[i % len(ON_SITE_STATUSES)]
-                if round_id in on_site
-                else Problem.Status.FED_BACK
-            )
+            if ledger_missing:
+                ledger_missing -= 1
+                target_id, round_id, team_id = ledger.pk, ledger.round_id, ledger.team_id
+                entry = ledger.entry_date
+            else:
+                target_id, round_id, team_id, entry = targets[i % len(targets)]
             batch.append(
                 Problem(
                     target_id=target_id,
@@ -341,7 +356,7 @@ def ensure_problems(rounds: list[Round], total: int) -> int:
                     source=sources[(i * 3) % len(sources)],
                     severity=SEVERITIES[i % len(SEVERITIES)],
                     immediate_fix=i % 9 == 0,
-                    status=status,
+                    status=Problem.Status.FED_BACK,
                     found_by_id=leaders[team_id],
                     found_on=min(entry + datetime.timedelta(days=i % 40), today),
                 )
@@ -363,7 +378,10 @@ def build_rounds(context: BenchContext) -> RoundsData:
     cadre_users = _ensure_cadre_users()
     memberships = _ensure_memberships(rounds, cadre_users)
     grants = _ensure_grants(rounds)
-    created = ensure_problems(rounds, context.scale.count(CITY_PROBLEMS))
+    ledger = ledger_target(rounds)
+    total = context.scale.count(CITY_PROBLEMS)
+    ledger_total = min(context.scale.count(CITY_LEDGER_PROBLEMS), CITY_LEDGER_PROBLEMS)
+    created = ensure_problems(rounds, total, ledger, ledger_total)
     if created or targets or grants:
         analyze(Target, Team, Membership, TargetUserObjectPermission, Problem, User, Cadre)
     data = RoundsData(
@@ -371,6 +389,7 @@ def build_rounds(context: BenchContext) -> RoundsData:
         member_user=User.objects.get(username=MEMBER_USERNAME),
         category=ProblemCategory.objects.get(code="C04"),
         round_ids=tuple(r.pk for r in rounds),
+        ledger_target_id=ledger.pk,
         problem_count=Problem.objects.filter(round__in=rounds).count(),
     )
     context.log(
@@ -379,17 +398,6 @@ def build_rounds(context: BenchContext) -> RoundsData:
         f"in {time.perf_counter() - started:.1f} s"
     )
     return data
-
-
-def analyze(*models) -> None:
-    """Fresh planner statistics for tables just bulk-loaded: autovacuum would
-    gather them within a minute or so, a production database has them, and a
-    plan made on empty statistics would measure the wrong thing."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # --- Measuring lists ---------------------------------------------------------------
@@ -439,35 +447,13 @@ def list_figures(context: BenchContext, prefix: str, user, url: str) -> list[Mea
 # --- The Django admin's changelist, the yardstick --------------------------------------
 
 
-class BenchProblemAdmin(admin.ModelAdmin):
-    """Used only while rounds/admin.py registers no ModelAdmin for Problem: a
-    plain changelist with the select_related a sensible admin would have."""
-
-    list_display = ["id", "target", "category", "source", "severity", "status", "found_on"]
-    list_filter = ["status", "source", "severity", "immediate_fix", "category"]
-    list_select_related = ["target__organization", "category"]
-
-
-bench_admin_site = admin.AdminSite(name="bench_admin")
-bench_admin_site.register(Problem, BenchProblemAdmin)
-
-
-def __getattr__(name: str):
-    # This module is also the URLconf for the private admin site (PEP 562: the
-    # root URLconf is only imported when the private site is measured).
-    if name == "urlpatterns":
-        from xuncha import urls as root
-
-        return [path("bench-admin/", bench_admin_site.urls), *root.urlpatterns]
-    raise AttributeError(name)
-
-
 def admin_changelist() -> tuple[str, str | None]:
     """The registered admin's changelist URL, or the private site's with its URLconf."""
     if Problem in admin.site._registry:
         return reverse("admin:rounds_problem_changelist"), None
-    with override_settings(ROOT_URLCONF=__name__):
-        return reverse("bench_admin:rounds_problem_changelist"), __name__
+    urlconf = "bench.admin_urls"
+    with override_settings(ROOT_URLCONF=urlconf):
+        return reverse("bench_admin:rounds_problem_changelist"), urlconf
 
 
 # --- Figures ------------------------------------------------------------------------

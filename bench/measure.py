@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from xuncha.core.bench.registry import Measurement
+from bench.registry import Measurement
 
 
 class MeasureError(RuntimeError):

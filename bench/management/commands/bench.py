@@ -1,7 +1,7 @@
 """``manage.py bench``: build the bench data, print one ``name: value unit`` per figure.
 
-Figures and data sets come from each installed app's ``bench`` module and
-from ``xuncha.core.bench`` (see ``xuncha/core/bench/registry.py``). Figures go
+Figures and data sets are registered by the modules of this package (see
+``bench/registry.py``; the list is ``bench.MODULES``). Figures go
 to stdout; progress and ``name: error reason`` lines go to stderr, and the
 command fails at the end if any figure could not be measured.
 """
@@ -9,13 +9,13 @@ command fails at the end if any figure could not be measured.
 import time
 from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from xuncha.core.bench.measure import measuring
-from xuncha.core.bench.registry import (
+from bench import MODULES
+from bench.measure import measuring
+from bench.registry import (
     SCALES,
     BenchContext,
     build_datasets,
@@ -23,19 +23,12 @@ from xuncha.core.bench.registry import (
     registry,
 )
 
-FOUNDATION_MODULES = ["xuncha.core.bench.citydata", "xuncha.core.bench.figures"]
-
 
 def discover_bench_modules() -> None:
-    """Import every installed app's ``bench`` module and the foundation's.
-    An app without one is skipped; an error inside one is not."""
-    modules = [f"{config.name}.bench" for config in apps.get_app_configs()]
-    for module in [*modules, *FOUNDATION_MODULES]:
-        try:
-            import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise
+    """Import the modules that register figures and data sets. They live in
+    this package, not in the apps they measure: production code never loads them."""
+    for module in MODULES:
+        import_module(module)
 
 
 def _one_line(error: Exception) -> str:
@@ -55,7 +48,11 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(SCALES),
             default="city",
-            help="Size of the data set: city (3,000 organizations...) or small (a tenth).",
+            help=(
+                "Size of the shared data set: city (3,000 organizations, 100,000 problems and "
+                "items, 20,000 clues), province (ten times city), small (a tenth), tiny "
+                "(a hundredth)."
+            ),
         )
         parser.add_argument(
             "--runs", type=int, default=15, help="Timed runs per figure; the median is printed."

@@ -1,0 +1,71 @@
+"""The bench is a development app: no production module may import it."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# Everything but the bench itself, the tests and the tools around the code.
+SKIPPED = {"bench", "tests", ".venv", "var", "static", "locale", "node_modules", "scripts"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def production_modules():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] not in SKIPPED and "migrations" not in relative.parts:
+            yield relative, path
+
+
+def test_no_production_module_imports_the_bench():
+    offenders = [
+        f"{relative}: {name}"
+        for relative, path in production_modules()
+        for name in imported_modules(path)
+        if name == "bench" or name.startswith("bench.")
+    ]
+
+    assert offenders == []
+
+
+def test_the_production_packages_hold_no_bench_module():
+    leftovers = [str(relative) for relative, path in production_modules() if path.stem == "bench"]
+
+    assert leftovers == []
+
+
+def test_settings_install_the_bench_only_outside_production():
+    production = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "xuncha.settings",
+        "XUNCHA_ENV": "production",
+        "SECRET_KEY": "p" * 60,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+        "ALLOWED_HOSTS": "xuncha.example.org",
+    }
+    answer = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.INSTALLED_APPS)"],
+        env=production,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert "'rounds'" in answer.stdout
+    assert "'bench'" not in answer.stdout
+    assert "bench" in settings.INSTALLED_APPS
