@@ -212,6 +212,12 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/files-are-not-served-directly/"
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50, minimum=1)
+# Zip-based uploads (Office files, archives) and .xlsx imports are refused from
+# the zip directory alone when they would expand past these: a 63 KB sheet can
+# declare 63 MB of XML, which openpyxl would hold in memory.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_MB = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED_MB", 200, minimum=1)
+IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", 50, minimum=1)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100, minimum=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
