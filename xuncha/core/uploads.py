@@ -348,38 +348,41 @@ def _reencode_image(data: bytes, kind: FileKind, shown: str) -> bytes:
 # --- Zip-based files (OOXML, OFD, archives) ----------------------------------
 
 
-def check_zip_expansion(archive: zipfile.ZipFile, shown: str, *, max_mb: int | None = None) -> None:
+def check_zip_expansion(
+    archive: zipfile.ZipFile, subject: str, *, max_mb: int | None = None
+) -> None:
     """Refuse a zip bomb from its directory alone, before any member is read:
-    the declared uncompressed total and the compression ratio."""
+    the declared uncompressed total and the compression ratio. ``subject``
+    names the file in the message (文件「a.zip」, 该 Excel 文件)."""
     max_mb = max_mb or settings.UPLOAD_ZIP_MAX_UNCOMPRESSED_MB
-    max_bytes = max_mb * 1024 * 1024
     max_ratio = settings.UPLOAD_ZIP_MAX_RATIO
     infos = archive.infolist()
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
-    if total > max_bytes:
+    if total > max_mb * 1024 * 1024:
         raise ValidationError(
-            f"文件「{shown}」解压后达 {total / 1048576:.0f} MB，超过 "
-            f"{max_mb} MB 的上限，已拒绝（可能是“压缩炸弹”）。"
+            f"{subject}解压后达 {total / 1048576:.0f} MB，超过 {max_mb} MB 的上限，"
+            "已拒绝（可能是“压缩炸弹”）。"
         )
     if total > 1024 * 1024 and total / compressed > max_ratio:
         raise ValidationError(
-            f"文件「{shown}」的压缩比异常（{total / compressed:.0f} 倍，上限 {max_ratio} 倍），"
+            f"{subject}的压缩比异常（{total / compressed:.0f} 倍，上限 {max_ratio} 倍），"
             "已拒绝（可能是“压缩炸弹”）。"
         )
 
 
-def open_zip(data: bytes | io.IOBase, shown: str, *, max_mb: int | None = None) -> zipfile.ZipFile:
+def open_zip(data: bytes, subject: str, *, max_mb: int | None = None) -> zipfile.ZipFile:
+    """The zip, its directory checked against bombs; a ValidationError if it is none."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationError(f"文件「{shown}」不是有效的压缩文件，可能已损坏。") from None
-    check_zip_expansion(archive, shown, max_mb=max_mb)
+        raise ValidationError(f"{subject}不是有效的压缩文件，可能已损坏。") from None
+    check_zip_expansion(archive, subject, max_mb=max_mb)
     return archive
 
 
 def _check_zip(data: bytes, extension: str, shown: str) -> None:
-    with open_zip(data, shown) as archive:
+    with open_zip(data, f"文件「{shown}」") as archive:
         names = archive.namelist()
         for entry in names:
             lowered = entry.lower()
