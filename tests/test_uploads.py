@@ -203,3 +203,15 @@ def test_highly_compressed_archive_is_refused_by_its_ratio(settings):
     bomb = zip_bytes({"a.txt": b"\x00" * (3 * 1024 * 1024)})
     with pytest.raises(ValidationError, match="压缩比异常"):
         check_upload(SimpleUploadedFile("材料.zip", bomb))
+
+
+def test_a_photo_keeps_its_orientation_when_its_exif_is_dropped():
+    picture = Image.new("RGB", (30, 10))
+    exif = picture.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", exif=exif)
+    checked = check_upload(SimpleUploadedFile("竖拍.jpg", buffer.getvalue()))
+    with Image.open(checked.content) as stored:
+        assert stored.size == (10, 30)
+        assert not stored.getexif()

@@ -314,8 +314,9 @@ def _reencode_image(data: bytes, kind: FileKind, shown: str) -> bytes:
             first = frames[0]
             options: dict = {}
             if kind is JPEG:
-                # Turn the picture as the camera meant before its EXIF goes.
-                first = ImageOps.exif_transpose(first)
+                # Turn the picture as the camera meant before its EXIF goes
+                # (read from the decoded image: the copies carry no EXIF).
+                first = ImageOps.exif_transpose(image) or image.copy()
                 first.info = {}
                 if first.mode not in ("RGB", "L", "CMYK"):
                     first = first.convert("RGB")
