@@ -215,3 +215,27 @@ def test_a_photo_keeps_its_orientation_when_its_exif_is_dropped():
     with Image.open(checked.content) as stored:
         assert stored.size == (10, 30)
         assert not stored.getexif()
+
+
+@pytest.mark.parametrize("case", ["pdf-openaction-js", "zip-html-exe-as-docx", "ole-junk-doc"])
+def test_clue_material_and_problem_attachments_refuse_the_same_files(media, case):
+    """The clue's materials and a problem's attachments use the same check."""
+    from clues.models import ClueFile
+    from clues.services import clue_attach_file
+    from rounds.models import ProblemAttachment
+    from rounds.services import problem_attach
+    from tests import test_clues_pages as clue_pages
+    from tests.rounds_factories import ProblemFactory
+
+    w = clue_pages.build_world()
+    clue = clue_pages.draft(w)
+    problem = ProblemFactory(target=w.target, found_by=w.member)
+    name, make, says = DISGUISED[case]
+    with pytest.raises(ValidationError, match=says):
+        clue_attach_file(
+            clue=clue, upload=SimpleUploadedFile(name, make()), kind="interview", user=w.member
+        )
+    with pytest.raises(ValidationError, match=says):
+        problem_attach(problem=problem, upload=SimpleUploadedFile(name, make()), user=w.member)
+    assert not ClueFile.objects.exists() and not ProblemAttachment.objects.exists()
+    assert stored_files(media) == []
