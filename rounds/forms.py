@@ -292,7 +292,8 @@ class FigureInput(forms.NumberInput):
 
 
 class WorkLogForm(BootstrapFormMixin, forms.Form):
-    date = forms.DateField(label=_("日期"), widget=DateInput)
+    # Choosing another day reloads the page with that day's log (static/js/app.js).
+    date = forms.DateField(label=_("日期"), widget=DateInput(attrs={"data-reload-with": "date"}))
     interviews = forms.IntegerField(
         label=_("个别谈话（人次）"), min_value=0, max_value=9999, initial=0, widget=FigureInput
     )

@@ -34,6 +34,7 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
+from tests.files import minimal_pdf
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.orgs.models import Department, Office, Organization
@@ -164,9 +165,7 @@ def set_item(item: Item, **fields) -> Item:
 
 
 def pdf_file(name: str = "整改报告.pdf", body: bytes = b"evidence") -> SimpleUploadedFile:
-    return SimpleUploadedFile(
-        name, b"%PDF-1.4\n" + body + b"\n%%EOF\n", content_type="application/pdf"
-    )
+    return SimpleUploadedFile(name, minimal_pdf(body), content_type="application/pdf")
 
 
 def png_file(name: str = "现场照片.png") -> SimpleUploadedFile:

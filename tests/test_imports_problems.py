@@ -7,8 +7,11 @@ import datetime
 import io
 import shutil
 import subprocess
+import zipfile
 
 import pytest
+import tablib
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -65,6 +68,15 @@ def upload(content: bytes, name="问题.xlsx") -> SimpleUploadedFile:
 @pytest.fixture
 def city(office_user):
     return build_city(office_user)
+
+
+@pytest.fixture(autouse=True)
+def worker(monkeypatch):
+    """The queued task runs at once, as the worker would after the commit
+    (the test's transaction never commits). Returns the real queueing."""
+    queue = services.run_in_worker
+    monkeypatch.setattr(services, "run_in_worker", lambda task, job_id: task(job_id))
+    return queue
 
 
 def imported_problems():
@@ -173,8 +185,6 @@ def test_another_offices_round_is_refused(city):
         (b"%PDF-1.7 not a spreadsheet", "不是 Excel"),
         ("组织编码,问题描述\nA,B\n".encode(), "不是 Excel"),
         (b"PK\x03\x04 broken zip", "无法读取"),
-        (xlsx([], headers=PROBLEM_HEADERS), "没有数据行"),
-        (xlsx([["C-CZJ", "问题"]], headers=["组织编码", "问题说明"]), "缺少列"),
     ],
 )
 def test_files_that_are_not_the_template_are_refused_with_nothing_written(city, content, message):
@@ -184,6 +194,84 @@ def test_files_that_are_not_the_template_are_refused_with_nothing_written(city, 
     assert refused.type.__name__ == "ValidationError"
     assert not ImportJob.objects.exists()
     assert not imported_problems().exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (xlsx([], headers=PROBLEM_HEADERS), "没有数据行"),
+        (xlsx([["C-CZJ", "问题"]], headers=["组织编码", "问题说明"]), "缺少列"),
+    ],
+)
+def test_sheets_that_are_not_the_template_fail_in_the_worker_with_nothing_written(
+    city, content, message
+):
+    job = services.import_upload(user=city.office_user, kind="problems", upload=upload(content))
+
+    assert job.status == ImportJob.Status.FAILED
+    assert message in job.message
+    assert not imported_problems().exists()
+
+
+def bomb_xlsx(uncompressed_mb: int) -> bytes:
+    """A real workbook whose sheet XML carries megabytes of one repeated
+    character in a shared string: a few dozen KB on disk."""
+    workbook = Workbook()
+    workbook.active.append(PROBLEM_HEADERS)
+    workbook.active.append(["x" * 32000])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                padding = b"<!--" + b"x" * (uncompressed_mb * 1024 * 1024) + b"-->"
+                data = data.replace(b"<sheetData>", padding + b"<sheetData>", 1)
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_an_xlsx_bomb_is_refused_before_any_parse(city, monkeypatch):
+    content = bomb_xlsx(63)
+    assert len(content) < 200 * 1024  # tiny on disk, 63 MB inside
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the bomb was handed to the spreadsheet reader")
+
+    monkeypatch.setattr(tablib.Dataset, "load", no_parse)
+    with pytest.raises(ValidationError) as refused:
+        services.import_upload(user=city.office_user, kind="problems", upload=upload(content))
+
+    assert "该 Excel 文件解压后达 63 MB，超过 50 MB 的上限" in refused.value.messages[0]
+    assert not ImportJob.objects.exists()
+
+
+def test_the_ratio_limit_catches_a_smaller_bomb(city, settings):
+    settings.UPLOAD_ZIP_MAX_RATIO = 100
+    with pytest.raises(ValidationError, match="压缩比异常"):
+        services.import_upload(user=city.office_user, kind="problems", upload=upload(bomb_xlsx(20)))
+    assert not ImportJob.objects.exists()
+
+
+def test_the_request_only_stores_and_queues_the_worker_parses(
+    city, worker, monkeypatch, django_capture_on_commit_callbacks
+):
+    from xuncha.imports import tasks
+
+    monkeypatch.setattr(services, "run_in_worker", worker)  # the real queueing
+    queued = []
+    monkeypatch.setattr(tasks.validate_import, "delay", queued.append)
+    monkeypatch.setattr(
+        tablib.Dataset, "load", lambda *a, **k: pytest.fail("parsed in the request")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_upload(
+            user=city.office_user, kind="problems", upload=upload(xlsx([problem_row()]))
+        )
+    assert job.status == ImportJob.Status.VALIDATING and job.rows == 0
+    assert queued == [job.pk]
 
 
 def test_the_upload_page_shows_the_refusal_in_chinese(client, city):
@@ -253,9 +341,9 @@ def test_import_pages_are_office_only(client, city):
 
 
 def test_a_large_file_runs_as_a_job_with_progress(
-    client, city, monkeypatch, django_capture_on_commit_callbacks
+    client, city, worker, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "ASYNC_ROWS", 3)
+    monkeypatch.setattr(services, "run_in_worker", worker)  # the real queueing
     monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
     queued = []
     from xuncha.imports import tasks
@@ -291,9 +379,9 @@ def test_a_large_file_runs_as_a_job_with_progress(
 
 
 def test_the_task_checks_the_permission_again(
-    city, monkeypatch, django_capture_on_commit_callbacks
+    city, worker, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "ASYNC_ROWS", 0)
+    monkeypatch.setattr(services, "run_in_worker", worker)  # the real queueing
     from xuncha.imports import tasks
 
     monkeypatch.setattr(tasks.validate_import, "delay", lambda pk: None)

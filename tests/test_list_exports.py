@@ -54,3 +54,33 @@ def test_organization_export_keeps_formula_like_names_as_text(client):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '=HYPERLINK("http://x","点我")' in names
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(1,2)"]
+
+
+@pytest.mark.django_db
+def test_dashboard_export_writes_formula_like_names_as_text(client):
+    """Region, organization and category names reach the dashboard workbook's
+    label column; none may become a live formula."""
+    from rounds.models import Problem, ProblemCategory, Round
+    from tests.factories import RegionFactory
+    from tests.rounds_factories import ProblemFactory
+
+    user = make_user(Role.LEADERSHIP)
+    round_ = RoundFactory(office=user.office, status=Round.Status.RECTIFYING)
+    parent = ProblemCategory.objects.create(code="ZZ", name=FORMULA_NAMES[3])
+    for number, name in enumerate(FORMULA_NAMES):
+        organization = OrganizationFactory(name=name, region=RegionFactory(name=name))
+        target = TargetFactory(round=round_, organization=organization)
+        category = ProblemCategory.objects.create(code=f"ZZ{number}", name=name, parent=parent)
+        ProblemFactory(target=target, category=category, status=Problem.Status.FED_BACK)
+    client.force_login(user)
+    response = client.get(reverse("dashboard:export_xlsx"), {"term": ""})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    texts = {cell.value for cell in cells}
+    assert FORMULA_NAMES[0] in texts  # the region name, kept exactly as typed
+    assert FORMULA_NAMES[3] in texts  # the top-level category

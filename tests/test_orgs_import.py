@@ -462,3 +462,26 @@ def test_chinese_labels_import_while_the_page_is_in_english():
     with translation.override("en"):
         assert widget.clean("党组") == Organization.Kind.LEADING_GROUP
         assert widget.render(Organization.Kind.LEADING_GROUP) == "党组"
+
+
+def test_admin_import_of_an_xlsx_bomb_is_refused_before_parsing(client, office, settings):
+    """The admin's import form goes through read_xlsx too: the zip directory is
+    judged before openpyxl opens anything."""
+    import zipfile
+
+    settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB = 2
+    source = zipfile.ZipFile(io.BytesIO(xlsx([org_row("X-1", "甲单位党委")])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b"<sheetData>", b"<!--" + b"x" * 3 * 1024 * 1024 + b"-->" + b"<sheetData>", 1
+                )
+            bomb.writestr(info.filename, data)
+    client.force_login(office)
+    response = post_import(client, "admin:orgs_organization_import", out.getvalue())
+    assert response.status_code == 200
+    assert "解压后达 3 MB，超过 2 MB 的上限" in response.content.decode()
+    assert Organization.objects.count() == 0

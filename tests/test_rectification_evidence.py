@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from rectification import services
 from rectification.models import Evidence, Item, LedgerEntry
+from tests.files import minimal_pdf
 from tests.rect_fixtures import URLS, fresh, pdf_file, png_file, set_item, world
 from xuncha.audit.models import AuditEntry
 from xuncha.ops import storage as storage_module
@@ -137,7 +138,8 @@ def test_path_in_a_posted_name_never_chooses_where_the_file_goes(w, media, clien
             'Content-Disposition: form-data; name="files"; filename="../../etc/passwd.pdf"\r\n'
             "Content-Type: application/pdf\r\n\r\n"
         ).encode()
-        + b"%PDF-1.4 body\r\n"
+        + minimal_pdf(b"body")
+        + b"\r\n"
         + f"--{boundary}--\r\n".encode()
     )
     client.force_login(w.contact)
@@ -177,7 +179,7 @@ def test_versions_and_checksums_are_kept(w, media):
     reports = Evidence.objects.filter(item=item, original_name="整改报告.pdf").order_by("version")
     assert [e.version for e in reports] == [1, 2]
     for evidence, body in zip(reports, (first, second), strict=True):
-        content = b"%PDF-1.4\n" + body + b"\n%%EOF\n"
+        content = minimal_pdf(body)
         assert evidence.sha256 == hashlib.sha256(content).hexdigest()
         assert evidence.size == len(content)
         assert evidence.content_type == "application/pdf"
@@ -284,7 +286,7 @@ def test_download_is_an_attachment_not_cached_not_sniffed_and_logged(w, client, 
     client.force_login(w.contact)
     response, body = download(client, evidence)
     assert response.status_code == 200
-    assert body == b"%PDF-1.4\ntwo\n%%EOF\n"
+    assert body == minimal_pdf(b"two")
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"

@@ -509,7 +509,7 @@ def test_recommendation_flow(w, client):
     client.force_login(w.discipline)  # another department
     assert client.get(recommendation.get_absolute_url()).status_code == 404
     client.force_login(w.contact)
-    assert client.get(url("recommendation_create")).status_code == 403
+    assert client.get(url("recommendation_create")).status_code == 404
     assert client.get(recommendation.get_absolute_url()).status_code == 404
 
     client.force_login(w.other_dept)

@@ -37,6 +37,7 @@ from rounds.services import (
     team_remove_member,
 )
 from tests.factories import OfficeFactory, OrganizationFactory, RegionFactory, make_user
+from tests.files import minimal_pdf
 from tests.rounds_factories import (
     ProblemFactory,
     RoundFactory,
@@ -427,7 +428,7 @@ def test_target_added_later_is_granted_to_the_team(world, office_user):
 
 # --- attachments -----------------------------------------------------------------------
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = minimal_pdf()
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 

@@ -182,3 +182,63 @@ def test_complete_production_environment_passes_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+# --- SQLite however it is named ---------------------------------------------------
+
+CONCURRENT_WRITES = """
+import json, threading
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection, connections, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE IF NOT EXISTS t (n integer)")
+errors = []
+
+def writer():
+    try:
+        for i in range(40):
+            # Read, then write in one transaction: without BEGIN IMMEDIATE the
+            # upgrade to a write lock fails at once when the other thread wrote.
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM t")
+                    cursor.fetchone()
+                    cursor.execute("INSERT INTO t VALUES (%s)", [i])
+    except Exception as error:
+        errors.append(str(error))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=writer) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM t")
+    rows = cursor.fetchone()[0]
+print(json.dumps({"options": settings.DATABASES["default"].get("OPTIONS", {}),
+                  "errors": errors, "rows": rows}))
+"""
+
+
+def test_a_sqlite_database_url_gets_the_same_options_and_concurrent_writes_wait(tmp_path):
+    import json
+
+    env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="xuncha.settings",
+        XUNCHA_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'named.sqlite3'}",
+    )
+    result = run_python(env, "-c", CONCURRENT_WRITES)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["options"]["transaction_mode"] == "IMMEDIATE"
+    assert outcome["options"]["timeout"] == 20
+    assert "journal_mode=WAL" in outcome["options"]["init_command"]
+    assert outcome["errors"] == []
+    assert outcome["rows"] == 120

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import XLSX
 
@@ -97,6 +98,9 @@ MIDDLEWARE = [
     "xuncha.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # After authentication: an authenticated person's pages are never cached.
+    "xuncha.core.middleware.NoStoreMiddleware",
     "xuncha.audit.middleware.AuditContextMiddleware",
     "xuncha.ops.middleware.InfrastructureFaultMiddleware",
     # Axes wants to be last so it sees every authentication attempt.
@@ -126,6 +130,14 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# SQLite however it is named (the default below or DATABASE_URL=sqlite:///…):
+# the web process and the worker write at the same time, so take the write
+# lock at BEGIN and wait for it instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     # Persistent connections are checked before reuse: after a database restart
     # the first request of each web worker would otherwise meet a dead one.
@@ -139,16 +151,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "xuncha.sqlite3",
-            "OPTIONS": {
-                # The dev server and the embedded worker write at the same time:
-                # take the write lock at BEGIN and wait for it instead of failing.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
             "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
@@ -247,6 +254,28 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4). Scripts come only from our own static
+# files: no inline <script>, no on*= handlers, no eval (templates keep
+# behaviour in static/js/ and mark it with data- attributes). Styles keep
+# 'unsafe-inline' because server-rendered style="width: N%" attributes draw the
+# progress bars and chart bars, htmx injects its indicator <style>, and the
+# print sheet carries its own <style>; a style cannot run script. img-src
+# allows data: for Bootstrap's inline SVG icons in its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation -------------------------------------------------
@@ -270,6 +299,12 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/files-are-not-served-directly/"
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50, minimum=1)
+# Zip-based uploads (Office files, archives) and .xlsx imports are refused from
+# the zip directory alone when they would expand past these: a 63 KB sheet can
+# declare 63 MB of XML, which openpyxl would hold in memory.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_MB = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED_MB", 200, minimum=1)
+IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", 50, minimum=1)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100, minimum=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
     # Stored whole or not at all (a full disk leaves no truncated file).

@@ -110,7 +110,7 @@ def clue_attach_file(*, clue: Clue, upload: UploadedFile, kind: str, user) -> Cl
         sha256=checked.sha256,
         uploaded_by=user,
     )
-    clue_file.file.save(storage_name(checked), upload, save=False)
+    clue_file.file.save(storage_name(checked), checked.content, save=False)
     try:
         clue_file.save()
         log_action(user, "clue.file_add", clue, {"file": clue_file.pk, "sha256": checked.sha256})

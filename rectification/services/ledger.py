@@ -119,10 +119,10 @@ def _attach(
     item: Item, entry: LedgerEntry, uploads: Iterable[UploadedFile], user
 ) -> list[Evidence]:
     """Check every file before storing any; a refusal stores nothing."""
-    checked = [(upload, check_upload(upload)) for upload in uploads]
+    checked = [check_upload(upload) for upload in uploads]
     stored: list[Evidence] = []
     try:
-        for upload, info in checked:
+        for info in checked:
             latest = (
                 Evidence.objects.filter(item=item, original_name=info.original_name).aggregate(
                     v=Max("version")
@@ -139,7 +139,7 @@ def _attach(
                 sha256=info.sha256,
                 uploaded_by=user,
             )
-            evidence.file.save(storage_name(info), upload, save=False)
+            evidence.file.save(storage_name(info), info.content, save=False)
             stored.append(evidence)
             evidence.save()
             log_action(

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rectification import selectors, services
-from rectification.access import require_office
 from rectification.forms import RecommendationForm, RecommendationStepForm
 from rectification.models import Recommendation
 from rectification.services.recommendations import STEPS
@@ -56,7 +56,9 @@ def recommendation_list(request):
 
 @login_required
 def recommendation_create(request):
-    require_office(request.user, request.user.office)
+    # 404 like every other page a role may not use, not a 403 that says it exists.
+    if not office_manages(request.user, request.user.office):
+        raise Http404
     form = RecommendationForm(
         request.POST or None, rounds=round_list(user=request.user).prefetch_related(None)
     )

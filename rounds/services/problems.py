@@ -221,7 +221,7 @@ def problem_attach(*, problem: Problem, upload: UploadedFile, user) -> ProblemAt
         sha256=checked.sha256,
         uploaded_by=user,
     )
-    attachment.file.save(storage_name(checked), upload, save=False)
+    attachment.file.save(storage_name(checked), checked.content, save=False)
     try:
         attachment.save()
         log_action(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -17,3 +18,26 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response to a signed-in person.
+
+    Their pages carry case data (problems, ledgers, clues, the dashboard); a
+    shared office computer's browser cache or a proxy must not keep a copy
+    after they sign out. A view that set its own Cache-Control (the file
+    downloads' "private, no-store") keeps it. Anonymous pages (the sign-in
+    page, health check) hold nothing worth hiding and are left alone; static
+    files never reach this middleware (WhiteNoise answers them first) and stay
+    cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response

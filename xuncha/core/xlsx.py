@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -52,6 +52,20 @@ def safe_cell(value, sheet=None):
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
     cell.quotePrefix = True
+    return cell
+
+
+def write_cell(sheet, row: int, column: int, value):
+    """``safe_cell``'s rule on an ordinary (not write-only) worksheet: the
+    cell at (row, column) holding ``value``, text never a formula."""
+    safe = safe_cell(value, sheet)
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(safe, Cell):
+        cell.value = safe.value  # openpyxl reads "=..." as a formula here …
+        cell.data_type = "s"  # … so the type is set back to text after
+        cell.quotePrefix = True
+    else:
+        cell.value = safe
     return cell
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from xuncha.core.xlsx import write_cell
 from xuncha.dashboard.presentation import Dashboard, cards, charts
 
 SHEETS = [
@@ -47,7 +48,8 @@ def _write_row(sheet, row: int, values, *, header: bool = False) -> None:
     """The first column is a label and stays text; the others are figures."""
     for column, raw in enumerate(values, start=1):
         value, number_format = (str(raw), None) if header or column == 1 else _value(raw)
-        cell = sheet.cell(row=row, column=column, value=value)
+        # Labels are organization and category names someone typed: never formulas.
+        cell = write_cell(sheet, row, column, value)
         if number_format:
             cell.number_format = number_format
         if header:
@@ -56,11 +58,12 @@ def _write_row(sheet, row: int, values, *, header: bool = False) -> None:
 
 def _summary_sheet(sheet, dash: Dashboard) -> None:
     sheet.title = _("总体情况")
-    sheet["A1"] = _("巡察工作数据")
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = _("范围：%(scope)s") % {"scope": dash.scope_label}
-    sheet["A3"] = _("导出时间：%(time)s") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
-    sheet["A4"] = dash.headline
+    write_cell(sheet, 1, 1, _("巡察工作数据")).font = TITLE_FONT
+    write_cell(sheet, 2, 1, _("范围：%(scope)s") % {"scope": dash.scope_label})
+    write_cell(
+        sheet, 3, 1, _("导出时间：%(time)s") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+    )
+    write_cell(sheet, 4, 1, dash.headline)
     sheet["A4"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells("A4:D4")
     sheet.row_dimensions[4].height = 48
@@ -81,7 +84,7 @@ def workbook_bytes(dash: Dashboard) -> bytes:
         row = 1
         for key in keys:
             chart = by_key[key]
-            sheet.cell(row=row, column=1, value=chart["title"]).font = TITLE_FONT
+            write_cell(sheet, row, 1, chart["title"]).font = TITLE_FONT
             row += 1
             _write_row(sheet, row, chart["columns"], header=True)
             row += 1
@@ -91,7 +94,7 @@ def workbook_bytes(dash: Dashboard) -> bytes:
                 )
                 row += 1
             if not chart["rows"]:
-                sheet.cell(row=row, column=1, value=_("（无数据）"))
+                write_cell(sheet, row, 1, _("（无数据）"))
                 row += 1
             row += 1
         sheet.column_dimensions["A"].width = 36

@@ -1,18 +1,23 @@
 """Importing the office's spreadsheets: upload, check (dry run), confirm, write.
 
-1. ``import_upload`` refuses what is not a readable .xlsx with the template's
-   headers, with a message in Chinese, and stores the file under
-   MEDIA_ROOT/imports/ with a random name;
-2. the check (``import_validate``) runs the whole import as a dry run and
-   lists every bad row (sheet row number, column, reason); it writes nothing;
-3. ``import_confirm`` by the owner, only for a file that passed, then
-   ``import_commit`` writes every row in one transaction, or none.
+1. ``import_upload`` refuses, with a message in Chinese, what is not an
+   .xlsx by its container alone (no zip, or a zip that would expand past
+   IMPORT_XLSX_MAX_UNCOMPRESSED_MB or UPLOAD_ZIP_MAX_RATIO), stores the file
+   under MEDIA_ROOT/imports/ with a random name and queues the check;
+2. the check (``import_validate``, in the worker) parses the sheet, refuses
+   wrong headers, runs the whole import as a dry run and lists every bad row
+   (sheet row number, column, reason); it writes nothing;
+3. ``import_confirm`` by the owner, only for a file that passed, queues
+   ``import_commit`` (in the worker), which writes every row in one
+   transaction, or none.
 
-Files of more than ASYNC_ROWS rows are checked and written by a Celery task
-(xuncha.imports.tasks), which checks the owner's permission again; smaller
-ones in the request. Progress of a running task is written to a small file
-beside the upload: the import's own transaction holds the job row until it
-ends, so the page could not see progress written there.
+The request never parses a spreadsheet: openpyxl holds the whole sheet in
+memory (a 63 KB file can declare 63 MB of XML), which belongs in a worker
+with its time limits, not in a web process. The tasks
+(xuncha.imports.tasks) check the owner's permission again. Progress of a
+running task is written to a small file beside the upload: the import's own
+transaction holds the job row until it ends, so the page could not see
+progress written there.
 """
 
 import logging
@@ -30,11 +35,16 @@ from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
 from xuncha.imports.kinds import ImportKind, get_kind
 from xuncha.imports.models import ImportJob
-from xuncha.orgs.imports import SpreadsheetError, check_headers, read_xlsx, row_problems
+from xuncha.orgs.imports import (
+    SpreadsheetError,
+    check_headers,
+    check_xlsx_container,
+    read_xlsx,
+    row_problems,
+)
 
 logger = logging.getLogger(__name__)
 
-ASYNC_ROWS = 2000  # more rows than this: a background job with progress
 PROGRESS_EVERY = 100  # rows between two progress writes
 S = ImportJob.Status
 
@@ -78,24 +88,31 @@ def import_upload(*, user, kind: str, upload) -> ImportJob:
         raise ValidationError(f"文件超过 {settings.UPLOAD_MAX_MB} MB，请拆分后再上传。")
     content = upload.read()
     try:
-        dataset = load_dataset(content, spec)
+        # The zip directory only: nothing is decompressed in the request.
+        check_xlsx_container(content)
     except SpreadsheetError as error:
         raise ValidationError(str(error)) from None
-    job = ImportJob(owner=user, kind=kind, original_name=upload.name[:200], rows=len(dataset))
+    job = ImportJob(owner=user, kind=spec.key, original_name=upload.name[:200], rows=0)
     job.file.save("upload.xlsx", ContentFile(content), save=False)
     try:
-        job.save()
-        log_action(user, "import.upload", job, {"kind": kind, "rows": job.rows})
+        with transaction.atomic():
+            job.save()
+            log_action(user, "import.upload", job, {"kind": kind, "size": upload.size})
     except Exception:
         job.file.delete(save=False)
         raise
-    if job.rows > ASYNC_ROWS:
-        from xuncha.imports.tasks import validate_import
+    from xuncha.imports.tasks import validate_import
 
-        ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
-        transaction.on_commit(lambda: validate_import.delay(job.pk))
-        return job
-    return import_validate(job.pk, dataset=dataset)
+    run_in_worker(validate_import, job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def run_in_worker(task, job_id: int) -> None:
+    """Queue a job's task once the job row is committed (the worker must find it).
+    The time it was queued is what the sweep (xuncha.ops.sweep) measures from."""
+    ImportJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
+    transaction.on_commit(lambda: task.delay(job_id))
 
 
 def _progress_path(job: ImportJob) -> Path:
@@ -181,15 +198,18 @@ def _owner_may_still_import(job: ImportJob) -> bool:
     return may_import(job.owner)
 
 
-def import_validate(job_id: int, *, dataset: tablib.Dataset | None = None) -> ImportJob:
-    """The dry run: every bad row listed, nothing written. Safe to run twice.
-    ``dataset``: the file as the upload already read it (else read from storage)."""
+def import_validate(job_id: int) -> ImportJob:
+    """The dry run, in the worker: the sheet parsed, every bad row listed,
+    nothing written. Safe to run twice."""
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     if job.status != S.VALIDATING:
         return job
     if not _owner_may_still_import(job):
         return _fail(job, "您已无权导入数据。")
     try:
+        with job.file.open("rb") as stored:
+            dataset = load_dataset(stored.read(), get_kind(job.kind))
+        ImportJob.objects.filter(pk=job.pk).update(rows=len(dataset))
         result, problems = _run(job, dry_run=True, dataset=dataset)
     except SpreadsheetError as error:
         return _fail(job, str(error))
@@ -223,12 +243,11 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
         if job.status in (S.IMPORTING, S.DONE):
             return job  # already confirmed: nothing more to start
         raise ValidationError("该文件未通过校验，不能导入。")
-    if job.rows > ASYNC_ROWS:
-        from xuncha.imports.tasks import commit_import
+    from xuncha.imports.tasks import commit_import
 
-        transaction.on_commit(lambda: commit_import.delay(job.pk))
-        return job
-    return import_commit(job.pk)
+    run_in_worker(commit_import, job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def import_commit(job_id: int) -> ImportJob:

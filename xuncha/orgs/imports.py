@@ -1,21 +1,42 @@
 """Importing the office's spreadsheets: preview first, then all rows or none."""
 
+import io
+import zipfile
 from dataclasses import dataclass
 
 import tablib
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export.results import Result
+
+from xuncha.core.uploads import open_zip
 
 
 class SpreadsheetError(ValueError):
     """The upload is not a spreadsheet we can read; the message is for the user."""
 
 
-def read_xlsx(content: bytes) -> tablib.Dataset:
+def check_xlsx_container(content: bytes) -> None:
+    """What can be told without decompressing anything: an .xlsx is a zip
+    whose directory declares no more than IMPORT_XLSX_MAX_UNCOMPRESSED_MB
+    (openpyxl would hold all of it in memory) at a sane compression ratio."""
     if not content:
         raise SpreadsheetError("文件是空的。")
     if not content.startswith(b"PK"):
         raise SpreadsheetError("文件不是 Excel（.xlsx）表格，请另存为 .xlsx 后再上传。")
+    try:
+        zipfile.ZipFile(io.BytesIO(content)).close()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SpreadsheetError("无法读取该 Excel 文件，文件可能已损坏。") from None
+    try:
+        open_zip(content, "该 Excel 文件", max_mb=settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB).close()
+    except ValidationError as error:
+        raise SpreadsheetError(error.messages[0]) from None
+
+
+def read_xlsx(content: bytes) -> tablib.Dataset:
+    check_xlsx_container(content)
     try:
         dataset = tablib.Dataset().load(content, format="xlsx")
     except Exception:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xuncha.audit.services import log_action
+from xuncha.core.redirects import redirect_to_next
 from xuncha.reports.registry import DOCUMENTS
 from xuncha.reports.selectors import get_job_for_user, job_list
 from xuncha.reports.services import job_request
@@ -22,7 +23,7 @@ def job_create(request):
         job, created = job_request(user=request.user, kind=kind, params=params)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
-        return redirect(request.POST.get("next") or "reports:job_list")
+        return redirect_to_next(request, "reports:job_list")
     if not created:
         messages.info(request, "同样的文书正在生成，请稍候。")
     return redirect(job)
