@@ -215,10 +215,10 @@ def test_an_import_whose_worker_died_is_checked_again(office_user, sent):
 @pytest.mark.django_db(transaction=True)  # the heartbeat thread has its own connection
 def test_the_heartbeat_keeps_a_long_job_alive(office_user, settings, monkeypatch):
     settings.JOB_HEARTBEAT_SECONDS = 1
-    settings.JOB_STALE_SECONDS = 3
+    settings.JOB_STALE_SECONDS = 6
 
     def generate(user, params, progress):
-        time.sleep(4.5)  # longer than the stale limit, with no progress call
+        time.sleep(7)  # longer than the stale limit, with no progress call
         assert sweep_jobs()["resent"] == 0  # the sweep sees a live lease
         return Generated("slow.pdf", b"%PDF-1.7", PDF)
 

@@ -88,6 +88,15 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (Page("twofactor:enrol_qr"), expect(404)),
     (Page("twofactor:recovery"), expect(200)),
     (Page("twofactor:reset_list"), expect(404, system_admin=200, security_officer=200)),
+    (post("twofactor:reset_request"), expect(404, system_admin=OK, security_officer=OK)),
+    # No reset request exists in the worlds: deciding an unknown one is 404 for all.
+    (post("twofactor:reset_approve", "=999999"), expect(404)),
+    (post("twofactor:reset_decline", "=999999"), expect(404)),
+    # Everyone changes their own password; only the security officer sees and
+    # releases lock-outs.
+    (Page("accounts:password_change"), expect(200)),
+    (Page("accounts:lockout_list"), expect(404, security_officer=200)),
+    (post("accounts:lockout_unlock", "=999999"), expect(404, security_officer=OK)),
     # The organization list answers everyone with what they may see: the
     # office and leadership their reach, a unit contact its own organization,
     # the rest (three admin duties included) an empty list.
