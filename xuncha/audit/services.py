@@ -1,5 +1,6 @@
 """Writing to the audit log. Every service that changes data calls ``log_action``."""
 
+import hmac
 import json
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from xuncha.audit.anchors import missing_anchor
 from xuncha.audit.context import current_ip
-from xuncha.audit.models import GENESIS_HASH, AuditEntry
+from xuncha.audit.models import GENESIS_HASH, PLAIN_SHA256, AuditEntry, audit_key
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises
 # appends, so that two writers never chain to the same predecessor.
@@ -99,24 +100,36 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(*, batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
+def verify_chain(
+    *, batch_size: int = 2000, key: bytes | None = None
+) -> tuple[int, ChainBreak | None]:
     """Walk the whole chain in id order; return how many entries were checked
-    and the first break, if any."""
+    and the first break, if any. Then compare the chain with the anchors
+    written outside the database, which show a cut-off tail."""
+    key = key or audit_key()
     expected_prev = GENESIS_HASH
     expected_id = 1
     checked = 0
+    keyed = False
     queryset = AuditEntry.objects.order_by("id")
     for entry in queryset.iterator(chunk_size=batch_size):
         if entry.id != expected_id:
             return checked, ChainBreak(entry.id, f"编号不连续：应为 #{expected_id}")
         if entry.prev_hash != expected_prev:
-            return checked, ChainBreak(entry.id, "前一条哈希不符：之前的记录被删除、插入或调换")
-        if entry.compute_hash() != entry.entry_hash:
-            return checked, ChainBreak(entry.id, "内容与哈希不符：该记录被修改")
+            return checked, ChainBreak(entry.id, "前一条校验码不符：之前的记录被删除、插入或调换")
+        if entry.chain_version == PLAIN_SHA256:
+            if keyed:
+                return checked, ChainBreak(
+                    entry.id, "密钥校验开始后出现未加密钥的记录：该记录及其后的记录被改写"
+                )
+        else:
+            keyed = True
+        if not hmac.compare_digest(entry.compute_hash(key=key), entry.entry_hash):
+            return checked, ChainBreak(entry.id, "内容与校验码不符：该记录被修改")
         expected_prev = entry.entry_hash
         expected_id += 1
         checked += 1
-    if gone := missing_anchor():
+    if gone := missing_anchor(key=key):
         anchor, reason = gone
         return checked, ChainBreak(anchor.entry_id, reason)
     return checked, None
