@@ -10,6 +10,7 @@ from django.utils import timezone
 from xuncha.audit.anchors import missing_anchor
 from xuncha.audit.context import current_ip
 from xuncha.audit.models import GENESIS_HASH, PLAIN_SHA256, AuditEntry, audit_key
+from xuncha.audit.redaction import case_object_repr, redact_entry
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises
 # appends, so that two writers never chain to the same predecessor.
@@ -31,14 +32,17 @@ def _describe(obj) -> tuple[str, str, str]:
     if obj is None:
         return "", "", ""
     if isinstance(obj, models.Model):
-        return obj._meta.label_lower, str(obj.pk), str(obj)[:200]
+        label = obj._meta.label_lower
+        return label, str(obj.pk), (case_object_repr(obj, label) or str(obj))[:200]
     return type(obj).__name__.lower(), "", str(obj)[:200]
 
 
 @transaction.atomic
 def log_action(actor, action: str, obj=None, data: dict | None = None) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction, so the entry is
-    written if and only if the change it records is."""
+    written if and only if the change it records is. For case data ``data``
+    keeps only what names the change (see redaction.py): callers may pass
+    before/after values, the log keeps field names."""
     object_type, object_id, object_repr = _describe(obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     _lock_chain()
@@ -51,7 +55,7 @@ def log_action(actor, action: str, obj=None, data: dict | None = None) -> AuditE
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr,
-        data=_json_safe(data),
+        data=redact_entry(object_type, action, _json_safe(data)),
         ip_address=current_ip.get(),
         created_at=timezone.now(),
         prev_hash=last.entry_hash if last else GENESIS_HASH,
@@ -83,7 +87,7 @@ def log_actions(actor, action: str, entries: list[tuple[object, dict | None]]) -
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr,
-            data=_json_safe(data),
+            data=redact_entry(object_type, action, _json_safe(data)),
             ip_address=ip,
             created_at=now,
             prev_hash=prev_hash,
