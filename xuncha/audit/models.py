@@ -121,3 +121,51 @@ class AuditEntry(models.Model):
         if self.chain_version == PLAIN_SHA256:
             return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
         return keyed_mac(f"{self.prev_hash}\n{self.canonical()}", key=key)
+
+
+class AuditVerification(models.Model):
+    """One run of the chain verification, started by the auditor from the page
+    and carried out by a Celery task; the page polls it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("校验中")
+        OK = "ok", _("完好")
+        BROKEN = "broken", _("发现断裂")
+        FAILED = "failed", _("未能完成")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    checked = models.PositiveIntegerField(_("已校验条数"), default=0)
+    broken_at = models.PositiveIntegerField(_("断裂位置"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # True while queued or running, NULL once finished: unique, so a second
+    # click while one runs finds that run instead of starting another.
+    active = models.BooleanField(null=True, default=True, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("审计日志校验")
+        verbose_name_plural = _("审计日志校验")
+        constraints = [
+            models.CheckConstraint(
+                name="audit_verification_progress_percent", condition=models.Q(progress__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -2,15 +2,27 @@
 
 import hmac
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection, models, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from xuncha.audit.anchors import missing_anchor
+from xuncha.accounts.roles import Role
+from xuncha.audit.anchors import missing_anchor, write_anchor
 from xuncha.audit.context import current_ip
-from xuncha.audit.models import GENESIS_HASH, PLAIN_SHA256, AuditEntry, audit_key
+from xuncha.audit.models import (
+    GENESIS_HASH,
+    PLAIN_SHA256,
+    AuditEntry,
+    AuditVerification,
+    audit_key,
+)
 from xuncha.audit.redaction import case_object_repr, redact_entry
+
+logger = logging.getLogger(__name__)
 
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises
 # appends, so that two writers never chain to the same predecessor.
@@ -105,12 +117,16 @@ class ChainBreak:
 
 
 def verify_chain(
-    *, batch_size: int = 2000, key: bytes | None = None
+    *,
+    batch_size: int = 2000,
+    key: bytes | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[int, ChainBreak | None]:
     """Walk the whole chain in id order; return how many entries were checked
     and the first break, if any. Then compare the chain with the anchors
     written outside the database, which show a cut-off tail."""
     key = key or audit_key()
+    total = AuditEntry.objects.count() if progress else 0
     expected_prev = GENESIS_HASH
     expected_id = 1
     checked = 0
@@ -133,7 +149,74 @@ def verify_chain(
         expected_prev = entry.entry_hash
         expected_id += 1
         checked += 1
+        if progress and checked % batch_size == 0:
+            progress(min(99, checked * 100 // max(total, 1)))
     if gone := missing_anchor(key=key):
         anchor, reason = gone
         return checked, ChainBreak(anchor.entry_id, reason)
     return checked, None
+
+
+# --- verification as a job, started by the auditor from the page -----------------
+
+
+@transaction.atomic
+def verification_request(*, user) -> tuple[AuditVerification, bool]:
+    """Queue a verification of the whole chain, or return the one already
+    queued or running. Only the security auditor may (三员分立)."""
+    if not user.has_role(Role.AUDITOR):
+        raise PermissionDenied("只有安全审计员可以校验审计日志。")
+    running = AuditVerification.objects.filter(active=True).first()
+    if running:
+        return running, False
+    try:
+        with transaction.atomic():
+            verification = AuditVerification.objects.create(requested_by=user)
+    except IntegrityError:
+        # Two clicks at once: the other one queued it.
+        return AuditVerification.objects.get(active=True), False
+    log_action(user, "audit.verify", verification, {})
+    from xuncha.audit.tasks import run_verification
+
+    run_verification.delay_on_commit(verification.pk)
+    return verification, True
+
+
+def verification_run(verification_id: int) -> AuditVerification:
+    """Claim a queued verification and walk the chain. Safe to run twice: a
+    finished one is left as it is; one whose worker died runs again."""
+    claimed = AuditVerification.objects.filter(pk=verification_id, active=True).update(
+        status=AuditVerification.Status.RUNNING, progress=0
+    )
+    verification = AuditVerification.objects.select_related("requested_by").get(pk=verification_id)
+    if not claimed:
+        return verification
+    V = AuditVerification.Status
+    if not verification.requested_by.has_role(Role.AUDITOR):
+        # The role may have been withdrawn since the click.
+        return _finish(verification, V.FAILED, reason="发起人已不是安全审计员。")
+
+    def report(percent: int) -> None:
+        AuditVerification.objects.filter(pk=verification_id).update(progress=percent)
+
+    try:
+        checked, broken = verify_chain(progress=report)
+    except Exception as error:
+        logger.exception("audit verification %s failed", verification_id)
+        return _finish(verification, V.FAILED, reason=f"校验未能完成：{type(error).__name__}")
+    if broken:
+        logger.error("审计日志链在 #%s 处断裂：%s", broken.entry_id, broken.reason)
+        return _finish(
+            verification, V.BROKEN, checked=checked, broken_at=broken.entry_id, reason=broken.reason
+        )
+    write_anchor()  # as audit_verify does: an intact head is worth anchoring
+    return _finish(verification, V.OK, checked=checked)
+
+
+def _finish(verification: AuditVerification, status: str, **result) -> AuditVerification:
+    for field, value in result.items():
+        setattr(verification, field, value)
+    verification.status, verification.progress = status, 100
+    verification.finished_at, verification.active = timezone.now(), None
+    verification.save()
+    return verification

@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 
 from xuncha.audit.anchors import write_anchor
+from xuncha.audit.services import verification_run
 from xuncha.audit.services import verify_chain as verify_audit_chain
 
 logger = logging.getLogger(__name__)
@@ -25,3 +26,9 @@ def anchor_chain() -> dict:
     Safe to run twice: an unmoved head is not anchored again."""
     anchor = write_anchor(only_if_moved=True)
     return {"anchored": anchor.entry_id if anchor else None}
+
+
+@shared_task(name="xuncha.audit.tasks.run_verification")
+def run_verification(verification_id: int) -> str:
+    """The auditor's verification, started from the audit page."""
+    return verification_run(verification_id).status

@@ -2,16 +2,17 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from xuncha.accounts.roles import Role
 from xuncha.audit.forms import AuditFilterForm
 from xuncha.audit.labels import action_label, describe_data, object_kind
-from xuncha.audit.models import AuditEntry
+from xuncha.audit.models import AuditEntry, AuditVerification
 from xuncha.audit.selectors import audit_entry_list
+from xuncha.audit.services import verification_request
 from xuncha.core.xlsx import list_export
 
 
@@ -57,7 +58,38 @@ def entry_list(request):
     entries = audit_entry_list(user=request.user, filters=filters).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     rows = [EntryRow.of(entry) for entry in page]
-    return render(request, "audit/entry_list.html", {"form": form, "page": page, "rows": rows})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "verification": AuditVerification.objects.first(),
+    }
+    return render(request, "audit/entry_list.html", context)
+
+
+def _auditor_only(request) -> None:
+    """三员分立: the verification is the auditor's alone; to anyone else it does not exist."""
+    if not request.user.has_role(Role.AUDITOR):
+        raise Http404
+
+
+@login_required
+def verification_start(request):
+    _auditor_only(request)  # before the method check: a GET tells others nothing either
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    verification, _created = verification_request(user=request.user)
+    return redirect("audit:verification_detail", pk=verification.pk)
+
+
+@login_required
+@require_GET
+def verification_detail(request, pk: int):
+    _auditor_only(request)
+    verification = get_object_or_404(AuditVerification, pk=pk)
+    if request.htmx:
+        return render(request, "audit/_verification.html", {"verification": verification})
+    return render(request, "audit/verification_detail.html", {"verification": verification})
 
 
 @login_required
