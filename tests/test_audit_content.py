@@ -126,3 +126,25 @@ def test_an_entry_with_case_content_is_stored_redacted_and_still_verifies():
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert stored.data == {"withheld": ["reason"]}
     assert verify_chain() == (1, None)
+
+
+def test_the_team_still_reads_the_return_note_on_the_problem_page_but_the_auditor_does_not(
+    cast, client
+):
+    from django.urls import reverse
+
+    from rounds.services import problem_transition
+    from tests.factories import make_user
+    from xuncha.accounts.roles import Role
+
+    problem = cast.problem(status=Problem.Status.TEAM_REVIEW)
+    problem_transition(
+        problem=problem, user=cast.leader, action="team_return", note="补充张某某谈话"
+    )
+    client.force_login(cast.member)
+    page = client.get(reverse("rounds:problem_detail", args=[problem.pk])).content.decode()
+    assert "意见：补充张某某谈话" in page
+    client.force_login(make_user(Role.AUDITOR))
+    page = client.get(reverse("audit:entry_list")).content.decode()
+    assert "张某某" not in page
+    assert "内容不记入日志" in page and "说明" in page

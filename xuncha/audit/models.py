@@ -169,3 +169,28 @@ class AuditVerification(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class WithheldContent(models.Model):
+    """The case content an entry names but does not carry.
+
+    The chain (which the auditor reads) says "a reason was given"; the reason
+    itself is kept here, outside the chain, for the case page that showed it
+    to the people who may see the case (a problem's history shows the
+    return note to its team). No audit page, export or admin reads this table.
+    """
+
+    entry = models.OneToOneField(
+        AuditEntry,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id}"

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from xuncha.accounts.roles import Role
-from xuncha.audit.models import AuditEntry
+from xuncha.audit.models import AuditEntry, WithheldContent
 
 
 def audit_entry_list(*, user, filters: dict | None = None) -> QuerySet[AuditEntry]:
@@ -23,3 +23,14 @@ def audit_entry_list(*, user, filters: dict | None = None) -> QuerySet[AuditEntr
     if date_to := filters.get("date_to"):
         qs = qs.filter(created_at__date__lte=date_to)
     return qs.order_by("-id")
+
+
+def withheld_content(entries) -> dict[int, dict]:
+    """The values the given entries name but do not carry, by entry id.
+
+    For case pages only, which have already checked that the user may see the
+    case these entries are about (a problem's history for its team). Never for
+    the audit pages: the auditor is not cleared for case content.
+    """
+    ids = [entry.pk for entry in entries]
+    return dict(WithheldContent.objects.filter(entry_id__in=ids).values_list("entry_id", "values"))

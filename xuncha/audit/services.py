@@ -18,6 +18,7 @@ from xuncha.audit.models import (
     PLAIN_SHA256,
     AuditEntry,
     AuditVerification,
+    WithheldContent,
     audit_key,
 )
 from xuncha.audit.redaction import case_object_repr, redact_entry
@@ -59,6 +60,7 @@ def log_action(actor, action: str, obj=None, data: dict | None = None) -> AuditE
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     _lock_chain()
     last = AuditEntry.objects.order_by("-id").only("id", "entry_hash").first()
+    values = _json_safe(data)
     entry = AuditEntry(
         id=(last.id + 1) if last else 1,
         actor=actor if is_user else None,
@@ -67,13 +69,15 @@ def log_action(actor, action: str, obj=None, data: dict | None = None) -> AuditE
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr,
-        data=redact_entry(object_type, action, _json_safe(data)),
+        data=redact_entry(object_type, action, values),
         ip_address=current_ip.get(),
         created_at=timezone.now(),
         prev_hash=last.entry_hash if last else GENESIS_HASH,
     )
     entry.entry_hash = entry.compute_hash()
     entry.save(force_insert=True)
+    if entry.data != values:
+        WithheldContent.objects.create(entry=entry, values=values)
     return entry
 
 
@@ -88,9 +92,10 @@ def log_actions(actor, action: str, entries: list[tuple[object, dict | None]]) -
     last = AuditEntry.objects.order_by("-id").only("id", "entry_hash").first()
     next_id, prev_hash = (last.id + 1, last.entry_hash) if last else (1, GENESIS_HASH)
     now, ip = timezone.now(), current_ip.get()
-    rows = []
+    rows, withheld = [], []
     for obj, data in entries:
         object_type, object_id, object_repr = _describe(obj)
+        values = _json_safe(data)
         entry = AuditEntry(
             id=next_id,
             actor=actor if is_user else None,
@@ -99,15 +104,19 @@ def log_actions(actor, action: str, entries: list[tuple[object, dict | None]]) -
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr,
-            data=redact_entry(object_type, action, _json_safe(data)),
+            data=redact_entry(object_type, action, values),
             ip_address=ip,
             created_at=now,
             prev_hash=prev_hash,
         )
         entry.entry_hash = entry.compute_hash()
         rows.append(entry)
+        if entry.data != values:
+            withheld.append(WithheldContent(entry_id=entry.id, values=values))
         next_id, prev_hash = next_id + 1, entry.entry_hash
-    return AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    created = AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    WithheldContent.objects.bulk_create(withheld, batch_size=1000)
+    return created
 
 
 @dataclass(frozen=True)
