@@ -70,3 +70,24 @@ def test_export_reads_in_chinese(client, auditor, office_user):
     assert "退回问题线索" in values
     assert "某某人" not in " ".join(str(v) for v in values)
     assert "内容不记入日志：理由" in values
+
+
+def test_entries_written_before_redaction_are_shown_without_their_case_content(
+    client, auditor, office_user
+):
+    """Old entries keep what they were written with (the chain covers it), but
+    the page reads them through the same redaction."""
+    from tests.test_audit_log import tampering
+
+    problem = ProblemFactory(description="旧日志里的问题描述")
+    entry = log_action(office_user, "problem.team_return", problem, {"from": "team_review"})
+    with tampering() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditentry SET object_repr = %s, data = %s WHERE id = %s",
+            ["旧日志里的问题描述", '{"from": "team_review", "note": "找赵某某核实"}', entry.pk],
+        )
+    page = client.get(reverse("audit:entry_list")).content.decode()
+    assert "旧日志里的问题描述" not in page
+    assert "赵某某" not in page
+    assert f"{Problem._meta.verbose_name} #{problem.pk}" in page
+    assert "内容不记入日志" in page

@@ -72,6 +72,10 @@ SAFE_KEYS = {
     "category",
     "is_final",
     "urgent",
+    # what redaction itself writes: field names (so redacting twice changes nothing)
+    "changed",
+    "withheld",
+    "fields",
 }
 # A model's own safe keys, beyond SAFE_KEYS.
 MODEL_SAFE_KEYS: dict[str, set[str]] = {

@@ -11,6 +11,7 @@ from xuncha.accounts.roles import Role
 from xuncha.audit.forms import AuditFilterForm
 from xuncha.audit.labels import action_label, describe_data, object_kind
 from xuncha.audit.models import AuditEntry, AuditVerification
+from xuncha.audit.redaction import is_case, redact_entry
 from xuncha.audit.selectors import audit_entry_list
 from xuncha.audit.services import verification_request
 from xuncha.core.xlsx import list_export
@@ -36,6 +37,10 @@ class EntryRow:
         kind = object_kind(entry.object_type) if entry.object_type else ""
         if entry.object_repr.startswith(kind):
             object_text = entry.object_repr  # a case object's repr is already kind + number
+        elif is_case(entry.object_type, ""):
+            # Written before entries left case content out: the stored name may
+            # be a problem's description, so show the kind and id instead.
+            object_text = f"{kind} #{entry.object_id}"
         elif kind:
             object_text = f"{kind}：{entry.object_repr}" if entry.object_repr else kind
         else:
@@ -45,7 +50,10 @@ class EntryRow:
             action=action_label(entry.action),
             actor_name=actor_name,
             object_text=object_text,
-            details=describe_data(entry.object_type, entry.data),
+            # Entries written before redaction began are redacted for reading.
+            details=describe_data(
+                entry.object_type, redact_entry(entry.object_type, entry.action, entry.data)
+            ),
         )
 
 
