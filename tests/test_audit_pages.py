@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from rounds.models import Problem
-from tests.factories import OrganizationFactory, make_user
+from tests.factories import OrganizationFactory, UserFactory, make_user
 from tests.rounds_factories import ProblemFactory
 from xuncha.accounts.roles import Role
 from xuncha.audit.labels import ACTION_LABELS, action_label
@@ -91,3 +91,30 @@ def test_entries_written_before_redaction_are_shown_without_their_case_content(
     assert "赵某某" not in page
     assert f"{Problem._meta.verbose_name} #{problem.pk}" in page
     assert "内容不记入日志" in page
+
+
+def test_filters_take_the_chinese_phrase_and_the_persons_name(client, auditor, office_user):
+    office_user.full_name = "李过滤"
+    office_user.save()
+    log_action(office_user, "ledger.transfer", None, {})
+    log_action(None, "clue.read", None, {})
+    url = reverse("audit:entry_list")
+    page = client.get(url, {"action": "转账"}).content.decode()
+    assert "整改台账转账" in page and "查阅问题线索" not in page
+    page = client.get(url, {"actor": "李过滤"}).content.decode()
+    assert "整改台账转账" in page and "查阅问题线索" not in page
+    page = client.get(url, {"action": "clue."}).content.decode()
+    assert "查阅问题线索" in page and "整改台账转账" not in page
+
+
+def test_entry_list_queries_do_not_grow_with_the_entries(
+    client, auditor, office_user, django_assert_max_num_queries
+):
+    url = reverse("audit:entry_list")
+    log_action(office_user, "ledger.transfer", OrganizationFactory(), {})
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for _n in range(30):
+        log_action(UserFactory(), "clue.read", ProblemFactory(), {"note": "x"})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
