@@ -5,6 +5,8 @@ On PostgreSQL a trigger refuses UPDATE and DELETE, so the tests first switch
 it off as a superuser would (``session_replication_role = replica``).
 """
 
+import hashlib
+import hmac
 import logging
 from contextlib import contextmanager
 from io import StringIO
@@ -17,8 +19,9 @@ from django.urls import reverse
 
 from tests.factories import OrganizationFactory, make_user
 from xuncha.accounts.roles import Role
-from xuncha.audit.models import GENESIS_HASH, AuditEntry
+from xuncha.audit.models import GENESIS_HASH, KEYED_HMAC, PLAIN_SHA256, AuditEntry
 from xuncha.audit.services import log_action, verify_chain
+from xuncha.audit.tasks import anchor_chain as anchor_chain_task
 from xuncha.audit.tasks import verify_chain as verify_chain_task
 from xuncha.orgs.models import Organization
 
@@ -172,7 +175,7 @@ def test_audit_verify_catches_an_edit_whose_own_hash_was_recomputed(chain):
         )
     message = verify_error()
     assert "#3" in message  # the next entry no longer chains to it
-    assert "前一条哈希不符" in message
+    assert "前一条校验码不符" in message
 
 
 def test_audit_verify_names_the_entry_after_a_deleted_one(chain):
@@ -277,3 +280,137 @@ def test_bulk_append_chains_like_single_appends():
         "test.bulk",
         "test.last",
     ]
+
+
+# --- the keyed chain ----------------------------------------------------------------
+
+
+def _rehash_from(entry_id: int, *, mac, version: int | None = None, **changes) -> None:
+    """What an attacker with only the database does: change one entry, then
+    recompute every later entry's prev/MAC so the chain links up again."""
+    entries = list(AuditEntry.objects.filter(id__gte=entry_id).order_by("id"))
+    prev = AuditEntry.objects.get(id=entry_id - 1).entry_hash if entry_id > 1 else GENESIS_HASH
+    with tampering() as cursor:
+        for entry in entries:
+            if entry.id == entry_id:
+                for field, value in changes.items():
+                    setattr(entry, field, value)
+            if version is not None:
+                entry.chain_version = version
+            entry.prev_hash = prev
+            entry.entry_hash = mac(entry)
+            cursor.execute(
+                "UPDATE audit_auditentry SET action = %s, prev_hash = %s, entry_hash = %s,"
+                " chain_version = %s WHERE id = %s",
+                [entry.action, entry.prev_hash, entry.entry_hash, entry.chain_version, entry.id],
+            )
+            prev = entry.entry_hash
+
+
+def _plain_sha256(entry: AuditEntry) -> str:
+    return hashlib.sha256(entry.canonical().encode("utf-8")).hexdigest()
+
+
+def test_new_entries_are_keyed_with_a_key_not_in_the_database(chain, settings):
+    entry = AuditEntry.objects.get(pk=2)
+    assert entry.chain_version == KEYED_HMAC
+    expected = hmac.new(
+        settings.AUDIT_HMAC_KEY.encode(),
+        f"{entry.prev_hash}\n{entry.canonical()}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    assert entry.entry_hash == expected
+    assert entry.entry_hash != _plain_sha256(entry)
+
+
+def test_edit_with_every_later_entry_rehashed_with_plain_sha256_is_caught(chain):
+    _rehash_from(2, mac=_plain_sha256, action="harmless")
+    message = verify_error()
+    assert "#2" in message
+    assert "被修改" in message
+
+
+def test_edit_with_the_tail_downgraded_to_plain_sha256_is_caught(chain):
+    _rehash_from(2, mac=_plain_sha256, version=PLAIN_SHA256, action="harmless")
+    message = verify_error()
+    assert "#2" in message
+    assert "未加密钥" in message
+
+
+def test_edit_with_every_later_entry_rehashed_with_a_wrong_key_is_caught(chain):
+    wrong = b"attacker-guess-of-the-key"
+    _rehash_from(2, mac=lambda e: e.compute_hash(key=wrong), action="harmless")
+    message = verify_error()
+    assert "#2" in message
+    assert "被修改" in message
+
+
+def test_whole_chain_rewritten_as_plain_sha256_is_caught_by_an_anchor(chain, settings, tmp_path):
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.log")
+    call_command("audit_verify", stdout=StringIO())
+    _rehash_from(1, mac=_plain_sha256, version=PLAIN_SHA256, action="harmless")
+    message = verify_error()
+    assert "锚点" in message
+
+
+def test_entries_written_before_keying_still_verify_and_keying_follows_them(settings):
+    """Rows from before the change keep their SHA-256; the keyed chain starts
+    on top of the last of them."""
+    first = log_action(None, "test.old", None, {})
+    with tampering() as cursor:
+        first.chain_version = PLAIN_SHA256
+        cursor.execute(
+            "UPDATE audit_auditentry SET chain_version = 1, entry_hash = %s WHERE id = 1",
+            [_plain_sha256(first)],
+        )
+    second = log_action(None, "test.new", None, {})
+    assert second.prev_hash == _plain_sha256(first)
+    assert second.chain_version == KEYED_HMAC
+    assert verify_chain() == (2, None)
+
+
+def test_verification_with_another_key_fails(chain, settings):
+    settings.AUDIT_HMAC_KEY = "a-different-key-after-the-fact-000000"
+    assert "#1" in verify_error()
+
+
+# --- anchors ---------------------------------------------------------------------
+
+
+def test_anchor_task_appends_a_signed_line_once_per_head(chain, settings, tmp_path):
+    path = tmp_path / "sink" / "anchors.log"
+    settings.AUDIT_ANCHOR_FILE = str(path)
+    assert anchor_chain_task() == {"anchored": 4}
+    assert anchor_chain_task() == {"anchored": None}  # idempotent: head unmoved
+    lines = path.read_text().splitlines()
+    assert len(lines) == 1
+    head_id, mac, count, _at, signature = lines[0].split()
+    assert (head_id, mac, count) == ("4", chain[3].entry_hash, "4")
+    assert len(signature) == 64
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    log_action(None, "test.more", None, {})
+    assert anchor_chain_task() == {"anchored": 5}
+    assert len(path.read_text().splitlines()) == 2
+
+
+def test_anchor_is_scheduled_every_few_minutes(settings):
+    job = settings.CELERY_BEAT_SCHEDULE["audit-anchor"]
+    assert job["task"] == "xuncha.audit.tasks.anchor_chain"
+    assert job["schedule"] <= 15 * 60
+
+
+def test_forged_anchor_line_is_caught(chain, settings, tmp_path):
+    path = tmp_path / "anchors.log"
+    settings.AUDIT_ANCHOR_FILE = str(path)
+    anchor_chain_task()
+    head_id, mac, _count, at, signature = path.read_text().split()
+    path.write_text(f"{head_id} {mac} 3 {at} {signature}\n")
+    assert "锚点签名不符" in verify_error()
+
+
+def test_anchor_catches_a_tail_cut_off_and_rehashed(chain, settings, tmp_path):
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.log")
+    anchor_chain_task()
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = 4")
+    assert "日志末尾被删除" in verify_error()

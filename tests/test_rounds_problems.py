@@ -181,7 +181,8 @@ def test_returning_requires_a_note(cast, status, action, who, back_to):
 
     assert status_of(problem) == back_to
     entry = AuditEntry.objects.get(action=f"problem.{action}")
-    assert entry.data == {"from": status, "to": back_to, "note": "事实依据不足，请补充谈话记录。"}
+    # The note is case content: the audit log says one was given, not what it said.
+    assert entry.data == {"from": status, "to": back_to, "withheld": ["note"]}
 
 
 # --- in order only ---------------------------------------------------------------------

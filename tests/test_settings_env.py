@@ -122,6 +122,9 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         ALLOWED_HOSTS="xuncha.example.gov.cn",
         DATABASE_URL="postgres://postgres@127.0.0.1/postgres",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        AUDIT_HMAC_KEY="audit-chain-key-kept-apart-from-the-database-0123",
+        # Off the data directory, as production must put it (another volume).
+        AUDIT_ANCHOR_FILE=str(tmp_path.parent / f"{tmp_path.name}-anchors" / "anchors.log"),
     )
     for name, value in overrides.items():
         if value is None:
@@ -163,11 +166,20 @@ def test_the_production_key_fixture_is_long_enough():
             "生产环境必须设置 CELERY_BROKER_URL",
             id="filesystem-broker",
         ),
+        pytest.param({"AUDIT_HMAC_KEY": None}, "AUDIT_HMAC_KEY", id="no-audit-key"),
+        pytest.param({"AUDIT_HMAC_KEY": "short"}, "AUDIT_HMAC_KEY", id="short-audit-key"),
+        pytest.param({"AUDIT_ANCHOR_FILE": None}, "AUDIT_ANCHOR_FILE", id="no-anchor-file"),
+        pytest.param(
+            {"AUDIT_ANCHOR_FILE": "{data}/audit-anchors.log"},
+            "AUDIT_ANCHOR_FILE",
+            id="anchor-file-in-data-dir",
+        ),
         pytest.param({"DEBUG": "maybe"}, "DEBUG='maybe'", id="debug-maybe"),
         pytest.param({"XUNCHA_ENV": "prod"}, "XUNCHA_ENV='prod'", id="unknown-env"),
     ],
 )
 def test_production_refuses_to_start_when_misconfigured(tmp_path, overrides, message):
+    overrides = {k: v.format(data=tmp_path) if v else v for k, v in overrides.items()}
     result = run_python(
         production_env(tmp_path, **overrides), "-c", "import django; django.setup()"
     )

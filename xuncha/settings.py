@@ -404,6 +404,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "xuncha.audit.tasks.verify_chain",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Anchors the audit chain's head outside the database (idempotent: skips
+    # when the head has not moved since the last anchor).
+    "audit-anchor": {
+        "task": "xuncha.audit.tasks.anchor_chain",
+        "schedule": env_int("AUDIT_ANCHOR_MINUTES", 5, minimum=1) * 60.0,
+    },
 }
 
 # --- E-mail (optional: notifications are in-app first) ------------------
@@ -445,11 +451,39 @@ CLUE_ESCALATE_AFTER_DAYS = env_int("CLUE_ESCALATE_AFTER_DAYS", 15, minimum=1)
 # Generated report files are deleted after this many days (the job row stays).
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
 
-# Where audit_verify records the chain's head (see xuncha/audit/anchors.py);
-# empty turns anchoring off (the test settings do, as each test starts afresh).
+# --- Audit log (see xuncha/audit/models.py and README "Security / audit log") --
+# The key of the audit chain's HMAC. It must not live in the database: whoever
+# can write the audit table must not also be able to recompute the chain.
+# Production requires it. In development and test it is derived from
+# SECRET_KEY with a salt of its own (so it differs from every other use of
+# SECRET_KEY): there the secret is public anyway and a derived key cannot be
+# lost, which a generated key file beside a throw-away database could.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
+if PRODUCTION and len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured(
+        "生产环境必须设置 AUDIT_HMAC_KEY（不少于 32 个字符），且不能保存在数据库中。"
+    )
+if not AUDIT_HMAC_KEY:
+    import hashlib as _hashlib
+
+    AUDIT_HMAC_KEY = _hashlib.sha256(f"xuncha.audit.chain-key:{SECRET_KEY}".encode()).hexdigest()
+
+# The append-only sink where the chain's head is anchored every few minutes
+# (see xuncha/audit/anchors.py); empty turns anchoring off (the test settings
+# do, as each test starts afresh). Production must put it on storage the
+# database's writer cannot rewrite, so the data-directory default is refused.
+_DEFAULT_ANCHOR_FILE = DATA_DIR / "audit-anchors.log"
 AUDIT_ANCHOR_FILE = env_str(
-    "AUDIT_ANCHOR_FILE", "" if XUNCHA_ENV == "test" else str(DATA_DIR / "audit-anchors.log")
+    "AUDIT_ANCHOR_FILE", "" if XUNCHA_ENV == "test" else str(_DEFAULT_ANCHOR_FILE)
 )
+if PRODUCTION and (
+    not AUDIT_ANCHOR_FILE or Path(AUDIT_ANCHOR_FILE).resolve().is_relative_to(DATA_DIR.resolve())
+):
+    raise ImproperlyConfigured(
+        "生产环境必须把 AUDIT_ANCHOR_FILE 设在数据目录之外、数据库写入者无法改写的存储上。"
+    )
+# Optionally every anchor also goes to syslog: "/dev/log" or "host:514".
+AUDIT_ANCHOR_SYSLOG = env_str("AUDIT_ANCHOR_SYSLOG")
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")

@@ -24,6 +24,7 @@ from rounds.services.problems import EDITABLE_FIELDS, TRANSITIONS, may_attach, m
 from rounds.views._common import add_service_errors, form_errors, report_error
 from xuncha.accounts.roles import Role
 from xuncha.audit.models import AuditEntry
+from xuncha.audit.selectors import withheld_content
 from xuncha.audit.services import log_action
 from xuncha.core.access import role_required
 
@@ -77,13 +78,17 @@ def history(problem: Problem) -> list[AuditEntry]:
         .select_related("actor")
         .order_by("id")
     )
+    # The audit chain names what changed; the note and file names it withholds
+    # from the auditor are shown here, to those who may see the problem.
+    content = withheld_content(entries)
     for entry in entries:
+        entry.content = content.get(entry.pk, entry.data)
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
         if entry.action == "problem.update":
-            changed = entry.data.get("after", {})
+            changed = entry.data.get("changed") or entry.content.get("after", {})
             entry.label += "：" + "、".join(FIELD_LABELS.get(f, f) for f in changed)
         elif entry.action in ("problem.attach", "problem.download"):
-            entry.label += f"「{entry.data.get('file', '')}」"
+            entry.label += f"「{entry.content.get('file', '')}」"
     return entries
 
 
