@@ -115,6 +115,9 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     # 三员分立: only the security auditor reads the audit log.
     (Page("audit:entry_list"), expect(404, security_auditor=200)),
     (Page("audit:entry_export"), expect(404, security_auditor=200)),
+    # The chain's verification is the auditor's job: started by a POST, then its page.
+    (post("audit:verification_start"), expect(404, security_auditor=302)),
+    (Page("audit:verification_detail", ("=999999",)), expect(404)),
     (
         Page("orgs:organization_export"),
         expect(404, office_staff=200, leadership=200, unit_contact=200),
