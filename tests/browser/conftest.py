@@ -60,3 +60,16 @@ def phone_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page, live_server_url: str, username: str, password: str) -> None:
+    """Sign in through the login form, the way a person does, and land on home.
+
+    Every browser test signs in through here, so a later step of the sign-in
+    (a second factor) is added in one place.
+    """
+    page.goto(f"{live_server_url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server_url}/")
