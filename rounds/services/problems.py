@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from rounds import handoffs
 from rounds.access import active_membership, office_manages, require_member
 from rounds.models import Problem, ProblemAttachment, ProblemCategory, Round, Target
 from xuncha.audit.services import log_action
@@ -165,6 +166,7 @@ def problem_transition(*, problem: Problem, action: str, user, note: str = "") -
         problem,
         {"from": transition.source, "to": transition.target, "note": note},
     )
+    handoffs.problem_moved(problem, transition.name)
     return problem
 
 
