@@ -65,7 +65,23 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> list[str]:
-        return [role.label for role in Role if role in self.roles]
+        labels = [role.label for role in Role if role in self.roles]
+        # The organization's top leader signs in as a unit account but is not
+        # its contact: name them for what they do (签字背书).
+        if self.is_top_leader:
+            labels = [
+                str(_("被巡察单位主要负责人")) if label == Role.UNIT_CONTACT.label else label
+                for label in labels
+            ]
+        return labels
+
+    @property
+    def is_top_leader(self) -> bool:
+        return (
+            self.organization_id is not None
+            and Role.UNIT_CONTACT in self.roles
+            and self.organization.leader_user_id == self.pk
+        )
 
     @property
     def may_use_admin_site(self) -> bool:
