@@ -8,6 +8,7 @@ act is done (xuncha.notifications.services.hand_off / resolve).
 from django.db.models import Q, QuerySet
 
 from rounds.models import Membership, Problem
+from xuncha.accounts.activation import cadre_needs_activation
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.notifications.services import hand_off, resolve
@@ -62,3 +63,8 @@ def problem_moved(problem: Problem, action: str) -> None:
         )
     else:
         resolve(awaits=[f"{key}:office_review"])
+
+
+def member_added(membership: Membership) -> None:
+    """A cadre on a team who cannot sign in yet: the system admins are told to issue a code."""
+    cadre_needs_activation(membership.cadre.user)

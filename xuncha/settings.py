@@ -171,6 +171,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Days a one-time activation code (激活码) for a new account stays valid.
+ACTIVATION_DAYS = env_int("ACTIVATION_DAYS", 7, minimum=1)
 
 # django-guardian: no anonymous user row; nobody outside sees anything.
 ANONYMOUS_USER_NAME = None

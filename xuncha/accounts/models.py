@@ -86,3 +86,31 @@ class User(AbstractUser):
     @property
     def may_use_admin_site(self) -> bool:
         return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))
+
+
+class Activation(models.Model):
+    """A one-time activation code for an account that cannot sign in yet;
+    see xuncha/accounts/activation.py. Only a keyed hash of the code is kept."""
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="activations",
+    )
+    code_hash = models.CharField(_("激活码摘要"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("签发人"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("账号激活码")
+        verbose_name_plural = _("账号激活码")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d}"
