@@ -43,7 +43,7 @@ def plan_ready(plan: Plan) -> None:
 
 def plan_signed(plan: Plan) -> None:
     hand_off(
-        recipients=unit_contacts(plan.organization_id),
+        recipients=unit_contacts(plan.organization_id).exclude(pk=plan.organization.leader_user_id),
         title=f"整改方案已签字，待报送巡察办：{plan.organization.name}",
         url=plan.get_absolute_url(),
         awaits=f"plan:{plan.pk}:submit",

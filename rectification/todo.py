@@ -22,7 +22,27 @@ def _items_url(**params) -> str:
     return reverse("rectification:item_list") + ("?" + urlencode(params) if params else "")
 
 
+def _top_leader_tasks(user) -> list[Task]:
+    """The top leader signs (签字背书); drawing up and reporting are the contact's."""
+    drafts = selectors.plan_list(user=user).filter(
+        status__in=[Plan.Status.DRAFT, Plan.Status.RETURNED]
+    )
+    ready = [plan for plan in drafts if not plan_missing(plan)]
+    return [
+        Task(
+            _("待签字的整改方案"),
+            len(ready),
+            reverse("rectification:plan_detail", args=[ready[0].pk])
+            if ready
+            else reverse(PLANS_URL),
+            _("主要负责人是整改第一责任人，对整改方案签字背书。"),
+        )
+    ]
+
+
 def _unit_tasks(user) -> list[Task]:
+    if user.is_top_leader:
+        return _top_leader_tasks(user)
     plans = selectors.plan_list(user=user)
     to_draw = (
         target_list(user=user)
@@ -67,20 +87,6 @@ def _unit_tasks(user) -> list[Task]:
             _("巡察办查账未通过，请继续整改后重新交账。"),
         ),
     ]
-    if user.organization is not None and user.organization.leader_user_id == user.pk:
-        drafts = plans.filter(status__in=[Plan.Status.DRAFT, Plan.Status.RETURNED])
-        ready = [plan for plan in drafts.prefetch_related(None) if not plan_missing(plan)]
-        tasks.insert(
-            0,
-            Task(
-                _("待签字的整改方案"),
-                len(ready),
-                reverse("rectification:plan_detail", args=[ready[0].pk])
-                if ready
-                else reverse(PLANS_URL),
-                _("主要负责人是整改第一责任人，对整改方案签字背书。"),
-            ),
-        )
     return tasks
 
 

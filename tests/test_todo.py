@@ -108,6 +108,8 @@ def test_the_plan_waits_on_the_unit_its_top_leader_then_the_office(rw, client):
     assert counts(rw.leader)["待签字的整改方案"] == 0  # nothing to sign yet
     rect_fixtures.fill_plan(plan, rw.contact)
     assert counts(rw.leader)["待签字的整改方案"] == 1
+    # The top leader signs; drawing up and sending are the contact's work.
+    assert list(counts(rw.leader)) == ["待签字的整改方案"]
     assert "待签字的整改方案" not in counts(rw.contact)
     assert "待签字的整改方案" not in counts(rw.other_contact)
     links_open(client, rw.leader)
