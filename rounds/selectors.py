@@ -208,7 +208,8 @@ def my_memberships(user) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(cadre__user=user)
         .select_related("team__round__office")
-        .order_by("-team__round__year", "-team__round__number")
+        # The round order of round_list: a cadre's newest round first.
+        .order_by("-team__round__year", "-team__round__term", "-team__round__number")
     )
 
 

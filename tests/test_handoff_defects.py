@@ -39,14 +39,44 @@ def test_round_list_is_newest_first_with_the_city_before_a_district(client):
 
     # Created out of order, and two offices share "十三届第二轮".
     older = make(city, this_year - 1, 13, 3)
-    district_second = make(district, this_year, 13, 2)
-    first = make(city, this_year, 13, 1)
     city_second = make(city, this_year, 13, 2)
+    first = make(city, this_year, 13, 1)
+    district_second = make(district, this_year, 13, 2)
     client.force_login(office_user)
     response = client.get(reverse("rounds:round_list"))
     shown = [r.pk for r in response.context["page"]]
     assert shown == [city_second.pk, district_second.pk, first.pk, older.pk]
     assert "按年度、届次、轮次从新到旧排列" in response.content.decode()
+
+
+def test_a_cadres_rounds_are_in_the_same_order(client):
+    from rounds.models import Membership, Team
+    from rounds.selectors import my_memberships
+    from tests.rounds_factories import cadre_with_user
+
+    city = OfficeFactory()
+    cadre = cadre_with_user()
+    year = rect_fixtures.today().year
+    for term, number in [(13, 1), (12, 2)]:
+        round_ = Round.objects.create(
+            office=city,
+            term=term,
+            number=number,
+            year=year,
+            planned_start=datetime.date(year, 1, 1),
+            planned_end=datetime.date(year, 2, 1),
+        )
+        Membership.objects.create(
+            team=Team.objects.create(round=round_, number=1),
+            round=round_,
+            cadre=cadre,
+            role=Membership.Role.MEMBER,
+        )
+    # 十三届第一轮 comes after 十二届第二轮, although its number is smaller.
+    assert [(m.team.round.term, m.team.round.number) for m in my_memberships(cadre.user)] == [
+        (13, 1),
+        (12, 2),
+    ]
 
 
 @pytest.fixture
