@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RectificationConfig(AppConfig):
     name = "rectification"
     verbose_name = _("巡察整改")
+
+    def ready(self) -> None:
+        # 待办: the top layer asks every app what waits on a user.
+        from rectification.todo import rectification_todo
+        from xuncha.core.todo import register_todo
+
+        register_todo(rectification_todo)

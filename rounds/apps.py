@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = _("巡察轮次")
+
+    def ready(self) -> None:
+        # 待办: the top layer asks every app what waits on a user.
+        from rounds.todo import rounds_todo
+        from xuncha.core.todo import register_todo
+
+        register_todo(rounds_todo)

@@ -18,7 +18,7 @@ from rounds.models import (
     Target,
     Team,
 )
-from rounds.selectors import category_tree, round_list, team_list
+from rounds.selectors import category_tree, round_list, sees_problem_sources, team_list
 from rounds.services.worklogs import LOG_FIGURES
 from xuncha.core.forms import BootstrapFormMixin
 from xuncha.core.uploads import SIGNATURES
@@ -279,6 +279,9 @@ class TargetDatesForm(BootstrapFormMixin, forms.Form):
 
 class FeedbackForm(BootstrapFormMixin, forms.Form):
     feedback_date = forms.DateField(label=_("反馈日期"), widget=DateInput)
+    confirm_clue_problems = forms.BooleanField(
+        label=_("我已核实：上列关联问题线索的问题可以反馈给被巡察单位"), required=False
+    )
 
 
 # --- Work logs -----------------------------------------------------------------
@@ -403,6 +406,8 @@ class ProblemFilterForm(FilterForm):
         fields = {"round": _round_field(user), "team": _team_field(user, _round_id(self.data))}
         fields.update(self.fields)
         self.fields = fields
+        if not sees_problem_sources(user):
+            del self.fields["source"]
 
     def filters(self) -> dict:
         data = super().filters()

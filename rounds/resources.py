@@ -271,7 +271,11 @@ PROBLEM_EXPORT_COLUMNS = [
 ]
 
 
-def problem_export_rows(problems):
+def problem_export_columns(*, with_source: bool = True) -> list[tuple[str, int]]:
+    return [c for c in PROBLEM_EXPORT_COLUMNS if with_source or c[0] != "问题来源"]
+
+
+def problem_export_rows(problems, *, with_source: bool = True):
     """The rows of the problem list's Excel export, for any problem queryset
     (already limited to what the user may see). Read with values_list in
     chunks, so 100,000 problems stream without building 100,000 objects."""
@@ -300,7 +304,7 @@ def problem_export_rows(problems):
          immediate, status, found_on) = row  # fmt: skip
         if round_id not in round_names:
             round_names[round_id] = Round.objects.select_related("office").get(pk=round_id).name
-        yield [
+        row = [
             pk,
             round_names[round_id],
             f"第{chinese_number(team_number)}巡察组",
@@ -314,3 +318,6 @@ def problem_export_rows(problems):
             labels["status"].get(status, status),
             found_on,
         ]
+        if not with_source:
+            del row[7]  # 问题来源: the unit never learns it (see selectors.sees_problem_sources)
+        yield row

@@ -39,6 +39,12 @@ def _member_targets_filter(user, prefix: str = "") -> Q:
     )
 
 
+# Newest first: year, term (届), round number, all descending; the city
+# office's round before a district's of the same numbers, then by office name,
+# so two offices' "第一轮" never swap places between two page loads.
+ROUND_ORDER = ("-year", "-term", "-number", "office__level", "office__name", "-pk")
+
+
 def round_list(*, user, filters: dict | None = None) -> QuerySet[Round]:
     filters = filters or {}
     qs = Round.objects.select_related("office").prefetch_related("kinds")
@@ -55,7 +61,7 @@ def round_list(*, user, filters: dict | None = None) -> QuerySet[Round]:
         qs = qs.filter(status=status)
     if kind := filters.get("kind"):
         qs = qs.filter(kinds__code=kind)
-    return qs.distinct().order_by("-year", "-term", "-number")
+    return qs.distinct().order_by(*ROUND_ORDER)
 
 
 def team_list(*, user, round_: Round | None = None) -> QuerySet[Team]:
@@ -135,8 +141,17 @@ def category_with_descendants(category_id: int) -> list[int]:
     return found
 
 
+def sees_problem_sources(user) -> bool:
+    """Where a problem came from (信访, 谈话...) and who found it point at people:
+    the office, leadership and the teams see it; the inspected unit never does."""
+    return user.has_role(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER)
+
+
 def problem_list(*, user, filters: dict | None = None) -> QuerySet[Problem]:
-    filters = filters or {}
+    filters = dict(filters or {})
+    if not sees_problem_sources(user):
+        # Filtering by source would reveal it just as well as showing it.
+        filters.pop("source", None)
     qs = Problem.objects.select_related("target__organization", "category", "team", "round__office")
     office_scope = office_reach_q(user, "round__office")
     if user.has_role(Role.OFFICE) and office_scope is not None:
@@ -193,7 +208,8 @@ def my_memberships(user) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(cadre__user=user)
         .select_related("team__round__office")
-        .order_by("-team__round__year", "-team__round__number")
+        # The round order of round_list: a cadre's newest round first.
+        .order_by("-team__round__year", "-team__round__term", "-team__round__number")
     )
 
 

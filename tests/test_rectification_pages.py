@@ -436,7 +436,7 @@ def test_survey_link_answers_once(w, client, assessment):
     assert response.status_code == 200
     assert w.organization.name in page and "csrfmiddlewaretoken" in page
     assert all(item.problem.description not in page for item in w.items)
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
     response = client.post(path, {"satisfaction": 4, "comment": "有改进"})
     assert response.status_code == 302

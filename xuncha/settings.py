@@ -233,6 +233,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Days a one-time activation code (激活码) for a new account stays valid.
+ACTIVATION_DAYS = env_int("ACTIVATION_DAYS", 7, minimum=1)
 
 # Two-factor sign-in (xuncha/twofactor): the name authenticator apps show.
 OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "巡察工作管理系统")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clues import handoffs
 from clues.access import require_clue_officer, require_receiving_user
 from clues.models import Clue, Disposition
 from clues.services.handover import disposition_due_from
@@ -56,6 +57,7 @@ def disposition_report(
         clue,
         {"disposition": disposition.pk, "method": method, "is_final": is_final},
     )
+    handoffs.disposition_reported(clue, is_final=is_final)
     return disposition
 
 
@@ -76,6 +78,7 @@ def clue_close(*, clue: Clue, user) -> Clue:
     clue.status, clue.closed_by, clue.closed_at = S.CLOSED, user, timezone.now()
     clue.save()
     log_action(user, "clue.close", clue, {"disposition": latest.pk})
+    handoffs.clue_closed(clue)
     return clue
 
 

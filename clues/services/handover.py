@@ -12,17 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from clues import handoffs
 from clues.access import (
     require_clue_officer,
     require_receiving_user,
     require_team_member,
 )
 from clues.models import Clue, ClueFile
-from clues.selectors import clue_officers, department_users
 from rounds.models import Membership, Problem, Target
 from xuncha.audit.services import log_action
 from xuncha.core.uploads import check_upload, storage_name
-from xuncha.notifications.services import notify
 
 S = Clue.Status
 DRAFT_FIELDS = (
@@ -133,13 +132,7 @@ def clue_submit(*, clue: Clue, user) -> Clue:
     clue.return_reason = ""
     clue.save()
     log_action(user, "clue.submit", clue, {"urgent": clue.urgent})
-    notify(
-        recipients=clue_officers(clue),
-        title=f"{'【直报快车道】' if clue.urgent else ''}问题线索 {clue.number} 待审批",
-        url=clue.get_absolute_url(),
-        level="red" if clue.urgent else "info",
-        dedupe_key=f"clue:{clue.pk}:submitted:{clue.submitted_at:%Y%m%d%H%M%S}",
-    )
+    handoffs.clue_submitted(clue)
     return clue
 
 
@@ -155,12 +148,7 @@ def clue_return(*, clue: Clue, user, reason: str) -> Clue:
     clue.submitted_by = clue.submitted_at = None
     clue.save()
     log_action(user, "clue.return", clue, {"reason": reason.strip()})
-    notify(
-        recipients=[clue.drafted_by],
-        title=f"问题线索 {clue.number} 被退回修改",
-        url=clue.get_absolute_url(),
-        dedupe_key=f"clue:{clue.pk}:returned:{timezone.now():%Y%m%d%H%M%S%f}",
-    )
+    handoffs.clue_returned(clue)
     return clue
 
 
@@ -178,13 +166,7 @@ def clue_approve(*, clue: Clue, user) -> Clue:
     log_action(
         user, "clue.approve", clue, {"department": clue.department_id, "urgent": clue.urgent}
     )
-    notify(
-        recipients=department_users(clue),
-        title=f"{'【直报快车道】' if clue.urgent else ''}有问题线索待签收：{clue.number}",
-        url=clue.get_absolute_url(),
-        level="red" if clue.urgent else "info",
-        dedupe_key=f"clue:{clue.pk}:approved",
-    )
+    handoffs.clue_approved(clue)
     return clue
 
 
@@ -207,4 +189,5 @@ def clue_receive(*, clue: Clue, user) -> Clue:
     log_action(
         user, "clue.receive", clue, {"department": clue.department_id, "due": clue.disposition_due}
     )
+    handoffs.clue_received(clue)
     return clue

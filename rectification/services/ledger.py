@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from rectification import handoffs
 from rectification.access import carries_item
 from rectification.models import Evidence, FollowUp, Item, LedgerEntry
 from rounds.access import office_manages
@@ -112,6 +113,7 @@ def _record(
     log_action(
         user, f"ledger.{action}", item, {"entry": entry.pk, "from": before, "to": item.state}
     )
+    handoffs.item_moved(item, action)
     return entry
 
 

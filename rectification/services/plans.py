@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rectification import handoffs
 from rectification.access import (
     is_top_leader,
     is_unit_contact,
@@ -92,6 +93,8 @@ def item_plan_update(*, item: Item, user, **fields) -> Item:
         plan.status, plan.signed_by, plan.signed_at = Plan.Status.DRAFT, None, None
         plan.save()
     log_action(user, "item.plan_update", item, {"fields": sorted(fields)})
+    if plan.status in (Plan.Status.DRAFT, Plan.Status.RETURNED) and not plan_missing(plan):
+        handoffs.plan_ready(plan)
     return item
 
 
@@ -123,6 +126,7 @@ def plan_sign(*, plan: Plan, user) -> Plan:
     plan.status, plan.signed_by, plan.signed_at = Plan.Status.SIGNED, user, timezone.now()
     plan.save()
     log_action(user, "plan.sign", plan, {})
+    handoffs.plan_signed(plan)
     return plan
 
 
@@ -135,6 +139,7 @@ def plan_submit(*, plan: Plan, user) -> Plan:
     plan.status, plan.submitted_at = Plan.Status.SUBMITTED, timezone.now()
     plan.save()
     log_action(user, "plan.submit", plan, {})
+    handoffs.plan_submitted(plan)
     return plan
 
 
@@ -159,4 +164,5 @@ def plan_review(*, plan: Plan, user, accept: bool, reason: str = "") -> Plan:
             status=Target.Status.RECTIFYING
         )
     log_action(user, "plan.accept" if accept else "plan.return", plan, {"reason": reason.strip()})
+    handoffs.plan_reviewed(plan, accepted=accept)
     return plan

@@ -22,8 +22,11 @@ def _page(request, link: SurveyLink, *, form=None, notice: str = "", status: int
         },
         status=status,
     )
-    # The token is the only credential: keep it out of Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is the only credential: keep it out of other sites' Referer
+    # headers. "same-origin" rather than "no-referrer": under no-referrer
+    # Chromium posts the form with "Origin: null" and Django's CSRF check
+    # refuses every answer; the page loads nothing from another origin anyway.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

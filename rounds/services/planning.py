@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from rounds import handoffs
 from rounds.access import require_office
 from rounds.models import Commitment, Membership, Round, RoundKind, Target, Team
 from rounds.recusal import recusal_conflicts
@@ -114,6 +115,7 @@ def team_add_member(*, team: Team, cadre: Cadre, role: str, user) -> Membership:
     for target in targets:
         assign_perm(VIEW_TARGET, cadre.user, target)
     log_action(user, "team.member_add", team, {"cadre": cadre.pk, "role": role})
+    handoffs.member_added(membership)
     return membership
 
 

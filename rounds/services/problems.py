@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from rounds import handoffs
 from rounds.access import active_membership, office_manages, require_member
 from rounds.models import Problem, ProblemAttachment, ProblemCategory, Round, Target
 from xuncha.audit.services import log_action
@@ -165,11 +166,20 @@ def problem_transition(*, problem: Problem, action: str, user, note: str = "") -
         problem,
         {"from": transition.source, "to": transition.target, "note": note},
     )
+    handoffs.problem_moved(problem, transition.name)
     return problem
 
 
+def clue_problems(target: Target):
+    """Problems about to be fed back that a clue rests on: once released, the
+    unit reads them, and the person a clue names may be warned."""
+    return target.problems.filter(status=P.IN_REPORT, clues__isnull=False).distinct()
+
+
 @transaction.atomic
-def target_give_feedback(*, target: Target, feedback_date: datetime.date, user) -> Target:
+def target_give_feedback(
+    *, target: Target, feedback_date: datetime.date, user, confirm_clue_problems: bool = False
+) -> Target:
     """反馈: the office feeds the report's problems back to the organization.
     From now on the unit's contact sees them, and the rectification clock runs."""
     target = Target.objects.select_for_update().select_related("round__office").get(pk=target.pk)
@@ -189,6 +199,11 @@ def target_give_feedback(*, target: Target, feedback_date: datetime.date, user) 
         raise ValidationError(f"还有 {pending} 个问题未完成审核，不能反馈。")
     if target.entry_date and feedback_date < target.entry_date:
         raise ValidationError("反馈日期不能早于进驻日期。")
+    if not confirm_clue_problems and (resting := list(clue_problems(target)[:20])):
+        listed = "；".join(f"“{problem.description[:30]}”" for problem in resting)
+        raise ValidationError(
+            f"以下问题关联问题线索，反馈后被巡察单位将看到：{listed}。请确认后再反馈。"
+        )
     released = list(target.problems.filter(status=P.IN_REPORT))
     Problem.objects.filter(pk__in=[p.pk for p in released]).update(
         status=P.FED_BACK, updated_at=timezone.now()

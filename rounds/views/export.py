@@ -11,7 +11,7 @@ from rounds.forms import (
     TargetFilterForm,
     WeeklySummaryFilterForm,
 )
-from rounds.resources import PROBLEM_EXPORT_COLUMNS, problem_export_rows
+from rounds.resources import problem_export_columns, problem_export_rows
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
 from xuncha.core.access import role_required
@@ -24,20 +24,22 @@ def problem_export(request):
     form = ProblemFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     problems = selectors.problem_list(user=request.user, filters=filters)
+    with_source = selectors.sees_problem_sources(request.user)
+    columns = problem_export_columns(with_source=with_source)
     written = 0
 
     def rows():
         nonlocal written
-        for row in problem_export_rows(problems):
+        for row in problem_export_rows(problems, with_source=with_source):
             written += 1
             yield row
 
     response = stream_xlsx(
         f"发现问题-{timezone.localdate():%Y%m%d}.xlsx",
-        [title for title, _width in PROBLEM_EXPORT_COLUMNS],
+        [title for title, _width in columns],
         rows(),
         title="发现问题",
-        widths=[width for _title, width in PROBLEM_EXPORT_COLUMNS],
+        widths=[width for _title, width in columns],
     )
     # Written once the file is complete: an export that failed left nothing to log.
     log_action(request.user, "problem.export", None, {"filters": filters, "rows": written})

@@ -39,7 +39,12 @@ def problem_list(request):
     return render(
         request,
         "rounds/problem_list.html",
-        {"form": form, "page": page, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": request.GET.urlencode(),
+            "shows_source": selectors.sees_problem_sources(request.user),
+        },
     )
 
 
@@ -99,6 +104,7 @@ def problem_detail(request, pk: int):
     context = {
         "problem": problem,
         "workings": workings,
+        "shows_source": selectors.sees_problem_sources(request.user),
         "transitions": services.allowed_transitions(request.user, problem),
         "may_edit": may_edit(request.user, problem),
     }

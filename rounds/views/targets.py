@@ -13,6 +13,7 @@ from rounds import selectors, services
 from rounds.access import active_membership, office_manages
 from rounds.forms import FeedbackForm, TargetAddForm, TargetDatesForm, TargetFilterForm
 from rounds.services.lifecycle import pending_problem_count
+from rounds.services.problems import clue_problems
 from rounds.views._common import PAGE_SIZE, form_errors, report_error
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -63,6 +64,7 @@ def target_detail(request, pk: int):
         "manages": manages,
         "problems": problems,
         "may_record": active_membership(request.user, target.team) is not None,
+        "shows_source": selectors.sees_problem_sources(request.user),
         "sees_round": selectors.round_list(user=request.user).filter(pk=target.round_id).exists(),
     }
     if manages:
@@ -75,6 +77,7 @@ def target_detail(request, pk: int):
         )
         context["feedback_form"] = FeedbackForm(initial={"feedback_date": target.feedback_date})
         context["pending"] = pending_problem_count(target)
+        context["clue_problems"] = list(clue_problems(target)[:50])
     return render(request, "rounds/target_detail.html", context)
 
 
@@ -105,7 +108,10 @@ def target_feedback(request, pk: int):
         return redirect(target)
     try:
         target = services.target_give_feedback(
-            target=target, feedback_date=form.cleaned_data["feedback_date"], user=request.user
+            target=target,
+            feedback_date=form.cleaned_data["feedback_date"],
+            user=request.user,
+            confirm_clue_problems=form.cleaned_data["confirm_clue_problems"],
         )
     except ValidationError as error:
         report_error(request, error)

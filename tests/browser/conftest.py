@@ -86,7 +86,8 @@ def authenticator_for(username: str):
 
 
 def sign_in(page, live_server_url: str, username: str, password: str) -> None:
-    """Sign in through the real pages: the password form, then the code step."""
+    """Sign in through the real pages, the way a person does: the password form,
+    then the code step, and land on home. Every browser test signs in here."""
     device = authenticator_for(username)
     page.goto(f"{live_server_url}/accounts/login/")
     page.get_by_label("用户名").fill(username)

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "xuncha.accounts"
     label = "accounts"
     verbose_name = _("账号与角色")
+
+    def ready(self) -> None:
+        # 待办: accounts waiting for an activation code, for the system admin.
+        from xuncha.accounts.activation import activation_todo
+        from xuncha.core.todo import register_todo
+
+        register_todo(activation_todo)

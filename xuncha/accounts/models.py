@@ -83,7 +83,23 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> list[str]:
-        return [role.label for role in Role if role in self.roles]
+        labels = [role.label for role in Role if role in self.roles]
+        # The organization's top leader signs in as a unit account but is not
+        # its contact: name them for what they do (签字背书).
+        if self.is_top_leader:
+            labels = [
+                str(_("被巡察单位主要负责人")) if label == Role.UNIT_CONTACT.label else label
+                for label in labels
+            ]
+        return labels
+
+    @property
+    def is_top_leader(self) -> bool:
+        return (
+            self.organization_id is not None
+            and Role.UNIT_CONTACT in self.roles
+            and self.organization.leader_user_id == self.pk
+        )
 
     @property
     def may_use_admin_site(self) -> bool:
@@ -105,3 +121,31 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class Activation(models.Model):
+    """A one-time activation code for an account that cannot sign in yet;
+    see xuncha/accounts/activation.py. Only a keyed hash of the code is kept."""
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="activations",
+    )
+    code_hash = models.CharField(_("激活码摘要"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("签发人"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("账号激活码")
+        verbose_name_plural = _("账号激活码")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d}"

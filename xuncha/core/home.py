@@ -69,16 +69,8 @@ def _office_cards(user: User) -> list[Card]:
         if missing
         else _("本周进驻中的巡察组都已按时报送工作日报。")
     )
-    awaiting = rounds.problem_list(user=user, filters={"status": Problem.Status.OFFICE_REVIEW})
     return [
         _rounds_in_progress(user),
-        Card(
-            _("待办审核的问题"),
-            _("巡察组研判通过、等待巡察办审核的问题。"),
-            awaiting.count(),
-            _url("rounds:problem_list", status=Problem.Status.OFFICE_REVIEW),
-            _("去审核"),
-        ),
         Card(
             _("本周缺报日报的巡察组"),
             missing_text,

@@ -29,6 +29,11 @@ class Notification(models.Model):
         default="info",
     )
     dedupe_key = models.CharField(_("去重键"), max_length=120)
+    # What the recipient is asked to do, as "kind:pk:act" (e.g. "clue:12:receive").
+    # When that act happens, whoever does it, services.resolve() marks every
+    # notification awaiting it done: nobody is left with a stale "待审批".
+    awaits = models.CharField(_("待办事项键"), max_length=120, blank=True, db_index=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)

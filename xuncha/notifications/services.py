@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from xuncha.notifications.models import Notification
@@ -17,6 +18,7 @@ def notify(
     url: str = "",
     level: str = "info",
     dedupe_key: str,
+    awaits: str = "",
 ) -> list[Notification]:
     """Create one notification per recipient who has not had this key yet.
 
@@ -31,15 +33,20 @@ def notify(
             url=url,
             level=level,
             dedupe_key=dedupe_key,
+            awaits=awaits,
         )
         for recipient in {r.pk: r for r in recipients}.values()
     ]
     if not rows:
         return []
+    already = Q(dedupe_key=dedupe_key)
+    if awaits:
+        # Asked already and not yet done: one reminder of the same act is enough.
+        already |= Q(awaits=awaits, resolved_at__isnull=True)
     existing = set(
-        Notification.objects.filter(
-            recipient__in=[r.recipient for r in rows], dedupe_key=dedupe_key
-        ).values_list("recipient_id", flat=True)
+        Notification.objects.filter(already, recipient__in=[r.recipient for r in rows]).values_list(
+            "recipient_id", flat=True
+        )
     )
     fresh = [row for row in rows if row.recipient_id not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
@@ -66,3 +73,53 @@ def mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def hand_off(
+    *,
+    recipients,
+    title: str,
+    url: str,
+    awaits: str,
+    level: str = "info",
+    body: str = "",
+    resolves: Iterable[str] = (),
+) -> None:
+    """Tell the person who must act next, once the hand-off is committed.
+
+    Called from inside a service's transaction: a rolled-back action tells
+    nobody. ``awaits`` names the act asked for, so the notification resolves
+    itself when it happens; ``resolves`` are the acts this hand-off completes.
+    The dedupe key carries the time, so a plan sent back and signed again is
+    announced again."""
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+
+    def send() -> None:
+        resolve_now(awaits=list(resolves))
+        notify(
+            recipients=list(recipients),
+            title=title,
+            body=body,
+            url=url,
+            level=level,
+            dedupe_key=f"{awaits}:{stamp}"[:120],
+            awaits=awaits,
+        )
+
+    transaction.on_commit(send)
+
+
+def resolve(*, awaits: Iterable[str]) -> None:
+    """The awaited acts happened: mark their notifications done, on commit."""
+    keys = list(awaits)
+    transaction.on_commit(lambda: resolve_now(awaits=keys))
+
+
+def resolve_now(*, awaits: Iterable[str]) -> int:
+    keys = list(awaits)
+    if not keys:
+        return 0
+    now = timezone.now()
+    pending = Notification.objects.filter(awaits__in=keys, resolved_at__isnull=True)
+    pending.filter(read_at__isnull=True).update(read_at=now)
+    return pending.update(resolved_at=now)
