@@ -95,6 +95,13 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     # Everyone changes their own password; only the security officer sees and
     # releases lock-outs.
     (Page("accounts:password_change"), expect(200)),
+    # Activation: the system admin issues codes; the person redeems one signed out.
+    (Page("accounts:activate"), expect(200, anonymous=200)),
+    (Page("accounts:activation_list"), expect(404, system_admin=200)),
+    (post("accounts:activation_issue", "=999999"), expect(404)),
+    # 待办: everyone's own list, and the navbar count loaded after the page.
+    (Page("core:todo"), expect(200)),
+    (Page("core:todo_badge"), expect(200)),
     (Page("accounts:lockout_list"), expect(404, security_officer=200)),
     (post("accounts:lockout_unlock", "=999999"), expect(404, security_officer=OK)),
     # The organization list answers everyone with what they may see: the

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xuncha.accounts import activation
+from xuncha.accounts.lockout import client_ip
 from xuncha.accounts.models import Activation
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -71,7 +72,8 @@ def activation_issue(request, user_pk: int):
 
 
 def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # The real client behind the proxy, as the lock-out sees it (not the proxy's address).
+    return client_ip(request) or ""
 
 
 @never_cache
