@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test test-browser test-worker lint format check bench messages clean
+.PHONY: run install migrate seed test test-bench test-browser test-worker lint format check bench messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -30,8 +30,15 @@ run: seed
 	$(BIN)/celery -A xuncha worker -B --loglevel=INFO --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Two test processes (pytest-xdist), each file in one of them; each has its own
+# test database and data folder. The bench's own tests run in test-bench.
+TEST_PROCESSES ?= 2
+
 test: install
-	XUNCHA_ENV=test $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	XUNCHA_ENV=test $(BIN)/pytest -m "not browser and not bench" -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+
+test-bench: install
+	XUNCHA_ENV=test $(BIN)/pytest -m bench $(PYTEST_ARGS)
 
 test-browser: install
 	XUNCHA_ENV=test $(BIN)/pytest -m browser $(PYTEST_ARGS)

@@ -182,3 +182,12 @@ def test_complete_production_environment_passes_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_each_test_process_has_a_data_folder_of_its_own():
+    # make test runs two processes (pytest-xdist); their file brokers and uploads must not mix.
+    if "XUNCHA_DATA_DIR" in os.environ:
+        pytest.skip("XUNCHA_DATA_DIR names the data folder itself")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    assert settings.DATA_DIR.name == f"test-{worker}"
+    assert settings.CELERY_QUEUE_DIR.is_relative_to(settings.DATA_DIR)

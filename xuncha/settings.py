@@ -6,6 +6,7 @@ broker on the local file system, so ``make run`` needs no server. Production
 refuses to start with the development key.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -19,6 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 XUNCHA_ENV = env_choice("XUNCHA_ENV", "development", ("development", "production", "test"))
 PRODUCTION = XUNCHA_ENV == "production"
 DATA_DIR = Path(env_str("XUNCHA_DATA_DIR", str(BASE_DIR / "var")))
+# Parallel test processes (pytest-xdist sets PYTEST_XDIST_WORKER) each get a data
+# folder of their own, so one's file broker, results and uploads are not another's;
+# a worker subprocess started by a test inherits the variable and finds the same folder.
+if XUNCHA_ENV == "test" and "XUNCHA_DATA_DIR" not in os.environ:
+    DATA_DIR = DATA_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=XUNCHA_ENV == "development")
