@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RoundsConfig(AppConfig):
     name = "rounds"
     verbose_name = _("巡察轮次")
+
+    def ready(self) -> None:
+        # The rounds' home cards and import kind, in the ground floor's registries.
+        from rounds import home
+        from rounds.resources import register_import_kind
+
+        home.register()
+        register_import_kind()

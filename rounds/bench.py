@@ -31,6 +31,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
+from demo.rounds import PROBLEM_TEXTS, PROJECTS, TOPICS
 from rounds.models import (
     Membership,
     Problem,
@@ -53,7 +54,6 @@ from xuncha.core.bench.measure import (
     page_figures,
 )
 from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
-from xuncha.core.demo.rounds import PROBLEM_TEXTS, PROJECTS, TOPICS
 from xuncha.orgs.models import Cadre, Organization
 
 BENCH_TERM = 99

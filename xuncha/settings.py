@@ -66,11 +66,15 @@ INSTALLED_APPS = [
     "xuncha.notifications",
     "xuncha.reports",
     "xuncha.imports",
-    "xuncha.dashboard",
     "rounds",
     "clues",
     "rectification",
+    # The top layer: home, navigation and dashboard; it may import all of the above.
+    "portal",
 ]
+# The demo city (manage.py seed_demo) is development and test code only.
+if not PRODUCTION:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -102,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xuncha.core.context_processors.navigation",
+                "portal.context_processors.navigation",
                 "xuncha.notifications.context_processors.unread_notifications",
             ],
         },

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clues.models import Clue, Disposition
+from portal.dashboard.cache import bump_generation
 from rectification.models import Item, Plan
 from rounds.models import Problem, ProblemCategory, Round, Target, Team
 from xuncha.accounts.models import User
@@ -37,7 +38,6 @@ from xuncha.accounts.services import ensure_role_groups
 from xuncha.core.bench.citydata import PREFIX, OrgsData
 from xuncha.core.bench.measure import logged_in_client, measure_callable, measuring
 from xuncha.core.bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
-from xuncha.dashboard.cache import bump_generation
 from xuncha.orgs.models import Department, Office, Organization
 
 CITY_PROBLEMS = 100_000
