@@ -44,6 +44,8 @@ def _check_unreachable_broker(monkeypatch) -> str:
     throwaway = Celery("xuncha-health-test", set_as_current=False)
     throwaway.conf.broker_url = "redis://127.0.0.1:1/0"
     with monkeypatch.context() as patch:
+        # Celery prefers CELERY_BROKER_URL from the environment (CI sets it) to its conf.
+        patch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
         patch.setattr(health, "celery_app", throwaway)
         try:
             return health.check_broker()
