@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run smoke install migrate seed test test-browser test-worker lint format check bench faults loadtest messages clean
+.PHONY: run smoke install migrate seed test test-bench test-browser test-worker lint format check bench faults loadtest messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -34,8 +34,15 @@ run: seed
 smoke: install
 	$(BIN)/python scripts/smoke_signin.py
 
+# Two test processes (pytest-xdist), each file in one of them; each has its own
+# test database and data folder. The bench's own tests run in test-bench.
+TEST_PROCESSES ?= 2
+
 test: install
-	XUNCHA_ENV=test $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	XUNCHA_ENV=test $(BIN)/pytest -m "not browser and not bench" -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+
+test-bench: install
+	XUNCHA_ENV=test $(BIN)/pytest -m bench $(PYTEST_ARGS)
 
 test-browser: install
 	XUNCHA_ENV=test $(BIN)/pytest -m browser $(PYTEST_ARGS)

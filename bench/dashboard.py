@@ -28,11 +28,11 @@ from bench.measure import logged_in_client, measure_callable, measuring
 from bench.rectification import RectificationData
 from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
 from bench.rounds import BENCH_TERM, RoundsData
+from portal.dashboard.cache import bump_generation
 from rounds.models import Problem
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
-from xuncha.dashboard.cache import bump_generation
 from xuncha.orgs.models import Office
 
 

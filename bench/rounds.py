@@ -44,6 +44,7 @@ from bench.measure import (
     page_figures,
 )
 from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
+from demo.rounds import PROBLEM_TEXTS, PROJECTS, TOPICS
 from rounds.models import (
     Membership,
     Problem,
@@ -57,7 +58,6 @@ from rounds.models import (
 )
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
-from xuncha.core.demo.rounds import PROBLEM_TEXTS, PROJECTS, TOPICS
 from xuncha.orgs.models import Cadre, Organization
 
 BENCH_TERM = 99

@@ -12,3 +12,8 @@ class RectificationConfig(AppConfig):
         from xuncha.core.todo import register_todo
 
         register_todo(rectification_todo)
+
+        # The rectification ledger's import kind, in the ground floor's registry.
+        from rectification.resources import register_import_kind
+
+        register_import_kind()

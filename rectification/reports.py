@@ -29,10 +29,10 @@ from rectification.selectors import completion_figures, item_list
 from rounds.models import Round, Target
 from rounds.selectors import get_round_for_user, get_target_for_user
 from xuncha.accounts.roles import Role
+from xuncha.core.xlsx import Sheet, xlsx_bytes
 from xuncha.orgs.models import Region
 from xuncha.reports.pdf import render_pdf
 from xuncha.reports.registry import PDF, XLSX, Document, Generated, register
-from xuncha.reports.xlsx import Sheet, xlsx_bytes
 
 SCOPES = {"target": "巡察对象", "round": "巡察轮次", "region": "区县（市）", "city": "全市"}
 FORMATS = ("pdf", "xlsx")

@@ -17,6 +17,7 @@ from rectification.models import Item
 from rectification.services.imports import ITEM_FIELDS, item_import, item_import_check
 from rounds.models import Problem
 from rounds.resources import ChineseDateWidget, TargetFinder, TextWidget, whole_number
+from xuncha.imports.kinds import ImportKind, register_kind
 from xuncha.orgs.models import Department
 from xuncha.orgs.resources import ChoiceLabelWidget, LookupWidget
 
@@ -186,3 +187,19 @@ class ItemImportResource(resources.ModelResource):
             return
         problem, values, note = instance._import
         item_import(problem=problem, values=values, note=note, user=self.user)
+
+
+def _item_import_kind() -> ImportKind:
+    return ImportKind(
+        "items",
+        "整改台账",
+        IMPORT_COLUMNS,
+        lambda user: ItemImportResource(user=user),
+        "已反馈问题的整改事项及其台账状态。问题填“问题编号”，或填该巡察对象已反馈问题的完整描述；"
+        "整改方案尚未编制的，导入时自动建立。",
+    )
+
+
+def register_import_kind() -> None:
+    """Called from ``RectificationConfig.ready()``."""
+    register_kind("items", _item_import_kind, order=20)

@@ -12,3 +12,10 @@ class RoundsConfig(AppConfig):
         from xuncha.core.todo import register_todo
 
         register_todo(rounds_todo)
+
+        # The rounds' home cards and import kind, in the ground floor's registries.
+        from rounds import home
+        from rounds.resources import register_import_kind
+
+        home.register()
+        register_import_kind()

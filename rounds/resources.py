@@ -18,6 +18,7 @@ from import_export import fields, resources, widgets
 
 from rounds.models import Problem, ProblemCategory, Round, Target, chinese_number
 from rounds.services.imports import default_status, problem_import_check, problems_import
+from xuncha.imports.kinds import ImportKind, register_kind
 from xuncha.orgs.resources import BooleanLabelWidget, ChoiceLabelWidget
 
 # Column, required, example value: the template's header row and example row.
@@ -321,3 +322,19 @@ def problem_export_rows(problems, *, with_source: bool = True):
         if not with_source:
             del row[7]  # 问题来源: the unit never learns it (see selectors.sees_problem_sources)
         yield row
+
+
+def _problem_import_kind() -> ImportKind:
+    return ImportKind(
+        "problems",
+        "发现问题",
+        IMPORT_COLUMNS,
+        lambda user: ProblemImportResource(user=user),
+        "历次巡察发现的问题。巡察对象填“巡察对象编号”，或填组织编码加届次、轮次；"
+        "问题类别填编码或名称；问题状态可填“列入报告”或“已反馈”，不填时按巡察对象是否已反馈确定。",
+    )
+
+
+def register_import_kind() -> None:
+    """Called from ``RoundsConfig.ready()``: problems come first on the import page."""
+    register_kind("problems", _problem_import_kind, order=10)

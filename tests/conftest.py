@@ -1,8 +1,58 @@
+from importlib import import_module
+from pathlib import Path
+
 import pytest
+from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import make_user
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import ensure_role_groups
+
+# The bench's own tests build sizeable data sets and take minutes: they run in
+# `make test-bench`, not in `make test`. Marked here by path because their
+# content belongs to the bench code; a new bench test file goes in this list.
+BENCH_TEST_FILES = {"test_bench.py", "test_bench_domains.py"}
+# The dashboard's bench figure compares two timings: on a busy machine running
+# the suite in two processes that comparison is noise, so it runs with the bench.
+BENCH_TESTS = {"test_dashboard.py::test_bench_data_set_builds_once_and_the_figures_measure"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = Path(str(item.fspath)).name
+        if name in BENCH_TEST_FILES or f"{name}::{item.name}" in BENCH_TESTS:
+            item.add_marker(pytest.mark.bench)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    )
+    return transactional or "transactional_db" in getattr(item, "fixturenames", ())
+
+
+def _seed_what_every_database_has() -> None:
+    """What the migrations' data steps and django_db_setup put in every test
+    database: the round kinds and problem categories, the role groups."""
+    from django.apps import apps
+
+    import_module("rounds.migrations.0002_seed_kinds_and_categories").seed(apps, None)
+    ensure_role_groups()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A transactional test ends by emptying every table. Run alone (make test
+    # runs in two processes, each file in one of them) the next test in the
+    # same process would find no problem categories and no role groups: put
+    # them back once the emptying is done, whatever order the tests run in.
+    # After the last test the test database itself is gone: nothing to restore.
+    result = yield
+    if nextitem is not None and _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            _seed_what_every_database_has()
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clues.models import Clue, Disposition
+from portal.dashboard.figures import Reach, Scope, compute_figures, compute_options
+from portal.dashboard.presentation import load_dashboard
 from rectification.models import Item, LedgerEntry, Plan
 from rounds.models import Problem, ProblemCategory, Round, Target, Team
 from tests.factories import (
@@ -34,8 +36,6 @@ from tests.factories import (
     make_user,
 )
 from xuncha.accounts.roles import Role
-from xuncha.dashboard.figures import Reach, Scope, compute_figures, compute_options
-from xuncha.dashboard.presentation import load_dashboard
 from xuncha.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -432,7 +432,7 @@ def test_district_office_sees_its_own_rounds_and_district_only(world):
 
 def test_problems_by_category_fold_up_the_tree_and_drill_into_children(world, leader):
     dash = load_dashboard(Reach.of(world.city), {"term": "13"})
-    from xuncha.dashboard.figures import category_breakdown
+    from portal.dashboard.figures import category_breakdown
 
     top = category_breakdown(dash.options, dash.figures, None)
     counts = {row["name"]: row["count"] for row in top["rows"]}
@@ -685,7 +685,7 @@ def _tool(name):
 
 
 def test_one_page_pdf_has_the_chinese_figures_and_embedded_fonts(world, leader, tmp_path):
-    from xuncha.dashboard.reports import DOCUMENT
+    from portal.dashboard.reports import DOCUMENT
     from xuncha.reports.registry import PDF, get_document
 
     assert get_document("dashboard.pdf") is DOCUMENT
@@ -722,7 +722,7 @@ def test_one_page_pdf_has_the_chinese_figures_and_embedded_fonts(world, leader, 
 def test_pdf_is_refused_to_other_roles(world):
     from django.http import Http404
 
-    from xuncha.dashboard.reports import DOCUMENT
+    from portal.dashboard.reports import DOCUMENT
 
     for role in (Role.UNIT_CONTACT, Role.DEPARTMENT, Role.AUDITOR, Role.TEAM_LEADER):
         with pytest.raises(Http404):

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from portal.navigation import nav_for
 from tests.factories import make_user
 from xuncha.accounts.roles import Role
-from xuncha.core.navigation import nav_for
 
 LOGIN_URL = reverse("accounts:login")
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"

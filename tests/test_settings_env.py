@@ -254,3 +254,28 @@ def test_a_sqlite_database_url_gets_the_same_options_and_concurrent_writes_wait(
     assert "journal_mode=WAL" in outcome["options"]["init_command"]
     assert outcome["errors"] == []
     assert outcome["rows"] == 120
+
+
+def test_production_installs_no_demo_app_and_offers_no_seed_demo(tmp_path):
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.core.management import get_commands\n"
+        "print('demo' in settings.INSTALLED_APPS, 'seed_demo' in get_commands())"
+    )
+    result = run_python(production_env(tmp_path), "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_development_and_tests_have_the_demo_app():
+    assert "demo" in settings.INSTALLED_APPS
+
+
+def test_each_test_process_has_a_data_folder_of_its_own():
+    # make test runs two processes (pytest-xdist); their file brokers and uploads must not mix.
+    if "XUNCHA_DATA_DIR" in os.environ:
+        pytest.skip("XUNCHA_DATA_DIR names the data folder itself")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    assert settings.DATA_DIR.name == f"test-{worker}"
+    assert settings.CELERY_QUEUE_DIR.is_relative_to(settings.DATA_DIR)

@@ -453,8 +453,8 @@ def test_middleware_leaves_anonymous_requests_to_the_views():
 
 
 def _seed_second_factor():
-    from xuncha.core.demo.context import DemoContext
-    from xuncha.core.demo.users import seed_second_factor
+    from demo.context import DemoContext
+    from demo.users import seed_second_factor
 
     demo = DemoContext.start()
     seed_second_factor(demo)

@@ -6,6 +6,7 @@ broker on the local file system, so ``make run`` needs no server. Production
 refuses to start with the development key.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -20,6 +21,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 XUNCHA_ENV = env_choice("XUNCHA_ENV", "development", ("development", "production", "test"))
 PRODUCTION = XUNCHA_ENV == "production"
 DATA_DIR = Path(env_str("XUNCHA_DATA_DIR", str(BASE_DIR / "var")))
+# Parallel test processes (pytest-xdist sets PYTEST_XDIST_WORKER) each get a data
+# folder of their own, so one's file broker, results and uploads are not another's;
+# a worker subprocess started by a test inherits the variable and finds the same folder.
+if XUNCHA_ENV == "test" and "XUNCHA_DATA_DIR" not in os.environ:
+    DATA_DIR = DATA_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=XUNCHA_ENV == "development")
@@ -64,18 +70,19 @@ INSTALLED_APPS = [
     "xuncha.notifications",
     "xuncha.reports",
     "xuncha.imports",
-    "xuncha.dashboard",
     "xuncha.ops",
     "xuncha.twofactor",
     "rounds",
     "clues",
     "rectification",
+    # The top layer: home, navigation and dashboard; it may import all of the above.
+    "portal",
 ]
-
+# The demo city (manage.py seed_demo) and the bench (manage.py bench, which
+# writes city-scale data to the configured database) are development and test
+# code only: a production deployment has neither command.
 if not PRODUCTION:
-    # manage.py bench: writes city-scale data to the configured database, so
-    # a production deployment never has the command.
-    INSTALLED_APPS.append("bench")
+    INSTALLED_APPS += ["demo", "bench"]
 
 MIDDLEWARE = [
     *(
@@ -121,7 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xuncha.core.context_processors.navigation",
+                "portal.context_processors.navigation",
                 "xuncha.notifications.context_processors.unread_notifications",
             ],
         },

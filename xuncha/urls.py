@@ -13,10 +13,10 @@ urlpatterns = [
     path("audit/", include("xuncha.audit.urls")),
     path("rounds/", include("rounds.urls")),
     path("notifications/", include("xuncha.notifications.urls")),
-    path("dashboard/", include("xuncha.dashboard.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
     path("reports/", include("xuncha.reports.urls")),
     path("rectification/", include("rectification.urls")),
     path("clues/", include("clues.urls")),
     path("imports/", include("xuncha.imports.urls")),
-    path("", include("xuncha.core.urls")),
+    path("", include("portal.urls")),
 ]

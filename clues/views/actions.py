@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from clues import selectors, services
 from clues.forms import DispositionForm, ReasonForm
 from clues.models import Clue
-from clues.views._common import report_error
 from clues.views.detail import render_detail
+from xuncha.core.view_helpers import report_error
 
 
 def _run(request, clue: Clue, service: Callable[..., object], done: str, **kwargs):

@@ -16,12 +16,20 @@ from clues import selectors, services
 from clues.access import allowed_clue_actions
 from clues.forms import ClueFileForm, DispositionForm, ReasonForm
 from clues.models import Clue
-from clues.views._common import signatures
 from xuncha.reports.registry import DOCUMENTS
 from xuncha.reports.watermark import WatermarkError, watermark_pdf
 
 HANDOVER_PDF = "clues.handover"
 WATERMARK_REPEAT = range(24)
+
+
+def signatures(clue: Clue) -> list[dict]:
+    """The three signatures of the handover form (审批交接单), in order."""
+    return [
+        {"role": _("巡察组组长签字"), "who": clue.submitted_by, "at": clue.submitted_at},
+        {"role": _("巡察办审批"), "who": clue.approved_by, "at": clue.approved_at},
+        {"role": _("接收部门签收"), "who": clue.received_by, "at": clue.received_at},
+    ]
 
 
 def render_detail(request, clue: Clue, disposition_form: DispositionForm | None = None):

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from clues import selectors, services
 from clues.access import allowed_clue_actions
 from clues.forms import ClueFileForm, ClueForm
-from clues.views._common import form_error, report_error
 from rounds.selectors import get_target_for_user, problem_list, target_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import add_service_errors, report_error
 
 TEAM_ROLES = (Role.TEAM_LEADER, Role.TEAM_MEMBER)
 
@@ -44,7 +44,7 @@ def clue_create(request):
                 **form.service_kwargs(),
             )
         except ValidationError as error:
-            form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -66,7 +66,7 @@ def clue_edit(request, pk: int):
         try:
             services.clue_update(clue=clue, user=request.user, **form.service_kwargs())
         except ValidationError as error:
-            form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("线索已修改。"))
             return redirect(clue)

@@ -11,10 +11,10 @@ from clues import selectors
 from clues.access import is_clue_officer
 from clues.forms import ClueFilterForm
 from clues.reconciliation import RECEIPT_DAYS, TABLE_ROWS, reconciliation
-from clues.views._common import PAGE_SIZE
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE
 
 LEDGER_ROLES = (Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT)
 

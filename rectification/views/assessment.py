@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from rectification import selectors, services
 from rectification.forms import AccountabilityForm, SurveyLinksForm, VerdictForm
 from rectification.models import Assessment, SurveyLink
-from rectification.views._common import PAGE_SIZE, form_errors, report_error
 from rounds.access import office_manages
 from rounds.selectors import get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE, form_errors, report_error
 
 ANSWERED = Q(answered_at__isnull=False)
 

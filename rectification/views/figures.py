@@ -8,11 +8,11 @@ from django.shortcuts import render
 from rectification import selectors
 from rectification.forms import FiguresFilterForm
 from rectification.models import Item
-from rectification.views._common import PAGE_SIZE
 from rounds.models import Round
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE
 
 # As selectors.completion_figures counts it.
 DONE = Q(state__in=[Item.State.ACCEPTED, Item.State.CLOSED])

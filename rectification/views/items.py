@@ -26,10 +26,10 @@ from rectification.forms import (
     TransferForm,
 )
 from rectification.models import Item, LedgerEntry
-from rectification.views._common import PAGE_SIZE, error_messages
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE, error_messages
 
 A = LedgerEntry.Action
 

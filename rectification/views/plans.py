@@ -17,11 +17,11 @@ from rectification.models import Item, Plan
 from rectification.selectors import get_item_for_user, get_plan_for_user
 from rectification.selectors import plan_list as select_plans
 from rectification.services.plans import EDITABLE, PLANNABLE_TARGET_STATUSES, may_open_plan
-from rectification.views._common import PAGE_SIZE, report_error
 from rounds.access import office_manages
 from rounds.selectors import get_target_for_user, target_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE, report_error
 
 DONE = Q(items__state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
 

@@ -12,11 +12,11 @@ from rectification import selectors, services
 from rectification.forms import RecommendationForm, RecommendationStepForm
 from rectification.models import Recommendation
 from rectification.services.recommendations import STEPS
-from rectification.views._common import PAGE_SIZE, report_error
 from rounds.access import office_manages
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE, report_error
 
 R = Recommendation.Status
 STEP_LABELS = {

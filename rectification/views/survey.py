@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from rectification import services
 from rectification.forms import SurveyAnswerForm
 from rectification.models import SurveyLink
-from rectification.views._common import error_messages
+from xuncha.core.view_helpers import error_messages
 
 
 def _page(request, link: SurveyLink, *, form=None, notice: str = "", status: int = 200):

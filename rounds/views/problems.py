@@ -21,12 +21,12 @@ from rounds.forms import (
 )
 from rounds.models import Problem
 from rounds.services.problems import EDITABLE_FIELDS, TRANSITIONS, may_attach, may_edit
-from rounds.views._common import add_service_errors, form_errors, report_error
 from xuncha.accounts.roles import Role
 from xuncha.audit.models import AuditEntry
 from xuncha.audit.selectors import withheld_content
 from xuncha.audit.services import log_action
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import add_service_errors, form_errors, report_error
 
 PROBLEM_OBJECT_TYPE = "rounds.problem"
 

@@ -14,9 +14,9 @@ from rounds.access import office_manages
 from rounds.forms import RoundFilterForm, RoundForm, TeamForm
 from rounds.models import Round
 from rounds.services.lifecycle import NEXT_STATUS
-from rounds.views._common import PAGE_SIZE, add_service_errors, report_error
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE, add_service_errors, report_error
 
 
 @role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER)

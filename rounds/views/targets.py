@@ -14,9 +14,9 @@ from rounds.access import active_membership, office_manages
 from rounds.forms import FeedbackForm, TargetAddForm, TargetDatesForm, TargetFilterForm
 from rounds.services.lifecycle import pending_problem_count
 from rounds.services.problems import clue_problems
-from rounds.views._common import PAGE_SIZE, form_errors, report_error
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.view_helpers import PAGE_SIZE, form_errors, report_error
 
 
 @login_required

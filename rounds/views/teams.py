@@ -22,7 +22,7 @@ from rounds.forms import (
     TeamForm,
 )
 from rounds.models import Commitment, Membership, Team
-from rounds.views._common import form_errors, report_error
+from xuncha.core.view_helpers import form_errors, report_error
 from xuncha.orgs.selectors import organization_list
 
 ORG_SEARCH_LIMIT = 20

@@ -19,8 +19,8 @@ from rounds.access import require_office, require_team_leader
 from rounds.forms import WeeklySummaryFilterForm, WeeklySummaryRunForm, WorkLogForm
 from rounds.services.worklogs import LOG_FIGURES
 from rounds.tasks import compile_weekly_summary
-from rounds.views._common import PAGE_SIZE, add_service_errors, form_errors
 from xuncha.accounts.roles import Role
+from xuncha.core.view_helpers import PAGE_SIZE, add_service_errors, form_errors
 
 
 def _date_param(value: str | None) -> datetime.date:

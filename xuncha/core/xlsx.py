@@ -9,23 +9,35 @@ stays exactly what was typed.
 
 The workbook is written in openpyxl's write-only mode into a temporary file
 and sent from there, so a 100,000-row export never sits in memory.
+
+This is the project's one .xlsx writer: list exports (one sheet, ``stream_xlsx``
+and ``list_export``), documents of several sheets (the ledger report, the
+import templates: ``Sheet`` and ``xlsx_bytes``) and the dashboard's workbook
+(titles and section headers inside a sheet: ``Styled``) all go through
+``write_workbook`` and so through ``safe_cell``.
 """
 
 import datetime
 import decimal
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
+TITLE_FONT = Font(bold=True, size=13)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def safe_cell(value, sheet=None):
@@ -55,18 +67,80 @@ def safe_cell(value, sheet=None):
     return cell
 
 
-def write_cell(sheet, row: int, column: int, value):
-    """``safe_cell``'s rule on an ordinary (not write-only) worksheet: the
-    cell at (row, column) holding ``value``, text never a formula."""
-    safe = safe_cell(value, sheet)
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(safe, Cell):
-        cell.value = safe.value  # openpyxl reads "=..." as a formula here …
-        cell.data_type = "s"  # … so the type is set back to text after
-        cell.quotePrefix = True
-    else:
-        cell.value = safe
-    return cell
+@dataclass
+class Sheet:
+    """One sheet: a bold header row (frozen), then ``rows``. A sheet without
+    headers (the dashboard's) lays out its own titles with ``Styled`` cells."""
+
+    title: str
+    headers: Sequence[str] = ()
+    rows: Iterable[Sequence] = ()
+    # Column widths in characters (a Chinese character counts about two);
+    # a column without one is sized from its header.
+    widths: Sequence[int] = field(default_factory=tuple)
+    wrap: bool = False  # long text wraps inside its cell
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A cell with a look of its own: ``style`` "title" or "header", and/or a
+    number format ("0.0%"). The value still goes through ``safe_cell``."""
+
+    value: Any
+    style: str = ""
+    number_format: str = ""
+
+
+def _cell(sheet, value, wrap: bool):
+    styled = value if isinstance(value, Styled) else None
+    value = safe_cell(styled.value if styled else value, sheet)
+    if not wrap and styled is None:
+        return value
+    if value is None:
+        return None
+    if not isinstance(value, Cell):  # WriteOnlyCell() makes a Cell
+        if wrap and styled is None and not isinstance(value, str):
+            return value  # numbers and dates need no wrapping
+        value = WriteOnlyCell(sheet, value=value)
+    if wrap:
+        value.alignment = WRAP
+    if styled is not None:
+        if styled.style == "title":
+            value.font = TITLE_FONT
+        elif styled.style == "header":
+            value.font, value.fill = HEADER_FONT, HEADER_FILL
+        if styled.number_format:
+            value.number_format = styled.number_format
+    return value
+
+
+def write_workbook(sheets: Iterable[Sheet], out) -> None:
+    """Write the sheets to ``out`` (a path or a binary file), in write-only mode."""
+    workbook = Workbook(write_only=True)
+    for spec in sheets:
+        sheet = workbook.create_sheet(title=str(spec.title)[:31])
+        columns = max(len(spec.headers), len(spec.widths))
+        for index in range(1, columns + 1):
+            if index <= len(spec.widths):
+                width = spec.widths[index - 1]
+            else:
+                width = max(10, 2 * len(str(spec.headers[index - 1])) + 4)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        if spec.headers:
+            sheet.freeze_panes = "A2"
+            sheet.append([_cell(sheet, Styled(str(h), "header"), False) for h in spec.headers])
+        for row in spec.rows:
+            sheet.append([_cell(sheet, value, spec.wrap) for value in row])
+    workbook.save(out)
+
+
+def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """The workbook in memory: for documents stored in a job (a few sheets, not
+    a 100,000-row list)."""
+    with tempfile.TemporaryFile() as out:
+        write_workbook(sheets, out)
+        out.seek(0)
+        return out.read()
 
 
 def write_xlsx(
@@ -78,23 +152,7 @@ def write_xlsx(
     widths: Sequence[int] = (),
 ) -> None:
     """Write one sheet (bold header row, then ``rows``) to ``out``, a path or binary file."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, header in enumerate(headers, start=1):
-        # Chinese characters are about two columns wide.
-        width = widths[index - 1] if index <= len(widths) else max(10, 2 * len(header) + 4)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([safe_cell(value, sheet) for value in row])
-    workbook.save(out)
+    write_workbook([Sheet(title, headers, rows, widths)], out)
 
 
 def stream_xlsx(

@@ -10,12 +10,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from xuncha.core.xlsx import Sheet, xlsx_bytes
 from xuncha.imports.forms import UploadForm
 from xuncha.imports.kinds import all_kinds, get_kind
 from xuncha.imports.models import ImportJob
 from xuncha.imports.services import import_confirm, import_upload, live_progress, may_import
 from xuncha.reports.registry import XLSX
-from xuncha.reports.xlsx import Sheet, xlsx_bytes
 
 
 def importer_required(view):

@@ -6,3 +6,9 @@ class OrgsConfig(AppConfig):
     name = "xuncha.orgs"
     label = "orgs"
     verbose_name = _("组织与干部")
+
+    def ready(self) -> None:
+        # The organization and cadre import kinds, in the imports registry.
+        from xuncha.orgs.resources import register_import_kinds
+
+        register_import_kinds()
