@@ -56,6 +56,9 @@ def test_settings_install_the_bench_only_outside_production():
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
         "ALLOWED_HOSTS": "xuncha.example.org",
+        # Production names the audit key and an anchor sink off the data folder.
+        "AUDIT_HMAC_KEY": "k" * 64,
+        "AUDIT_ANCHOR_FILE": "/var/log/xuncha-anchors/audit-anchors.log",
     }
     answer = subprocess.run(
         [sys.executable, "-c", "from django.conf import settings; print(settings.INSTALLED_APPS)"],

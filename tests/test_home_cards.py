@@ -24,7 +24,7 @@ def titles(user) -> list[str]:
 def test_office_sees_the_rounds_cards_then_the_organization_cards():
     assert titles(make_user(Role.OFFICE)) == [
         "进行中的巡察",
-        "待办审核的问题",
+        # Problems waiting for the office's check are on the 待办 card now.
         "本周缺报日报的巡察组",
         "组织库",
         "组长库",
