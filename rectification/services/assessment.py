@@ -7,14 +7,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from rectification.access import require_office
-from rectification.models import Accountability, Assessment, SurveyLink
+from rectification.models import Accountability, Assessment, Plan, SurveyLink
+from rectification.workflow import PLAN
 from rounds.models import Target
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 
 
 @transaction.atomic
 def assessment_open(*, target: Target, user) -> Assessment:
+    """一评估 is opened for a target whose plan the office has accepted (the
+    plan table's "assess" row); opening it twice returns the one there is."""
     require_office(user, target.round.office)
+    if existing := Assessment.objects.filter(target=target).first():
+        return existing
+    plan = Plan.objects.filter(target=target).select_related("target__round__office").first()
+    if plan is None:
+        raise ValidationError("该巡察对象尚未编制整改方案，方案经审核通过后才能开展整改评估。")
+    workflow.check(PLAN, user, plan, "assess")
     assessment, created = Assessment.objects.get_or_create(target=target)
     if created:
         log_action(user, "assessment.open", assessment, {})

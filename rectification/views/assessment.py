@@ -66,7 +66,12 @@ def assessment_list(request):
 @require_POST
 def assessment_open(request, target_pk: int):
     target = get_target_for_user(request.user, target_pk)
-    assessment = services.assessment_open(target=target, user=request.user)
+    try:
+        assessment = services.assessment_open(target=target, user=request.user)
+    except ValidationError as error:
+        report_error(request, error)
+        plan = getattr(target, "plan", None)
+        return redirect(plan) if plan is not None else redirect("rectification:plan_list")
     return redirect(assessment)
 
 

@@ -38,6 +38,10 @@ class Rule:
     checks: tuple[Check, ...] = ()
     target: str | None = None  # the state it leads to, when it changes one
     refusal: str = ""  # why the state forbids it, when the default wording is not enough
+    # Ask who before what, for an action whose very existence is one role's
+    # business (回头看): others learn they may not, not the object's state.
+    who_first: bool = False
+    denial: str = ""  # the refusal to others, when "「label」须由actor操作" reads badly
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Workflow:
     name: str
     rules: tuple[Rule, ...]
     state_field: str = "status"
+    noun: str = ""  # how a refusal names the object: 该事项当前为「整改中」
 
     def rule(self, action: str) -> Rule:
         for rule in self.rules:
@@ -97,11 +102,14 @@ def check(workflow: Workflow, user, obj, action: str) -> Rule:
     The state is judged first (as the ledger always did): someone looking at a
     stale page learns the object moved on, not that they lack a role."""
     rule = workflow.rule(action)
+    denial = rule.denial or f"「{rule.label}」须由{rule.actor}操作。"
+    if rule.who_first and not rule.who(user, obj):
+        raise PermissionDenied(denial)
     if workflow.state_of(obj) not in rule.sources:
         reason = rule.refusal or f"不能{rule.label}。"
-        raise ValidationError(f"{reason}当前状态为「{workflow.state_label(obj)}」。")
+        raise ValidationError(f"{reason}{workflow.noun}当前为「{workflow.state_label(obj)}」。")
     if not rule.who(user, obj):
-        raise PermissionDenied(f"「{rule.label}」须由{rule.actor}操作。")
+        raise PermissionDenied(denial)
     if reasons := blocking_reasons(rule, obj):
         raise ValidationError(reasons)
     return rule
