@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RectificationConfig(AppConfig):
     name = "rectification"
     verbose_name = _("巡察整改")
+
+    def ready(self) -> None:
+        # 归档 waits on rectification; the rounds app asks, without importing this one.
+        from rectification.workflow import round_archive_blockers
+        from rounds.workflow import register_archive_blocker
+
+        register_archive_blocker(round_archive_blockers)

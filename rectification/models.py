@@ -64,6 +64,24 @@ class Plan(models.Model):
         return reverse("rectification:plan_detail", args=[self.pk])
 
 
+class ItemQuerySet(models.QuerySet):
+    """The computed rules of an item, one place each: lists, reminders,
+    reports, closure and the dashboard ask these, not their own filters."""
+
+    DONE_STATES = ("accepted", "closed")  # 查验通过 or 已销号
+
+    def done(self):
+        return self.filter(state__in=self.DONE_STATES)
+
+    def open(self):
+        return self.exclude(state__in=self.DONE_STATES)
+
+    def outstanding(self):
+        """What keeps a round from 归档: open items, except one 转账 to a named
+        receiving body, which that body now carries."""
+        return self.open().exclude(state="transferred", transferred_to__isnull=False)
+
+
 class Item(models.Model):
     """One problem's rectification: its measures (任务清单), responsibility
     (责任清单) and its place on the ledger (整改台账)."""
@@ -143,6 +161,8 @@ class Item(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["deadline", "pk"]
         verbose_name = _("整改事项")
@@ -170,8 +190,12 @@ class Item(models.Model):
         return reverse("rectification:item_detail", args=[self.pk])
 
     @property
+    def is_done(self) -> bool:
+        return self.state in ItemQuerySet.DONE_STATES
+
+    @property
     def is_open(self) -> bool:
-        return self.state not in (self.State.ACCEPTED, self.State.CLOSED)
+        return not self.is_done
 
     @property
     def on_ledger(self) -> bool:

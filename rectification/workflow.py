@@ -234,3 +234,52 @@ RECOMMENDATION = Workflow(
         ),
     ),
 )
+
+
+# --- what rectification leaves for 归档 (registered in rounds.workflow) --------
+
+
+def round_archive_blockers(round_) -> list[str]:
+    """Each target whose plan is not accepted, and each with items still
+    outstanding, by state: 归档 tells the truth about what remains."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from rounds.models import Problem, Target
+
+    reasons: list[str] = []
+    counts: dict[int, list[tuple[str, int]]] = {}
+    rows = (
+        Item.objects.filter(round=round_)
+        .outstanding()
+        .order_by()
+        .values("plan__target_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by("plan__target_id", "state")
+    )
+    for row in rows:
+        counts.setdefault(row["plan__target_id"], []).append((row["state"], row["n"]))
+    fed_back = Problem.objects.filter(target=OuterRef("pk"), status=Problem.Status.FED_BACK)
+    targets = (
+        Target.objects.filter(round=round_)
+        .select_related("organization", "plan")
+        .annotate(has_fed_back=Exists(fed_back))
+    )
+    for target in targets.order_by("pk"):
+        name = target.organization.name
+        plan = getattr(target, "plan", None)
+        if plan is None:
+            # A target where nothing was fed back has nothing to rectify.
+            if target.has_fed_back:
+                reasons.append(f"「{name}」尚未编制整改方案。")
+        elif plan.status != P.ACCEPTED:
+            reasons.append(
+                f"「{name}」的整改方案尚未通过审核（当前为「{plan.get_status_display()}」）。"
+            )
+        if found := counts.get(target.pk):
+            parts = "、".join(
+                f"{'已转办但未明确承接部门' if state == ST.TRANSFERRED else ST(state).label} {n} 项"
+                for state, n in found
+            )
+            total = sum(n for _state, n in found)
+            reasons.append(f"「{name}」还有 {total} 项整改事项未完成（{parts}）。")
+    return reasons

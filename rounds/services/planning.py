@@ -10,8 +10,10 @@ from guardian.shortcuts import assign_perm, remove_perm
 from rounds.access import require_office
 from rounds.models import Commitment, Membership, Round, RoundKind, Target, Team
 from rounds.recusal import recusal_conflicts
+from rounds.workflow import ROUND
 from xuncha.audit.context import current_ip
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 from xuncha.orgs.models import Cadre, Office, Organization
 
 MAX_TEAM_SIZE = 7
@@ -56,8 +58,7 @@ def round_create(
 @transaction.atomic
 def team_create(*, round_: Round, number: int, liaison: str = "", user) -> Team:
     require_office(user, round_)
-    if round_.status not in (Round.Status.PLANNED, Round.Status.PREPARING):
-        raise ValidationError("进驻后不能再增加巡察组。")
+    workflow.check(ROUND, user, round_, "form_team")
     team = Team(round=round_, number=number, liaison=liaison)
     team.full_clean()
     team.save()

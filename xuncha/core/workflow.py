@@ -37,11 +37,18 @@ class Rule:
     roles: tuple[str, ...] = ()  # the roles that act (to-do lists, generated tests)
     checks: tuple[Check, ...] = ()
     target: str | None = None  # the state it leads to, when it changes one
-    refusal: str = ""  # why the state forbids it, when the default wording is not enough
+    # Why the state forbids it, when "不能<label>。" is not enough; "{state}" in
+    # it places the current state, otherwise "<noun>当前为「state」。" follows.
+    refusal: str = ""
     # Ask who before what, for an action whose very existence is one role's
     # business (回头看): others learn they may not, not the object's state.
     who_first: bool = False
     denial: str = ""  # the refusal to others, when "「label」须由actor操作" reads badly
+
+    @property
+    def name(self) -> str:
+        """The action's code, as the problem pages and their tests call it."""
+        return self.action
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,11 @@ def check(workflow: Workflow, user, obj, action: str) -> Rule:
     if rule.who_first and not rule.who(user, obj):
         raise PermissionDenied(denial)
     if workflow.state_of(obj) not in rule.sources:
+        state = workflow.state_label(obj)
+        if "{state}" in rule.refusal:  # a refusal that places the state itself
+            raise ValidationError(rule.refusal.format(state=state))
         reason = rule.refusal or f"不能{rule.label}。"
-        raise ValidationError(f"{reason}{workflow.noun}当前为「{workflow.state_label(obj)}」。")
+        raise ValidationError(f"{reason}{workflow.noun}当前为「{state}」。")
     if not rule.who(user, obj):
         raise PermissionDenied(denial)
     if reasons := blocking_reasons(rule, obj):
