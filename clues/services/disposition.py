@@ -83,7 +83,7 @@ def clue_reopen(*, clue: Clue, user, reason: str) -> Clue:
     clue.status, clue.closed_by, clue.closed_at = S.RECEIVED, None, None
     # A reopened clue owes a new report, on a new deadline.
     clue.feedback_at = None
-    clue.disposition_due = disposition_due_from(timezone.localdate())
+    clue.disposition_due = disposition_due_from(timezone.localdate(), urgent=clue.urgent)
     clue.save()
     log_action(user, "clue.reopen", clue, {"reason": reason.strip()})
     return clue
