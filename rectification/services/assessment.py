@@ -36,6 +36,8 @@ def survey_links_create(
     *, assessment: Assessment, respondent: str, count: int, user
 ) -> list[SurveyLink]:
     require_office(user, assessment.target.round.office)
+    if not assessment.survey_open:
+        raise ValidationError("测评已结束，不能再生成测评链接。")
     if not 1 <= count <= 500:
         raise ValidationError("一次可生成 1 到 500 个测评链接。")
     if respondent not in SurveyLink.Respondent.values:

@@ -83,7 +83,8 @@ def _render(request, assessment: Assessment, **forms):
         filters={"round": target.round_id, "organization": target.organization_id},
     )
     unanswered: dict[str, list[str]] = {}
-    if manages:
+    # A closed survey's unused links are dead: listing them would invite sending them.
+    if manages and assessment.survey_open:
         for respondent, token in assessment.links.filter(answered_at__isnull=True).values_list(
             "respondent", "token"
         ):

@@ -48,6 +48,11 @@ def round_create(
         raise ValidationError({"kinds": "请至少选择一种巡察类型。"})
     if any(k.code == "special" for k in kinds) and not theme:
         raise ValidationError({"theme": "专项巡察须填写专项主题。"})
+    if Round.objects.filter(office=office, term=term, number=number).exists():
+        # Said before full_clean, which would give Django's raw unique-constraint text.
+        raise ValidationError(
+            {"number": f"「{round_.name}」已经存在，请核对届次和轮次，不要重复新建。"}
+        )
     round_.full_clean()
     round_.save()
     round_.kinds.set(kinds)
