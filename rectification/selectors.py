@@ -6,23 +6,16 @@
 - everyone else: nothing.
 """
 
-import datetime
-
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from rectification.models import Assessment, Evidence, Item, Plan, Recommendation
+from rectification.models import Assessment, Evidence, Item, ItemQuerySet, Plan, Recommendation
 from rounds.access import office_reach_q
 from xuncha.accounts.roles import Role
 
-OPEN_STATES = (
-    Item.State.PLANNING,
-    Item.State.IN_PROGRESS,
-    Item.State.HANDED_IN,
-    Item.State.TRANSFERRED,
-)
+# The colour filter lives with the item's other computed rules (models.ItemQuerySet);
+# the dashboard imports it from here.
+colour_q = ItemQuerySet.colour_q
 
 
 def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
@@ -43,30 +36,14 @@ def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
     if region := filters.get("region"):
         qs = qs.filter(organization__region=region)
     if colour := filters.get("colour"):
-        qs = qs.filter(colour_q(colour))
+        qs = qs.coloured(colour)
     if filters.get("open") in (True, "1", "true"):
-        qs = qs.filter(state__in=OPEN_STATES)
+        qs = qs.open()
     return qs.order_by("deadline", "pk")
 
 
-def colour_q(colour: str, today: datetime.date | None = None) -> Q:
-    """The deadline colour as a filter, so lists and counts stay in the database."""
-    today = today or timezone.localdate()
-    open_with_deadline = Q(state__in=OPEN_STATES[1:], deadline__isnull=False) & ~Q(
-        kind=Item.Kind.ONGOING
-    )
-    yellow_from = today + datetime.timedelta(days=settings.RECTIFICATION_YELLOW_DAYS)
-    green_from = today + datetime.timedelta(days=settings.RECTIFICATION_GREEN_DAYS)
-    ranges = {
-        Item.Colour.RED: Q(deadline__lt=today),
-        Item.Colour.YELLOW: Q(deadline__gte=today, deadline__lte=yellow_from),
-        Item.Colour.GREEN: Q(deadline__gt=yellow_from, deadline__lte=green_from),
-    }
-    return open_with_deadline & ranges.get(colour, Q(pk__in=[]))
-
-
 def overdue_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
-    return item_list(user=user, filters=filters).filter(colour_q(Item.Colour.RED))
+    return item_list(user=user, filters=filters).coloured(Item.Colour.RED)
 
 
 def get_item_for_user(user, pk: int) -> Item:
@@ -121,7 +98,7 @@ def get_recommendation_for_user(user, pk: int) -> Recommendation:
 
 def completion_figures(items: QuerySet[Item]) -> dict:
     """整改完成率, rules made and money recovered, in one aggregate query."""
-    done = Q(state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
+    done = ItemQuerySet.done_q()
     figures = items.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=done),

@@ -73,7 +73,11 @@ def plan_open(*, target: Target, user=None) -> Plan:
 def item_plan_update(*, item: Item, user, **fields) -> Item:
     """Fill in an item's measures and responsibility. Changing a signed plan
     voids the signature: the top leader signs what is actually submitted."""
-    item = Item.objects.select_for_update().select_related("plan__organization").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("plan__organization", "plan__target__round__office")
+        .get(pk=item.pk)
+    )
     plan = item.plan
     workflow.check(PLAN, user, plan, "edit")
     unknown = set(fields) - set(PLAN_FIELDS)
@@ -81,6 +85,9 @@ def item_plan_update(*, item: Item, user, **fields) -> Item:
         raise ValueError(f"未知字段：{unknown}")
     for name, value in fields.items():
         setattr(item, name, value)
+    feedback = plan.target.feedback_date
+    if item.deadline and feedback and item.deadline < feedback:
+        raise ValidationError({"deadline": f"完成时限不能早于反馈日期（{feedback:%Y-%m-%d}）。"})
     item.full_clean()
     item.save()
     if plan.status == Plan.Status.SIGNED:

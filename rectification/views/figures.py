@@ -2,12 +2,12 @@
 reach, per round and per target. One grouped query per table."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import render
 
 from rectification import selectors
 from rectification.forms import FiguresFilterForm
-from rectification.models import Item
+from rectification.models import Item, ItemQuerySet
 from rectification.views._common import PAGE_SIZE
 from rounds.models import Round
 from rounds.selectors import round_list
@@ -15,7 +15,7 @@ from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
 
 # As selectors.completion_figures counts it.
-DONE = Q(state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
+DONE = ItemQuerySet.done_q()
 
 
 def completion_by(items: QuerySet[Item], *fields: str) -> QuerySet:

@@ -5,14 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rectification import services
 from rectification.forms import ItemPlanForm, ReviewForm
-from rectification.models import Item
+from rectification.models import ItemQuerySet
 from rectification.selectors import get_item_for_user, get_plan_for_user
 from rectification.selectors import plan_list as select_plans
 from rectification.services.plans import PLANNABLE_TARGET_STATUSES, may_open_plan
@@ -23,7 +23,7 @@ from xuncha.accounts.roles import Role
 from xuncha.core import workflow
 from xuncha.core.access import role_required
 
-DONE = Q(items__state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
+DONE = ItemQuerySet.done_q("items__")
 
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP)

@@ -52,6 +52,12 @@ def allowed_transitions(user, problem: Problem) -> list[Rule]:
     ]
 
 
+def _check_found_on(problem: Problem) -> None:
+    # The form says so too; imports and other callers come through here.
+    if problem.found_on and problem.found_on > timezone.localdate():
+        raise ValidationError({"found_on": "发现日期不能晚于今天。"})
+
+
 def _check_open(target: Target) -> None:
     if target.round.status not in (Round.Status.ON_SITE, Round.Status.REPORTING):
         raise ValidationError("只有在进驻和报告阶段才能录入或修改问题。")
@@ -83,6 +89,7 @@ def problem_create(
         found_by=user,
         found_on=found_on or timezone.localdate(),
     )
+    _check_found_on(problem)
     problem.full_clean()
     problem.save()
     log_action(user, "problem.create", problem, {"target": target.pk, "category": category.pk})
@@ -105,6 +112,7 @@ def problem_update(*, problem: Problem, user, **changes) -> Problem:
     before = {name: str(getattr(problem, name)) for name in changes}
     for name, value in changes.items():
         setattr(problem, name, value)
+    _check_found_on(problem)
     problem.full_clean()
     problem.save()
     log_action(
