@@ -78,3 +78,34 @@ def test_a_closed_survey_shows_no_unused_links_and_makes_no_more(w, client):
             assessment=assessment, respondent="public", count=1, user=w.office_user
         )
     assert assessment.links.count() == 3
+
+
+def test_a_cadre_on_another_active_team_needs_the_office_to_confirm(db, client):
+    """On main the cadre was added silently. Chosen: refuse with a warning
+    naming the other team, and add when the office ticks 确认同时选派."""
+    from rounds.models import Membership
+    from rounds.services import team_add_member
+    from tests.rounds_factories import MembershipFactory, RoundFactory, TeamFactory
+
+    office_user = make_user(Role.OFFICE)
+    busy_round = RoundFactory(office=office_user.office, status=Round.Status.ON_SITE)
+    busy = MembershipFactory(team=TeamFactory(round=busy_round, number=1)).cadre
+    new_team = TeamFactory(round=RoundFactory(office=office_user.office), number=1)
+    with pytest.raises(ValidationError) as refused:
+        team_add_member(team=new_team, cadre=busy, role=Membership.Role.MEMBER, user=office_user)
+    message = refused.value.message_dict["confirm_busy"][0]
+    assert busy.name in message and busy_round.name in message and "确认同时选派" in message
+    assert not new_team.memberships.exists()
+
+    client.force_login(office_user)
+    add = reverse("rounds:team_add_member", args=[new_team.pk])
+    response = client.post(add, {"role": "member", "cadre": busy.pk}, follow=True)
+    assert "确认同时选派" in response.content.decode() and not new_team.memberships.exists()
+    client.post(add, {"role": "member", "cadre": busy.pk, "confirm_busy": "on"})
+    assert new_team.memberships.get().cadre == busy
+
+    # A cadre whose other round has moved on to rectification is free again.
+    Round.objects.filter(pk=busy_round.pk).update(status=Round.Status.RECTIFYING)
+    other_team = TeamFactory(round=new_team.round, number=2)
+    free = MembershipFactory(team=TeamFactory(round=busy_round, number=2)).cadre
+    team_add_member(team=other_team, cadre=free, role=Membership.Role.MEMBER, user=office_user)

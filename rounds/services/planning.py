@@ -97,9 +97,36 @@ def _raise_conflicts(conflicts) -> None:
         raise ValidationError([str(conflict) for conflict in conflicts])
 
 
+# A team still at work: a cadre on one of these cannot quietly be sent elsewhere too.
+ACTIVE_ROUND_STATUSES = (
+    Round.Status.PLANNED,
+    Round.Status.PREPARING,
+    Round.Status.ON_SITE,
+    Round.Status.REPORTING,
+)
+
+
+def busy_elsewhere(cadre: Cadre, round_: Round) -> list[str]:
+    """The other active teams this cadre is on, named for the warning."""
+    others = (
+        Membership.objects.filter(cadre=cadre, round__status__in=ACTIVE_ROUND_STATUSES)
+        .exclude(round=round_)
+        .select_related("team__round__office")
+    )
+    return [
+        f"「{m.team.round.name}」{m.team.name}（{m.team.round.get_status_display()}）"
+        for m in others
+    ]
+
+
 @transaction.atomic
-def team_add_member(*, team: Team, cadre: Cadre, role: str, user) -> Membership:
-    """Put a cadre on a team: pool, size and recusal checked; the team's targets granted."""
+def team_add_member(
+    *, team: Team, cadre: Cadre, role: str, user, confirm_busy: bool = False
+) -> Membership:
+    """Put a cadre on a team: pool, size and recusal checked; the team's targets granted.
+
+    A cadre already on another active team is refused with a warning naming
+    it, unless the office confirms (``confirm_busy``) that both are intended."""
     team = Team.objects.select_for_update().select_related("round__office").get(pk=team.pk)
     require_office(user, team.round)
     if team.round.status not in (
@@ -114,6 +141,13 @@ def team_add_member(*, team: Team, cadre: Cadre, role: str, user) -> Membership:
     _check_team_shape(team, role)
     if Membership.objects.filter(round=team.round, cadre=cadre).exists():
         raise ValidationError(f"{cadre.name} 已在本轮其他巡察组中。")
+    if not confirm_busy and (elsewhere := busy_elsewhere(cadre, team.round)):
+        raise ValidationError(
+            {
+                "confirm_busy": f"{cadre.name} 正在{'、'.join(elsewhere)}工作。"
+                "如确需同时选派，请勾选“确认同时选派”后再编入。"
+            }
+        )
     targets = list(team.targets.select_related("organization"))
     _raise_conflicts(recusal_conflicts(cadre, [t.organization for t in targets]))
     membership = Membership.objects.create(team=team, round=team.round, cadre=cadre, role=role)
