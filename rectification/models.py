@@ -394,6 +394,14 @@ class Assessment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("rectification:assessment_detail", args=[self.pk])
 
+    @property
+    def survey_state(self) -> str:
+        """The state the assessment table (rectification.workflow) reads."""
+        return "open" if self.survey_open else "closed"
+
+    def get_survey_state_display(self) -> str:
+        return str(_("进行中") if self.survey_open else _("已结束"))
+
 
 class SurveyLink(models.Model):
     """One answer's link (满意度测评): no account needed, used once."""

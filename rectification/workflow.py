@@ -188,6 +188,55 @@ ITEM = Workflow(
     noun="该事项",
 )
 
+# --- 一评估: the survey while open, the verdict and accountability at any time ----
+
+
+def _assessment_office(user, assessment) -> bool:
+    return office_manages(user, assessment.target.round.office)
+
+
+ASSESSMENT = Workflow(
+    "assessment",
+    state_field="survey_state",
+    rules=(
+        Rule(
+            "links",
+            "生成测评链接",
+            ("open",),
+            _assessment_office,
+            "巡察办工作人员",
+            (OFFICE,),
+            refusal="本次测评{state}，不能再生成测评链接。",
+        ),
+        Rule(
+            "close",
+            "结束测评",
+            ("open",),
+            _assessment_office,
+            "巡察办工作人员",
+            (OFFICE,),
+            target="closed",
+            refusal="本次测评{state}。",
+        ),
+        Rule(
+            "verdict",
+            "保存评估结论",
+            ("open", "closed"),
+            _assessment_office,
+            "巡察办工作人员",
+            (OFFICE,),
+        ),
+        Rule(
+            "accountability",
+            "添加问责记录",
+            ("open", "closed"),
+            _assessment_office,
+            "巡察办工作人员",
+            (OFFICE,),
+        ),
+    ),
+)
+
 # --- 巡察建议书: issued → received → answered → closed ---------------------------
 
 R = Recommendation.Status

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from rectification import services
 from rectification.models import Assessment, Item, LedgerEntry, Plan, Recommendation
-from rectification.workflow import ITEM, PLAN, RECOMMENDATION
+from rectification.workflow import ASSESSMENT, ITEM, PLAN, RECOMMENDATION
 from tests.rect_fixtures import URLS, fill_plan, make_fed_back_target, make_round, world
 from xuncha.core.workflow import actions_for
 
@@ -224,4 +224,54 @@ def test_recommendation_table_service_and_page_agree(w, role, client):
                 with pytest.raises((ValidationError, PermissionDenied)):
                     call()
                 assert Recommendation.objects.get(pk=current.pk).status == state
+            transaction.savepoint_rollback(savepoint)
+
+
+# --- 一评估 ----------------------------------------------------------------------
+
+
+def assessment_perform(action, assessment, user):
+    if action == "links":
+        return services.survey_links_create(
+            assessment=assessment, respondent="public", count=2, user=user
+        )
+    if action == "close":
+        return services.survey_close(assessment=assessment, user=user)
+    if action == "verdict":
+        return services.assessment_decide(
+            assessment=assessment, verdict=Assessment.Verdict.values[-1], note="好", user=user
+        )
+    if action == "accountability":
+        return services.accountability_record(
+            assessment=assessment,
+            person_name="王五",
+            position="财务科科长",
+            measure="诫勉谈话",
+            reason="整改不力",
+            user=user,
+        )
+    raise AssertionError(action)
+
+
+@pytest.mark.parametrize("role", ["office", "leadership", "contact"])
+def test_assessment_table_service_and_page_agree(w, role, client):
+    user = user_for(role, w)
+    assessment = services.assessment_open(target=w.target, user=w.office_user)
+    client.force_login(user)
+    for survey_open in (True, False):
+        for rule in ASSESSMENT.rules:
+            savepoint = transaction.savepoint()
+            Assessment.objects.filter(pk=assessment.pk).update(survey_open=survey_open)
+            current = Assessment.objects.get(pk=assessment.pk)
+            ok = role == "office" and current.survey_state in rule.sources
+            offered = actions_for(ASSESSMENT, user, current)
+            assert (rule.action in offered and offered[rule.action].allowed) == ok
+            page = markers(client.get(current.get_absolute_url()))
+            assert (rule.action in page) == ok, (role, survey_open, rule.action, page)
+            if ok:
+                assessment_perform(rule.action, current, user)
+            else:
+                with pytest.raises((ValidationError, PermissionDenied)):
+                    assessment_perform(rule.action, current, user)
+                assert Assessment.objects.get(pk=assessment.pk).survey_open == survey_open
             transaction.savepoint_rollback(savepoint)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from rectification.access import require_office
 from rectification.models import Accountability, Assessment, Plan, SurveyLink
-from rectification.workflow import PLAN
+from rectification.workflow import ASSESSMENT, PLAN
 from rounds.models import Target
 from xuncha.audit.services import log_action
 from xuncha.core import workflow
@@ -35,9 +35,7 @@ def assessment_open(*, target: Target, user) -> Assessment:
 def survey_links_create(
     *, assessment: Assessment, respondent: str, count: int, user
 ) -> list[SurveyLink]:
-    require_office(user, assessment.target.round.office)
-    if not assessment.survey_open:
-        raise ValidationError("测评已结束，不能再生成测评链接。")
+    workflow.check(ASSESSMENT, user, assessment, "links")
     if not 1 <= count <= 500:
         raise ValidationError("一次可生成 1 到 500 个测评链接。")
     if respondent not in SurveyLink.Respondent.values:
@@ -83,7 +81,7 @@ def survey_answer(*, token: str, satisfaction: int, comment: str = "") -> Survey
 
 @transaction.atomic
 def survey_close(*, assessment: Assessment, user) -> Assessment:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "close")
     assessment.survey_open = False
     assessment.save(update_fields=["survey_open"])
     log_action(user, "survey.close", assessment, {})
@@ -92,7 +90,7 @@ def survey_close(*, assessment: Assessment, user) -> Assessment:
 
 @transaction.atomic
 def assessment_decide(*, assessment: Assessment, verdict: str, note: str, user) -> Assessment:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "verdict")
     if verdict not in {v for v in Assessment.Verdict.values if v}:
         raise ValidationError("请选择评估结论。")
     assessment.verdict, assessment.verdict_note = verdict, note.strip()
@@ -106,7 +104,7 @@ def assessment_decide(*, assessment: Assessment, verdict: str, note: str, user) 
 def accountability_record(
     *, assessment: Assessment, person_name: str, position: str, measure: str, reason: str, user
 ) -> Accountability:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "accountability")
     record = Accountability(
         assessment=assessment,
         person_name=person_name,

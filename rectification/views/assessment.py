@@ -14,9 +14,11 @@ from rectification import selectors, services
 from rectification.forms import AccountabilityForm, SurveyLinksForm, VerdictForm
 from rectification.models import Assessment, SurveyLink
 from rectification.views._common import PAGE_SIZE, form_errors, report_error
+from rectification.workflow import ASSESSMENT
 from rounds.access import office_manages
 from rounds.selectors import get_target_for_user
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
 from xuncha.core.access import role_required
 
 ANSWERED = Q(answered_at__isnull=False)
@@ -101,6 +103,7 @@ def _render(request, assessment: Assessment, **forms):
         "completion": selectors.completion_figures(items),
         "unanswered": [(labels[key], urls) for key, urls in unanswered.items()],
         "accountabilities": assessment.accountabilities.select_related("recorded_by"),
+        "offers": workflow.actions_for(ASSESSMENT, request.user, assessment),
     }
     if manages:
         context.update(
@@ -127,8 +130,12 @@ def assessment_action(request, pk: int, action: str):
         "accountability": AccountabilityForm,
     }
     if action == "close":
-        services.survey_close(assessment=assessment, user=user)
-        messages.success(request, "测评已关闭，未使用的链接不能再提交。")
+        try:
+            services.survey_close(assessment=assessment, user=user)
+        except ValidationError as error:
+            report_error(request, error)
+        else:
+            messages.success(request, "测评已关闭，未使用的链接不能再提交。")
         return redirect(assessment)
     if action not in forms:
         raise Http404
