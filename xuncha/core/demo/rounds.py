@@ -494,7 +494,11 @@ class RoundBuilder:
             services.target_add(team=team, organization=organization, user=self.office_user)
             self.demo.count("targets")
         for cadre, role in self._pick_members(row, organizations):
-            services.team_add_member(team=team, cadre=cadre, role=role, user=self.office_user)
+            # Rounds are seeded one after another, each already at its final
+            # stage, so a cadre may look busy elsewhere: the office confirms.
+            services.team_add_member(
+                team=team, cadre=cadre, role=role, user=self.office_user, confirm_busy=True
+            )
             self.demo.count("memberships")
         return team
 
