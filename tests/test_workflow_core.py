@@ -84,3 +84,28 @@ def test_actions_for_lists_only_this_users_actions_in_this_state_with_reasons():
 def test_waiting_states_name_what_waits_on_a_role():
     assert FLOW.waiting_states(["boss"]) == {"draft": ["sign"]}
     assert FLOW.waiting_states(["clerk", "boss"]) == {"draft": ["sign"], "signed": ["submit"]}
+
+
+LOOK_BACK = Workflow(
+    "look_back",
+    (
+        Rule(
+            "reopen",
+            "回头看",
+            ("closed",),
+            _is_boss,
+            "负责人",
+            refusal="事项{state}，不能回头看。",
+            who_first=True,
+            denial="只有负责人可以回头看。",
+        ),
+    ),
+)
+
+
+def test_who_first_denial_and_a_refusal_that_places_the_state():
+    with pytest.raises(PermissionDenied, match="只有负责人可以回头看"):
+        check(LOOK_BACK, "clerk", doc(status="draft"), "reopen")  # who before what
+    with pytest.raises(ValidationError) as error:
+        check(LOOK_BACK, "boss", doc(status="draft"), "reopen")
+    assert error.value.messages == ["事项draft，不能回头看。"]
