@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,37 +20,6 @@ from rounds.selectors import get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.core import workflow
 from xuncha.core.access import role_required
-
-ANSWERED = Q(answered_at__isnull=False)
-
-
-def survey_figures(assessment: Assessment) -> dict:
-    """Links handed out, answers, average satisfaction and the share satisfied
-    (4 or 5), per respondent kind and in all: one grouped query."""
-    rows = (
-        assessment.links.order_by()
-        .values("respondent")
-        .annotate(
-            links=Count("pk"),
-            answers=Count("pk", filter=ANSWERED),
-            average=Avg("satisfaction"),
-            satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
-        )
-    )
-    labels = dict(SurveyLink.Respondent.choices)
-    groups = []
-    total = {"label": "合计", "links": 0, "answers": 0, "satisfied": 0, "score": 0}
-    for row in rows:
-        groups.append({**row, "label": labels.get(row["respondent"], row["respondent"])})
-        for key in ("links", "answers", "satisfied"):
-            total[key] += row[key]
-        total["score"] += (row["average"] or 0) * row["answers"]
-    total["average"] = total["score"] / total["answers"] if total["answers"] else None
-    for group in [*groups, total]:
-        group["satisfied_rate"] = (
-            round(100 * group["satisfied"] / group["answers"], 1) if group["answers"] else None
-        )
-    return {"groups": groups, "total": total}
 
 
 @role_required(Role.OFFICE, Role.LEADERSHIP)
@@ -99,7 +68,7 @@ def _render(request, assessment: Assessment, **forms):
         "assessment": assessment,
         "target": target,
         "manages": manages,
-        "survey": survey_figures(assessment),
+        "survey": selectors.survey_figures(assessment),
         "completion": selectors.completion_figures(items),
         "unanswered": [(labels[key], urls) for key, urls in unanswered.items()],
         "accountabilities": assessment.accountabilities.select_related("recorded_by"),
