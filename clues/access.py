@@ -2,9 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 
-from clues.models import Clue, Disposition
+from clues.models import Clue
 from rounds.access import active_membership, office_manages
-from rounds.models import Membership
 from xuncha.accounts.roles import Role
 
 S = Clue.Status
@@ -41,30 +40,3 @@ def require_team_member(user, clue: Clue):
     if membership is None:
         raise PermissionDenied("只有已签署三项承诺的本组成员可以进行此操作。")
     return membership
-
-
-def allowed_clue_actions(user, clue: Clue, latest: Disposition | None = None) -> frozenset[str]:
-    """Which buttons to show this person. The services decide again when one
-    is used; this only spares a button that would be refused. ``latest`` is the
-    clue's most recent disposition (the page has it already)."""
-    actions: set[str] = set()
-    if clue.status == S.DRAFT:
-        membership = active_membership(user, clue.team)
-        if membership is not None:
-            actions |= {"edit", "upload"}
-            if membership.role == Membership.Role.LEADER:
-                actions.add("submit")
-    elif clue.status == S.SUBMITTED:
-        if is_clue_officer(user, clue):
-            actions |= {"approve", "return"}
-    elif clue.status == S.APPROVED:
-        if is_receiving_user(user, clue):
-            actions.add("receive")
-    elif clue.status == S.RECEIVED:
-        if is_receiving_user(user, clue):
-            actions.add("disposition")
-        if latest is not None and latest.is_final and is_clue_officer(user, clue):
-            actions.add("close")
-    elif clue.status == S.CLOSED and is_clue_officer(user, clue):
-        actions.add("reopen")
-    return frozenset(actions)

@@ -318,7 +318,7 @@ def _build_clue(
             clue = services.clue_receive(clue=clue, user=receiver)
             received = drafted + datetime.timedelta(days=step_days[step])
             stamps["received_at"] = at(received, 15)
-            stamps["disposition_due"] = disposition_due_from(received)
+            stamps["disposition_due"] = disposition_due_from(received, urgent=row.urgent)
             _report(demo, clue, row.reports, receiver)
         elif step == "close":
             clue = services.clue_close(clue=clue, user=office)

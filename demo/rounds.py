@@ -468,9 +468,15 @@ class RoundBuilder:
                     target=target, feedback_date=self.feedback, user=self.office_user
                 )
             self._advance()
-        for status in (S.RECTIFYING, S.ARCHIVED):
-            if _reached(row, status):
-                self._advance()
+        if _reached(row, S.RECTIFYING):
+            self._advance()
+        if _reached(row, S.ARCHIVED):
+            # 归档 now waits for every plan accepted and every item done; the
+            # 2021 rounds predate the system (no plans were kept in it), so
+            # they arrive archived, as an import of history would bring them.
+            Round.objects.filter(pk=self.round.pk).update(status=S.ARCHIVED)
+            Target.objects.filter(round=self.round).update(status=Target.Status.CLOSED)
+            self.round.refresh_from_db()
         self._backdate()
 
     def _advance(self) -> None:
@@ -488,7 +494,11 @@ class RoundBuilder:
             services.target_add(team=team, organization=organization, user=self.office_user)
             self.demo.count("targets")
         for cadre, role in self._pick_members(row, organizations):
-            services.team_add_member(team=team, cadre=cadre, role=role, user=self.office_user)
+            # Rounds are seeded one after another, each already at its final
+            # stage, so a cadre may look busy elsewhere: the office confirms.
+            services.team_add_member(
+                team=team, cadre=cadre, role=role, user=self.office_user, confirm_busy=True
+            )
             self.demo.count("memberships")
         return team
 

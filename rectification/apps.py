@@ -17,3 +17,9 @@ class RectificationConfig(AppConfig):
         from rectification.resources import register_import_kind
 
         register_import_kind()
+
+        # 归档 waits on rectification; the rounds app asks, without importing this one.
+        from rectification.workflow import round_archive_blockers
+        from rounds.workflow import register_archive_blocker
+
+        register_archive_blocker(round_archive_blockers)

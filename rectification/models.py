@@ -64,6 +64,76 @@ class Plan(models.Model):
         return reverse("rectification:plan_detail", args=[self.pk])
 
 
+DONE_STATES = ("accepted", "closed")  # 查验通过 or 已销号
+# Open and past planning: the states that carry a deadline colour.
+LEDGER_STATES = ("in_progress", "handed_in", "transferred")
+
+
+def colour_windows(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last deadlines that are yellow and green today (settings thresholds)."""
+    return (
+        today + datetime.timedelta(days=settings.RECTIFICATION_YELLOW_DAYS),
+        today + datetime.timedelta(days=settings.RECTIFICATION_GREEN_DAYS),
+    )
+
+
+class ItemQuerySet(models.QuerySet):
+    """The computed rules of an item, one place each: lists, reminders,
+    reports, closure and the dashboard ask these, not their own filters.
+    The model's is_done and colour() are built from the same constants."""
+
+    DONE_STATES = DONE_STATES
+
+    @staticmethod
+    def done_q(prefix: str = "") -> models.Q:
+        """ "Done" as a filter, for counts over a relation (prefix "items__")."""
+        return models.Q(**{f"{prefix}state__in": DONE_STATES})
+
+    def done(self):
+        return self.filter(self.done_q())
+
+    def open(self):
+        return self.exclude(self.done_q())
+
+    def outstanding(self):
+        """What keeps a round from 归档: open items, except one 转账 to a named
+        receiving body, which that body now carries."""
+        return self.open().exclude(state="transferred", transferred_to__isnull=False)
+
+    @staticmethod
+    def colour_q(colour: str, today: datetime.date | None = None) -> models.Q:
+        """The deadline colour as a filter, so lists and counts stay in the database."""
+        today = today or timezone.localdate()
+        yellow_until, green_until = colour_windows(today)
+        coloured = models.Q(state__in=LEDGER_STATES, deadline__isnull=False) & ~models.Q(
+            kind="ongoing"
+        )
+        ranges = {
+            "red": models.Q(deadline__lt=today),
+            "yellow": models.Q(deadline__gte=today, deadline__lte=yellow_until),
+            "green": models.Q(deadline__gt=yellow_until, deadline__lte=green_until),
+        }
+        return coloured & ranges.get(colour, models.Q(pk__in=[]))
+
+    def coloured(self, colour: str, today: datetime.date | None = None):
+        return self.filter(self.colour_q(colour, today))
+
+    def with_colour(self, today: datetime.date):
+        """Items that carry a colour today, annotated with it (``colour``)."""
+        yellow_until, green_until = colour_windows(today)
+        colour = models.Case(
+            models.When(deadline__lt=today, then=models.Value("red")),
+            models.When(deadline__lte=yellow_until, then=models.Value("yellow")),
+            default=models.Value("green"),
+            output_field=models.CharField(),
+        )
+        return (
+            self.filter(state__in=LEDGER_STATES, deadline__isnull=False, deadline__lte=green_until)
+            .exclude(kind="ongoing")
+            .annotate(colour=colour)
+        )
+
+
 class Item(models.Model):
     """One problem's rectification: its measures (任务清单), responsibility
     (责任清单) and its place on the ledger (整改台账)."""
@@ -143,6 +213,8 @@ class Item(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["deadline", "pk"]
         verbose_name = _("整改事项")
@@ -170,28 +242,36 @@ class Item(models.Model):
         return reverse("rectification:item_detail", args=[self.pk])
 
     @property
+    def is_done(self) -> bool:
+        return self.state in DONE_STATES
+
+    @property
     def is_open(self) -> bool:
-        return self.state not in (self.State.ACCEPTED, self.State.CLOSED)
+        return not self.is_done
 
     @property
     def on_ledger(self) -> bool:
-        """Open and past planning: the states that carry a deadline colour
-        (as selectors.colour_q and the reminders have it)."""
-        return self.is_open and self.state != self.State.PLANNING
+        """Open and past planning: the states that carry a deadline colour."""
+        return self.state in LEDGER_STATES
 
     def colour(self, today: datetime.date | None = None) -> str:
         """Green some days before the deadline, yellow nearer, red when overdue."""
         if not self.on_ledger or self.deadline is None or self.kind == self.Kind.ONGOING:
             return self.Colour.NONE
         today = today or timezone.localdate()
-        days_left = (self.deadline - today).days
-        if days_left < 0:
+        yellow_until, green_until = colour_windows(today)
+        if self.deadline < today:
             return self.Colour.RED
-        if days_left <= settings.RECTIFICATION_YELLOW_DAYS:
+        if self.deadline <= yellow_until:
             return self.Colour.YELLOW
-        if days_left <= settings.RECTIFICATION_GREEN_DAYS:
+        if self.deadline <= green_until:
             return self.Colour.GREEN
         return self.Colour.NONE
+
+    @property
+    def warning_level(self) -> str:
+        """Today's deadline colour ("" when none): what the reminders send."""
+        return self.colour()
 
 
 class LedgerEntry(models.Model):
@@ -313,6 +393,14 @@ class Assessment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rectification:assessment_detail", args=[self.pk])
+
+    @property
+    def survey_state(self) -> str:
+        """The state the assessment table (rectification.workflow) reads."""
+        return "open" if self.survey_open else "closed"
+
+    def get_survey_state_display(self) -> str:
+        return str(_("进行中") if self.survey_open else _("已结束"))
 
 
 class SurveyLink(models.Model):

@@ -69,7 +69,7 @@ class Section:
 
     @property
     def done(self) -> int:
-        return sum(row.item.state in (Item.State.ACCEPTED, Item.State.CLOSED) for row in self.rows)
+        return sum(row.item.is_done for row in self.rows)
 
     @property
     def rate(self) -> float | None:

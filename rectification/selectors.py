@@ -6,23 +6,24 @@
 - everyone else: nothing.
 """
 
-import datetime
-
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from rectification.models import Assessment, Evidence, Item, Plan, Recommendation
+from rectification.models import (
+    Assessment,
+    Evidence,
+    Item,
+    ItemQuerySet,
+    Plan,
+    Recommendation,
+    SurveyLink,
+)
 from rounds.access import office_reach_q
 from xuncha.accounts.roles import Role
 
-OPEN_STATES = (
-    Item.State.PLANNING,
-    Item.State.IN_PROGRESS,
-    Item.State.HANDED_IN,
-    Item.State.TRANSFERRED,
-)
+# The colour filter lives with the item's other computed rules (models.ItemQuerySet);
+# the dashboard imports it from here.
+colour_q = ItemQuerySet.colour_q
 
 
 def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
@@ -43,30 +44,14 @@ def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
     if region := filters.get("region"):
         qs = qs.filter(organization__region=region)
     if colour := filters.get("colour"):
-        qs = qs.filter(colour_q(colour))
+        qs = qs.coloured(colour)
     if filters.get("open") in (True, "1", "true"):
-        qs = qs.filter(state__in=OPEN_STATES)
+        qs = qs.open()
     return qs.order_by("deadline", "pk")
 
 
-def colour_q(colour: str, today: datetime.date | None = None) -> Q:
-    """The deadline colour as a filter, so lists and counts stay in the database."""
-    today = today or timezone.localdate()
-    open_with_deadline = Q(state__in=OPEN_STATES[1:], deadline__isnull=False) & ~Q(
-        kind=Item.Kind.ONGOING
-    )
-    yellow_from = today + datetime.timedelta(days=settings.RECTIFICATION_YELLOW_DAYS)
-    green_from = today + datetime.timedelta(days=settings.RECTIFICATION_GREEN_DAYS)
-    ranges = {
-        Item.Colour.RED: Q(deadline__lt=today),
-        Item.Colour.YELLOW: Q(deadline__gte=today, deadline__lte=yellow_from),
-        Item.Colour.GREEN: Q(deadline__gt=yellow_from, deadline__lte=green_from),
-    }
-    return open_with_deadline & ranges.get(colour, Q(pk__in=[]))
-
-
 def overdue_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
-    return item_list(user=user, filters=filters).filter(colour_q(Item.Colour.RED))
+    return item_list(user=user, filters=filters).coloured(Item.Colour.RED)
 
 
 def get_item_for_user(user, pk: int) -> Item:
@@ -121,7 +106,7 @@ def get_recommendation_for_user(user, pk: int) -> Recommendation:
 
 def completion_figures(items: QuerySet[Item]) -> dict:
     """整改完成率, rules made and money recovered, in one aggregate query."""
-    done = Q(state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
+    done = ItemQuerySet.done_q()
     figures = items.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=done),
@@ -133,3 +118,67 @@ def completion_figures(items: QuerySet[Item]) -> dict:
     figures["rules"] = figures["rules"] or 0
     figures["money"] = figures["money"] or 0
     return figures
+
+
+# --- Figures: computed here, not in the views ------------------------------------
+
+ANSWERED = Q(answered_at__isnull=False)
+
+
+def survey_figures(assessment: Assessment) -> dict:
+    """Links handed out, answers, average satisfaction and the share satisfied
+    (4 or 5), per respondent kind and in all: one grouped query."""
+    rows = (
+        assessment.links.order_by()
+        .values("respondent")
+        .annotate(
+            links=Count("pk"),
+            answers=Count("pk", filter=ANSWERED),
+            average=Avg("satisfaction"),
+            satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
+        )
+    )
+    labels = dict(SurveyLink.Respondent.choices)
+    groups = []
+    total = {"label": "合计", "links": 0, "answers": 0, "satisfied": 0, "score": 0}
+    for row in rows:
+        groups.append({**row, "label": labels.get(row["respondent"], row["respondent"])})
+        for key in ("links", "answers", "satisfied"):
+            total[key] += row[key]
+        total["score"] += (row["average"] or 0) * row["answers"]
+    total["average"] = total["score"] / total["answers"] if total["answers"] else None
+    for group in [*groups, total]:
+        group["satisfied_rate"] = (
+            round(100 * group["satisfied"] / group["answers"], 1) if group["answers"] else None
+        )
+    return {"groups": groups, "total": total}
+
+
+def completion_by(items: QuerySet[Item], *fields: str) -> QuerySet:
+    """Items, done, rules made and money recovered, grouped by ``fields``: one query."""
+    rows = (
+        items.order_by()
+        .values(*fields)
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=ItemQuerySet.done_q()),
+            rules=Sum("rules_made"),
+            money=Sum("money_recovered"),
+        )
+    )
+    return rows.order_by(*fields)
+
+
+def with_rate(row: dict) -> dict:
+    row["rate"] = round(100 * row["done"] / row["total"], 1) if row["total"] else None
+    return row
+
+
+def overdue_by_organization(items: QuerySet[Item], limit: int = 20) -> QuerySet:
+    """The organizations with the most overdue items, and each one's oldest deadline."""
+    return (
+        items.order_by()
+        .values("organization", "organization__name")
+        .annotate(count=Count("pk"), oldest=Min("deadline"))
+        .order_by("-count", "organization__name")[:limit]
+    )

@@ -202,6 +202,9 @@ class MemberAddForm(BootstrapFormMixin, forms.Form):
         widget=PoolSelect,
         help_text=_("组长从组长库选派，组员从人才库选派；回避关系在编入时核对。"),
     )
+    confirm_busy = forms.BooleanField(
+        label=_("确认同时选派（该干部已在其他巡察组工作时）"), required=False
+    )
 
     def __init__(self, *args, user, team: Team, **kwargs):
         super().__init__(*args, **kwargs)

@@ -184,6 +184,8 @@ def draft(w: World, *, person: str = PERSON, urgent: bool = False, by: User | No
 
 def advance(w: World, clue: Clue, to: str) -> Clue:
     """Through the services, step by step, up to status ``to``."""
+    if not clue.files.exists():
+        attach(w, clue)  # the leader signs a handover with its material package
     steps = [
         (S.SUBMITTED, lambda c: services.clue_submit(clue=c, user=w.leader)),
         (S.APPROVED, lambda c: services.clue_approve(clue=c, user=w.officer)),
@@ -423,7 +425,7 @@ def test_edit_and_upload_stop_once_the_leader_has_signed(w, client):
         url("clue_file_upload", clue.pk), {"kind": "document", "file": upload}, follow=True
     )
     assert "不能再补充材料" in html(response)
-    assert not clue.files.exists()
+    assert not clue.files.filter(original_name="补充.pdf").exists()
 
 
 def test_a_disposition_with_errors_shows_the_form_again(w, client):

@@ -274,6 +274,7 @@ def test_same_cadre_refused_twice_in_one_round(round_, team, office_user):
         cadre=cadre,
         role=Membership.Role.MEMBER,
         user=office_user,
+        confirm_busy=True,  # still on the first round's team: the office confirms both
     )
     assert Membership.objects.filter(cadre=cadre).count() == 2
 

@@ -391,6 +391,7 @@ def test_signed_in_one_round_is_not_signed_in_the_next(world):
         cadre=world.member_a.cadre,
         role=Membership.Role.MEMBER,
         user=world.office,
+        confirm_busy=True,  # still on round 1's team: the office confirms both
     )
 
     assert pks(target_list(user=world.member_a)) == {world.target_a.pk}

@@ -453,6 +453,10 @@ if RECTIFICATION_YELLOW_DAYS >= RECTIFICATION_GREEN_DAYS:
     raise ImproperlyConfigured("RECTIFICATION_YELLOW_DAYS 必须小于 RECTIFICATION_GREEN_DAYS。")
 # The receiving department reports what it did with a clue within this many days.
 CLUE_DISPOSITION_DAYS = env_int("CLUE_DISPOSITION_DAYS", 30, minimum=1)
+# 直报快车道: an urgent clue is reported on sooner.
+CLUE_URGENT_DISPOSITION_DAYS = env_int("CLUE_URGENT_DISPOSITION_DAYS", 15, minimum=1)
+if CLUE_URGENT_DISPOSITION_DAYS > CLUE_DISPOSITION_DAYS:
+    raise ImproperlyConfigured("CLUE_URGENT_DISPOSITION_DAYS 不能大于 CLUE_DISPOSITION_DAYS。")
 # Reminders: this many days before the deadline, and this many days after it (escalated).
 CLUE_DUE_SOON_DAYS = env_int("CLUE_DUE_SOON_DAYS", 5, minimum=0)
 CLUE_ESCALATE_AFTER_DAYS = env_int("CLUE_ESCALATE_AFTER_DAYS", 15, minimum=1)

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clues import handoffs
-from clues.access import require_clue_officer, require_receiving_user
 from clues.models import Clue, Disposition
 from clues.services.handover import disposition_due_from
+from clues.workflow import CLUE
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 
 S = Clue.Status
 
@@ -31,9 +32,7 @@ def disposition_report(
 ) -> Disposition:
     """Each report is a new entry on the clue's history, never an overwrite."""
     clue = Clue.objects.select_for_update().get(pk=clue.pk)
-    require_receiving_user(user, clue)
-    if clue.status != S.RECEIVED:
-        raise ValidationError("只有已签收、未销号的线索可以报告处置情况。")
+    workflow.check(CLUE, user, clue, "disposition")
     disposition = Disposition(
         clue=clue,
         method=method,
@@ -69,12 +68,8 @@ def latest_disposition(clue: Clue) -> Disposition | None:
 def clue_close(*, clue: Clue, user) -> Clue:
     """销号: only when the department's latest report says it is final."""
     clue = Clue.objects.select_for_update().select_related("round__office").get(pk=clue.pk)
-    require_clue_officer(user, clue)
-    if clue.status != S.RECEIVED:
-        raise ValidationError("只有已签收的线索可以销号。")
+    workflow.check(CLUE, user, clue, "close")
     latest = latest_disposition(clue)
-    if latest is None or not latest.is_final:
-        raise ValidationError("接收部门尚未报告处置完毕，不能销号。")
     clue.status, clue.closed_by, clue.closed_at = S.CLOSED, user, timezone.now()
     clue.save()
     log_action(user, "clue.close", clue, {"disposition": latest.pk})
@@ -85,15 +80,13 @@ def clue_close(*, clue: Clue, user) -> Clue:
 @transaction.atomic
 def clue_reopen(*, clue: Clue, user, reason: str) -> Clue:
     clue = Clue.objects.select_for_update().select_related("round__office").get(pk=clue.pk)
-    require_clue_officer(user, clue)
-    if clue.status != S.CLOSED:
-        raise ValidationError("只有已销号的线索可以重新打开。")
+    workflow.check(CLUE, user, clue, "reopen")
     if not reason.strip():
         raise ValidationError("重新打开须说明理由。")
     clue.status, clue.closed_by, clue.closed_at = S.RECEIVED, None, None
     # A reopened clue owes a new report, on a new deadline.
     clue.feedback_at = None
-    clue.disposition_due = disposition_due_from(timezone.localdate())
+    clue.disposition_due = disposition_due_from(timezone.localdate(), urgent=clue.urgent)
     clue.save()
     log_action(user, "clue.reopen", clue, {"reason": reason.strip()})
     return clue

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from clues import selectors, services
-from clues.access import allowed_clue_actions
 from clues.forms import ClueFileForm, DispositionForm, ReasonForm
 from clues.models import Clue
+from clues.workflow import clue_offers
 from xuncha.reports.registry import DOCUMENTS
 from xuncha.reports.watermark import WatermarkError, watermark_pdf
 
@@ -37,7 +37,8 @@ def render_detail(request, clue: Clue, disposition_form: DispositionForm | None 
     services.clue_record_read(clue=clue, user=request.user)
     dispositions = list(clue.dispositions.select_related("reported_by"))
     latest = dispositions[-1] if dispositions else None
-    actions = allowed_clue_actions(request.user, clue, latest=latest)
+    offers = clue_offers(request.user, clue)
+    actions = frozenset(code for code, offer in offers.items() if offer.allowed)
     if "disposition" in actions and disposition_form is None:
         disposition_form = DispositionForm()
     return render(
@@ -46,6 +47,7 @@ def render_detail(request, clue: Clue, disposition_form: DispositionForm | None 
         {
             "clue": clue,
             "actions": actions,
+            "blocked": [offer for offer in offers.values() if not offer.allowed],
             "signatures": signatures(clue),
             "problems": clue.problems.select_related("category"),
             "files": clue.files.select_related("uploaded_by"),

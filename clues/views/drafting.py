@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clues import selectors, services
-from clues.access import allowed_clue_actions
 from clues.forms import ClueFileForm, ClueForm
+from clues.workflow import allowed_clue_actions
 from rounds.selectors import get_target_for_user, problem_list, target_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required

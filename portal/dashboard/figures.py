@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clues.models import Clue, Disposition
-from rectification.models import Item
+from rectification.models import Item, ItemQuerySet
 from rectification.selectors import colour_q
 from rounds.models import Problem, ProblemCategory, Round, Target
 from xuncha.orgs.models import Office, Organization, Region
 
 TRANSFERRED = [Clue.Status.APPROVED, Clue.Status.RECEIVED, Clue.Status.CLOSED]
-DONE_STATES = [Item.State.ACCEPTED, Item.State.CLOSED]
+DONE_STATES = list(ItemQuerySet.DONE_STATES)
 COLOURS = [Item.Colour.RED, Item.Colour.YELLOW, Item.Colour.GREEN]
 OVERDUE_TOP = 10
 CITY_LEVEL_REGION = "city"  # the 市直 units: organizations without a region

@@ -7,14 +7,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from rectification.access import require_office
-from rectification.models import Accountability, Assessment, SurveyLink
+from rectification.models import Accountability, Assessment, Plan, SurveyLink
+from rectification.workflow import ASSESSMENT, PLAN
 from rounds.models import Target
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 
 
 @transaction.atomic
 def assessment_open(*, target: Target, user) -> Assessment:
+    """一评估 is opened for a target whose plan the office has accepted (the
+    plan table's "assess" row); opening it twice returns the one there is."""
     require_office(user, target.round.office)
+    if existing := Assessment.objects.filter(target=target).first():
+        return existing
+    plan = Plan.objects.filter(target=target).select_related("target__round__office").first()
+    if plan is None:
+        raise ValidationError("该巡察对象尚未编制整改方案，方案经审核通过后才能开展整改评估。")
+    workflow.check(PLAN, user, plan, "assess")
     assessment, created = Assessment.objects.get_or_create(target=target)
     if created:
         log_action(user, "assessment.open", assessment, {})
@@ -25,7 +35,7 @@ def assessment_open(*, target: Target, user) -> Assessment:
 def survey_links_create(
     *, assessment: Assessment, respondent: str, count: int, user
 ) -> list[SurveyLink]:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "links")
     if not 1 <= count <= 500:
         raise ValidationError("一次可生成 1 到 500 个测评链接。")
     if respondent not in SurveyLink.Respondent.values:
@@ -71,7 +81,7 @@ def survey_answer(*, token: str, satisfaction: int, comment: str = "") -> Survey
 
 @transaction.atomic
 def survey_close(*, assessment: Assessment, user) -> Assessment:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "close")
     assessment.survey_open = False
     assessment.save(update_fields=["survey_open"])
     log_action(user, "survey.close", assessment, {})
@@ -80,7 +90,7 @@ def survey_close(*, assessment: Assessment, user) -> Assessment:
 
 @transaction.atomic
 def assessment_decide(*, assessment: Assessment, verdict: str, note: str, user) -> Assessment:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "verdict")
     if verdict not in {v for v in Assessment.Verdict.values if v}:
         raise ValidationError("请选择评估结论。")
     assessment.verdict, assessment.verdict_note = verdict, note.strip()
@@ -94,7 +104,7 @@ def assessment_decide(*, assessment: Assessment, verdict: str, note: str, user) 
 def accountability_record(
     *, assessment: Assessment, person_name: str, position: str, measure: str, reason: str, user
 ) -> Accountability:
-    require_office(user, assessment.target.round.office)
+    workflow.check(ASSESSMENT, user, assessment, "accountability")
     record = Accountability(
         assessment=assessment,
         person_name=person_name,

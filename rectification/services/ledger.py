@@ -8,26 +8,24 @@ UPDATE ... WHERE version = seen can win.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from rectification import handoffs
-from rectification.access import carries_item
 from rectification.models import Evidence, FollowUp, Item, LedgerEntry
-from rounds.access import office_manages
+from rectification.workflow import ITEM
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 from xuncha.core.uploads import check_upload, storage_name
 from xuncha.orgs.models import Department
 
 A = LedgerEntry.Action
 ST = Item.State
-OPEN_FOR_WORK = (ST.IN_PROGRESS, ST.TRANSFERRED)
 
 
 class ConcurrentActionError(ValidationError):
@@ -37,53 +35,16 @@ class ConcurrentActionError(ValidationError):
 STALE = "该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。"
 
 
-@dataclass(frozen=True)
-class Rule:
-    action: str
-    sources: tuple[str, ...]
-    who: str  # "carrier" (the unit, or the department it was passed to) or "office"
-
-
-RULES = {
-    A.REPORT: Rule(A.REPORT, OPEN_FOR_WORK, "carrier"),
-    A.HAND_IN: Rule(A.HAND_IN, OPEN_FOR_WORK, "carrier"),
-    A.TRANSFER: Rule(A.TRANSFER, (ST.IN_PROGRESS, ST.HANDED_IN, ST.TRANSFERRED), "office"),
-    A.CHECK_ACCEPT: Rule(A.CHECK_ACCEPT, (ST.HANDED_IN,), "office"),
-    A.CHECK_RETURN: Rule(A.CHECK_RETURN, (ST.HANDED_IN,), "office"),
-    A.CLOSE: Rule(A.CLOSE, (ST.ACCEPTED,), "office"),
-    A.REOPEN: Rule(A.REOPEN, (ST.CLOSED,), "office"),
-}
-REFUSALS = {
-    A.REPORT: "只有整改中的事项可以报账。",
-    A.HAND_IN: "只有整改中的事项可以交账。",
-    A.TRANSFER: "已查验通过或已销号的事项不能转账。",
-    A.CHECK_ACCEPT: "只有已交账的事项可以查账。",
-    A.CHECK_RETURN: "只有已交账的事项可以查账退回。",
-    A.CLOSE: "只有查验通过的事项才能销账（销号）。",
-    A.REOPEN: "只有已销号的事项可以在回头看中重新打开。",
-}
-
-
 def may_act(user, item: Item, action: str) -> bool:
-    rule = RULES[action]
-    if item.state not in rule.sources:
-        return False
-    if rule.who == "office":
-        return office_manages(user, item.office)
-    return carries_item(user, item)
+    return workflow.allowed(ITEM, user, item, action)
 
 
 def allowed_actions(user, item: Item) -> list[str]:
-    return [action for action in RULES if may_act(user, item, action)]
+    return [code for code, offer in workflow.actions_for(ITEM, user, item).items() if offer.allowed]
 
 
 def _check(user, item: Item, action: str) -> None:
-    rule = RULES[action]
-    if item.state not in rule.sources:
-        raise ValidationError(f"{REFUSALS[action]}该事项当前为「{item.get_state_display()}」。")
-    if not may_act(user, item, action):
-        who = "巡察办工作人员" if rule.who == "office" else "整改责任单位（或承接部门）"
-        raise PermissionDenied(f"「{A(action).label}」须由{who}操作。")
+    workflow.check(ITEM, user, item, action)
 
 
 def _apply(item: Item, expected_version: int, **changes) -> None:
@@ -318,10 +279,7 @@ def follow_up_check(
 ) -> FollowUp:
     """回头看: record whether a closed item stayed fixed; if not, reopen it."""
     item = _load(item, expected_version)
-    if not office_manages(user, item.office):
-        raise PermissionDenied("只有巡察办工作人员可以开展回头看。")
-    if item.state != ST.CLOSED:
-        raise ValidationError("回头看只针对已销号的事项。")
+    _check(user, item, A.REOPEN)
     if not note.strip():
         raise ValidationError("请填写回头看检查情况。")
     follow_up = FollowUp.objects.create(item=item, held=held, note=note.strip(), checked_by=user)

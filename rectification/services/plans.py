@@ -6,15 +6,14 @@ from django.utils import timezone
 
 from rectification import handoffs
 from rectification.access import (
-    is_top_leader,
     is_unit_contact,
-    require_office,
-    require_unit_contact,
 )
 from rectification.models import Item, Plan
+from rectification.workflow import PLAN, PLAN_EDITABLE
 from rounds.access import office_manages
 from rounds.models import Problem, Target
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 
 PLAN_FIELDS = (
     "measures",
@@ -26,7 +25,7 @@ PLAN_FIELDS = (
     "responsible_department",
     "deadline",
 )
-EDITABLE = (Plan.Status.DRAFT, Plan.Status.RETURNED, Plan.Status.SIGNED)
+EDITABLE = PLAN_EDITABLE
 PLANNABLE_TARGET_STATUSES = (
     Target.Status.FED_BACK,
     Target.Status.RECTIFYING,
@@ -77,16 +76,21 @@ def plan_open(*, target: Target, user=None) -> Plan:
 def item_plan_update(*, item: Item, user, **fields) -> Item:
     """Fill in an item's measures and responsibility. Changing a signed plan
     voids the signature: the top leader signs what is actually submitted."""
-    item = Item.objects.select_for_update().select_related("plan__organization").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("plan__organization", "plan__target__round__office")
+        .get(pk=item.pk)
+    )
     plan = item.plan
-    require_unit_contact(user, plan)
-    if plan.status not in EDITABLE:
-        raise ValidationError("整改方案已报送，不能修改；如需调整请联系巡察办退回。")
+    workflow.check(PLAN, user, plan, "edit")
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValueError(f"未知字段：{unknown}")
     for name, value in fields.items():
         setattr(item, name, value)
+    feedback = plan.target.feedback_date
+    if item.deadline and feedback and item.deadline < feedback:
+        raise ValidationError({"deadline": f"完成时限不能早于反馈日期（{feedback:%Y-%m-%d}）。"})
     item.full_clean()
     item.save()
     if plan.status == Plan.Status.SIGNED:
@@ -117,12 +121,7 @@ def plan_missing(plan: Plan) -> list[str]:
 def plan_sign(*, plan: Plan, user) -> Plan:
     """签字背书: the top leader, first person responsible, signs the plan."""
     plan = Plan.objects.select_for_update().select_related("organization").get(pk=plan.pk)
-    if not is_top_leader(user, plan):
-        raise PermissionDenied("整改方案须由本单位主要负责人签字背书。")
-    if plan.status not in (Plan.Status.DRAFT, Plan.Status.RETURNED):
-        raise ValidationError(f"方案当前为「{plan.get_status_display()}」，不能签字。")
-    if missing := plan_missing(plan):
-        raise ValidationError(missing)
+    workflow.check(PLAN, user, plan, "sign")
     plan.status, plan.signed_by, plan.signed_at = Plan.Status.SIGNED, user, timezone.now()
     plan.save()
     log_action(user, "plan.sign", plan, {})
@@ -133,9 +132,7 @@ def plan_sign(*, plan: Plan, user) -> Plan:
 @transaction.atomic
 def plan_submit(*, plan: Plan, user) -> Plan:
     plan = Plan.objects.select_for_update().select_related("organization").get(pk=plan.pk)
-    require_unit_contact(user, plan)
-    if plan.status != Plan.Status.SIGNED:
-        raise ValidationError("方案须经主要负责人签字背书后才能报送。")
+    workflow.check(PLAN, user, plan, "submit")
     plan.status, plan.submitted_at = Plan.Status.SUBMITTED, timezone.now()
     plan.save()
     log_action(user, "plan.submit", plan, {})
@@ -147,9 +144,7 @@ def plan_submit(*, plan: Plan, user) -> Plan:
 def plan_review(*, plan: Plan, user, accept: bool, reason: str = "") -> Plan:
     """The office accepts the plan (its items go on the ledger) or sends it back."""
     plan = Plan.objects.select_for_update().select_related("target__round__office").get(pk=plan.pk)
-    require_office(user, plan.target.round.office)
-    if plan.status != Plan.Status.SUBMITTED:
-        raise ValidationError("只有已报送的方案可以审核。")
+    workflow.check(PLAN, user, plan, "review")
     if not accept and not reason.strip():
         raise ValidationError("退回须说明理由。")
     plan.status = Plan.Status.ACCEPTED if accept else Plan.Status.RETURNED

@@ -6,18 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from rectification.models import Recommendation, RecommendationEntry
+from rectification.workflow import RECOMMENDATION
 from rounds.access import office_manages
-from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 from xuncha.notifications.services import notify
 
 R = Recommendation.Status
-# action → (states it may follow, who: "department" or "office")
-STEPS = {
-    R.RECEIVED: ((R.ISSUED,), "department"),
-    R.ANSWERED: ((R.RECEIVED, R.ANSWERED), "department"),
-    R.CLOSED: ((R.ANSWERED,), "office"),
-}
 
 
 @transaction.atomic
@@ -57,19 +52,9 @@ def recommendation_step(
         .select_related("office")
         .get(pk=recommendation.pk)
     )
-    if action not in STEPS:
+    if action not in {rule.action for rule in RECOMMENDATION.rules}:
         raise ValidationError("未知的操作。")
-    sources, who = STEPS[action]
-    if recommendation.status not in sources:
-        raise ValidationError(
-            f"建议书当前为「{recommendation.get_status_display()}」，不能执行此操作。"
-        )
-    if who == "office" and not office_manages(user, recommendation.office):
-        raise PermissionDenied("只有巡察办工作人员可以办结建议书。")
-    if who == "department" and not (
-        user.has_role(Role.DEPARTMENT) and user.department_id == recommendation.department_id
-    ):
-        raise PermissionDenied("只有主送部门可以进行此操作。")
+    workflow.check(RECOMMENDATION, user, recommendation, action)
     if action == R.ANSWERED and not note.strip():
         raise ValidationError("请填写落实情况。")
     recommendation.status = action

@@ -7,9 +7,8 @@ red (overdue) → adds the organization's Party secretary and the office.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from rectification.models import Item, ItemReminder
@@ -18,7 +17,6 @@ from xuncha.accounts.roles import Role
 from xuncha.notifications.services import notify
 
 C = Item.Colour
-REMINDED_STATES = (Item.State.IN_PROGRESS, Item.State.TRANSFERRED, Item.State.HANDED_IN)
 
 
 @dataclass(frozen=True)
@@ -30,23 +28,9 @@ class DueReminder:
 def due_reminders(today: datetime.date) -> list[DueReminder]:
     """One query: open items inside the green window whose current colour has
     not been sent yet."""
-    green_from = today + datetime.timedelta(days=settings.RECTIFICATION_GREEN_DAYS)
-    yellow_from = today + datetime.timedelta(days=settings.RECTIFICATION_YELLOW_DAYS)
-    colour = Case(
-        When(deadline__lt=today, then=Value(C.RED)),
-        When(deadline__lte=yellow_from, then=Value(C.YELLOW)),
-        default=Value(C.GREEN),
-        output_field=CharField(),
-    )
     already_sent = ItemReminder.objects.filter(item=OuterRef("pk"), level=OuterRef("colour"))
     rows = (
-        Item.objects.filter(
-            state__in=REMINDED_STATES, deadline__lte=green_from, deadline__isnull=False
-        )
-        .exclude(kind=Item.Kind.ONGOING)
-        .annotate(colour=colour)
-        .filter(~Q(Exists(already_sent)))
-        .values_list("pk", "colour")
+        Item.objects.with_colour(today).filter(~Q(Exists(already_sent))).values_list("pk", "colour")
     )
     return [DueReminder(pk, level) for pk, level in rows]
 

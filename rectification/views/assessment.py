@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,42 +13,13 @@ from django.views.decorators.http import require_POST
 from rectification import selectors, services
 from rectification.forms import AccountabilityForm, SurveyLinksForm, VerdictForm
 from rectification.models import Assessment, SurveyLink
+from rectification.workflow import ASSESSMENT
 from rounds.access import office_manages
 from rounds.selectors import get_target_for_user
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
 from xuncha.core.access import role_required
 from xuncha.core.view_helpers import PAGE_SIZE, form_errors, report_error
-
-ANSWERED = Q(answered_at__isnull=False)
-
-
-def survey_figures(assessment: Assessment) -> dict:
-    """Links handed out, answers, average satisfaction and the share satisfied
-    (4 or 5), per respondent kind and in all: one grouped query."""
-    rows = (
-        assessment.links.order_by()
-        .values("respondent")
-        .annotate(
-            links=Count("pk"),
-            answers=Count("pk", filter=ANSWERED),
-            average=Avg("satisfaction"),
-            satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
-        )
-    )
-    labels = dict(SurveyLink.Respondent.choices)
-    groups = []
-    total = {"label": "合计", "links": 0, "answers": 0, "satisfied": 0, "score": 0}
-    for row in rows:
-        groups.append({**row, "label": labels.get(row["respondent"], row["respondent"])})
-        for key in ("links", "answers", "satisfied"):
-            total[key] += row[key]
-        total["score"] += (row["average"] or 0) * row["answers"]
-    total["average"] = total["score"] / total["answers"] if total["answers"] else None
-    for group in [*groups, total]:
-        group["satisfied_rate"] = (
-            round(100 * group["satisfied"] / group["answers"], 1) if group["answers"] else None
-        )
-    return {"groups": groups, "total": total}
 
 
 @role_required(Role.OFFICE, Role.LEADERSHIP)
@@ -66,7 +37,12 @@ def assessment_list(request):
 @require_POST
 def assessment_open(request, target_pk: int):
     target = get_target_for_user(request.user, target_pk)
-    assessment = services.assessment_open(target=target, user=request.user)
+    try:
+        assessment = services.assessment_open(target=target, user=request.user)
+    except ValidationError as error:
+        report_error(request, error)
+        plan = getattr(target, "plan", None)
+        return redirect(plan) if plan is not None else redirect("rectification:plan_list")
     return redirect(assessment)
 
 
@@ -78,7 +54,8 @@ def _render(request, assessment: Assessment, **forms):
         filters={"round": target.round_id, "organization": target.organization_id},
     )
     unanswered: dict[str, list[str]] = {}
-    if manages:
+    # A closed survey's unused links are dead: listing them would invite sending them.
+    if manages and assessment.survey_open:
         for respondent, token in assessment.links.filter(answered_at__isnull=True).values_list(
             "respondent", "token"
         ):
@@ -91,10 +68,11 @@ def _render(request, assessment: Assessment, **forms):
         "assessment": assessment,
         "target": target,
         "manages": manages,
-        "survey": survey_figures(assessment),
+        "survey": selectors.survey_figures(assessment),
         "completion": selectors.completion_figures(items),
         "unanswered": [(labels[key], urls) for key, urls in unanswered.items()],
         "accountabilities": assessment.accountabilities.select_related("recorded_by"),
+        "offers": workflow.actions_for(ASSESSMENT, request.user, assessment),
     }
     if manages:
         context.update(
@@ -121,8 +99,12 @@ def assessment_action(request, pk: int, action: str):
         "accountability": AccountabilityForm,
     }
     if action == "close":
-        services.survey_close(assessment=assessment, user=user)
-        messages.success(request, "测评已关闭，未使用的链接不能再提交。")
+        try:
+            services.survey_close(assessment=assessment, user=user)
+        except ValidationError as error:
+            report_error(request, error)
+        else:
+            messages.success(request, "测评已关闭，未使用的链接不能再提交。")
         return redirect(assessment)
     if action not in forms:
         raise Http404

@@ -2,39 +2,15 @@
 reach, per round and per target. One grouped query per table."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import render
 
 from rectification import selectors
 from rectification.forms import FiguresFilterForm
-from rectification.models import Item
 from rounds.models import Round
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
 from xuncha.core.view_helpers import PAGE_SIZE
-
-# As selectors.completion_figures counts it.
-DONE = Q(state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
-
-
-def completion_by(items: QuerySet[Item], *fields: str) -> QuerySet:
-    rows = (
-        items.order_by()
-        .values(*fields)
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=DONE),
-            rules=Sum("rules_made"),
-            money=Sum("money_recovered"),
-        )
-    )
-    return rows.order_by(*fields)
-
-
-def _with_rate(row: dict) -> dict:
-    row["rate"] = round(100 * row["done"] / row["total"], 1) if row["total"] else None
-    return row
 
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
@@ -44,7 +20,7 @@ def figures(request):
     round_id = form.filters().get("round")
     items = selectors.item_list(user=request.user)
     total = selectors.completion_figures(items)
-    per_round = [_with_rate(row) for row in completion_by(items, "round")]
+    per_round = [selectors.with_rate(row) for row in selectors.completion_by(items, "round")]
     round_names = {
         pk: r.name
         for pk, r in Round.objects.select_related("office")
@@ -55,10 +31,10 @@ def figures(request):
         row["name"] = round_names.get(row["round"], "")
     targets = items.filter(round=round_id) if round_id else items
     per_target = Paginator(
-        completion_by(targets, "round", "organization", "organization__name"), PAGE_SIZE
+        selectors.completion_by(targets, "round", "organization", "organization__name"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     for row in per_target:
-        _with_rate(row)
+        selectors.with_rate(row)
         row["round_name"] = round_names.get(row["round"], "")
     return render(
         request,

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -130,12 +129,7 @@ def overdue_list(request):
     form = OverdueSortForm(request.GET or None)
     sort = form.sort_key()
     items = selectors.overdue_list(user=request.user)
-    by_organization = (
-        items.order_by()
-        .values("organization", "organization__name")
-        .annotate(count=Count("pk"), oldest=Min("deadline"))
-        .order_by("-count", "organization__name")[:20]
-    )
+    by_organization = selectors.overdue_by_organization(items)
     ordering = (
         ("organization__name", "organization_id", "deadline", "pk")
         if sort == "organization"

@@ -5,39 +5,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rectification import services
-from rectification.access import is_top_leader, is_unit_contact
 from rectification.forms import ItemPlanForm, ReviewForm
-from rectification.models import Item, Plan
+from rectification.models import ItemQuerySet
 from rectification.selectors import get_item_for_user, get_plan_for_user
 from rectification.selectors import plan_list as select_plans
-from rectification.services.plans import EDITABLE, PLANNABLE_TARGET_STATUSES, may_open_plan
-from rounds.access import office_manages
+from rectification.services.plans import PLANNABLE_TARGET_STATUSES, may_open_plan
+from rectification.workflow import PLAN, plan_office_manages
 from rounds.selectors import get_target_for_user, target_list
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
 from xuncha.core.access import role_required
 from xuncha.core.view_helpers import PAGE_SIZE, report_error
 
-DONE = Q(items__state__in=[Item.State.ACCEPTED, Item.State.CLOSED])
-
-
-def plan_actions(user, plan: Plan) -> dict[str, bool]:
-    """Which buttons to show. The services decide again when a button is used."""
-    contact = is_unit_contact(user, plan.organization_id)
-    office = office_manages(user, plan.target.round.office)
-    unsigned = plan.status in (Plan.Status.DRAFT, Plan.Status.RETURNED)
-    return {
-        "edit": contact and plan.status in EDITABLE,
-        "sign": unsigned and is_top_leader(user, plan),
-        "submit": contact and plan.status == Plan.Status.SIGNED,
-        "review": office and plan.status == Plan.Status.SUBMITTED,
-        "assess": office and plan.status == Plan.Status.ACCEPTED,
-    }
+DONE = ItemQuerySet.done_q("items__")
 
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP)
@@ -77,9 +63,10 @@ def plan_detail(request, pk: int):
     items = plan.items.select_related(
         "problem__category", "responsible_user", "supervisor_user"
     ).order_by("problem_id")
-    actions = plan_actions(request.user, plan)
-    # What still keeps the top leader from signing, shown to whoever can fix it.
-    missing = services.plan_missing(plan) if actions["edit"] or actions["sign"] else []
+    actions = workflow.actions_for(PLAN, request.user, plan)
+    # What still keeps the top leader from signing, shown to the contact who can fix it
+    # (the leader sees the same list as the reasons the 签字背书 row gives).
+    missing = services.plan_missing(plan) if "edit" in actions else []
     return render(
         request,
         "rectification/plan_detail.html",
@@ -88,8 +75,10 @@ def plan_detail(request, pk: int):
             "items": items,
             "actions": actions,
             "missing": missing,
-            "review_form": ReviewForm() if actions["review"] else None,
-            "assessment": getattr(plan.target, "assessment", None) if actions["assess"] else None,
+            "review_form": ReviewForm() if "review" in actions else None,
+            "assessment": getattr(plan.target, "assessment", None)
+            if plan_office_manages(request.user, plan)
+            else None,
         },
     )
 
@@ -99,7 +88,7 @@ def item_edit(request, pk: int):
     """Fill in one item's measures and responsibility (inline on the plan page)."""
     item = get_item_for_user(request.user, pk)
     plan = item.plan
-    if not plan_actions(request.user, plan)["edit"]:
+    if not workflow.allowed(PLAN, request.user, plan, "edit"):
         raise PermissionDenied("该整改方案当前不能由您修改。")
     form = ItemPlanForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():

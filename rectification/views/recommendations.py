@@ -11,36 +11,20 @@ from django.views.decorators.http import require_POST
 from rectification import selectors, services
 from rectification.forms import RecommendationForm, RecommendationStepForm
 from rectification.models import Recommendation
-from rectification.services.recommendations import STEPS
+from rectification.workflow import RECOMMENDATION
 from rounds.access import office_manages
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
 from xuncha.core.access import role_required
 from xuncha.core.view_helpers import PAGE_SIZE, report_error
 
-R = Recommendation.Status
-STEP_LABELS = {
-    R.RECEIVED: ("签收", "确认收到本建议书。"),
-    R.ANSWERED: ("反馈落实情况", "填写针对建议采取的措施和成效；可多次反馈。"),
-    R.CLOSED: ("办结", "确认部门已落实，办结本建议书。"),
+# What each step asks of the person taking it; the rows themselves are rectification.workflow.
+STEP_HINTS = {
+    Recommendation.Status.RECEIVED: "确认收到本建议书。",
+    Recommendation.Status.ANSWERED: "填写针对建议采取的措施和成效；可多次反馈。",
+    Recommendation.Status.CLOSED: "确认部门已落实，办结本建议书。",
 }
-
-
-def recommendation_steps(user, recommendation: Recommendation) -> list[str]:
-    """The steps to offer this user now. The service checks again when one is used."""
-    offered = []
-    for action, (sources, who) in STEPS.items():
-        if recommendation.status not in sources:
-            continue
-        office_step = who == "office" and office_manages(user, recommendation.office)
-        department_step = (
-            who == "department"
-            and user.has_role(Role.DEPARTMENT)
-            and user.department_id == recommendation.department_id
-        )
-        if office_step or department_step:
-            offered.append(action)
-    return offered
 
 
 @role_required(Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
@@ -86,8 +70,9 @@ def recommendation_create(request):
 def recommendation_detail(request, pk: int):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     steps = [
-        (action, *STEP_LABELS[action])
-        for action in recommendation_steps(request.user, recommendation)
+        (offer.action, offer.label, STEP_HINTS[offer.action])
+        for offer in workflow.actions_for(RECOMMENDATION, request.user, recommendation).values()
+        if offer.allowed
     ]
     return render(
         request,

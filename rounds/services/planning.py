@@ -11,8 +11,10 @@ from rounds import handoffs
 from rounds.access import require_office
 from rounds.models import Commitment, Membership, Round, RoundKind, Target, Team
 from rounds.recusal import recusal_conflicts
+from rounds.workflow import ROUND
 from xuncha.audit.context import current_ip
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 from xuncha.orgs.models import Cadre, Office, Organization
 
 MAX_TEAM_SIZE = 7
@@ -47,6 +49,11 @@ def round_create(
         raise ValidationError({"kinds": "请至少选择一种巡察类型。"})
     if any(k.code == "special" for k in kinds) and not theme:
         raise ValidationError({"theme": "专项巡察须填写专项主题。"})
+    if Round.objects.filter(office=office, term=term, number=number).exists():
+        # Said before full_clean, which would give Django's raw unique-constraint text.
+        raise ValidationError(
+            {"number": f"「{round_.name}」已经存在，请核对届次和轮次，不要重复新建。"}
+        )
     round_.full_clean()
     round_.save()
     round_.kinds.set(kinds)
@@ -57,8 +64,7 @@ def round_create(
 @transaction.atomic
 def team_create(*, round_: Round, number: int, liaison: str = "", user) -> Team:
     require_office(user, round_)
-    if round_.status not in (Round.Status.PLANNED, Round.Status.PREPARING):
-        raise ValidationError("进驻后不能再增加巡察组。")
+    workflow.check(ROUND, user, round_, "form_team")
     team = Team(round=round_, number=number, liaison=liaison)
     team.full_clean()
     team.save()
@@ -92,9 +98,36 @@ def _raise_conflicts(conflicts) -> None:
         raise ValidationError([str(conflict) for conflict in conflicts])
 
 
+# A team still at work: a cadre on one of these cannot quietly be sent elsewhere too.
+ACTIVE_ROUND_STATUSES = (
+    Round.Status.PLANNED,
+    Round.Status.PREPARING,
+    Round.Status.ON_SITE,
+    Round.Status.REPORTING,
+)
+
+
+def busy_elsewhere(cadre: Cadre, round_: Round) -> list[str]:
+    """The other active teams this cadre is on, named for the warning."""
+    others = (
+        Membership.objects.filter(cadre=cadre, round__status__in=ACTIVE_ROUND_STATUSES)
+        .exclude(round=round_)
+        .select_related("team__round__office")
+    )
+    return [
+        f"「{m.team.round.name}」{m.team.name}（{m.team.round.get_status_display()}）"
+        for m in others
+    ]
+
+
 @transaction.atomic
-def team_add_member(*, team: Team, cadre: Cadre, role: str, user) -> Membership:
-    """Put a cadre on a team: pool, size and recusal checked; the team's targets granted."""
+def team_add_member(
+    *, team: Team, cadre: Cadre, role: str, user, confirm_busy: bool = False
+) -> Membership:
+    """Put a cadre on a team: pool, size and recusal checked; the team's targets granted.
+
+    A cadre already on another active team is refused with a warning naming
+    it, unless the office confirms (``confirm_busy``) that both are intended."""
     team = Team.objects.select_for_update().select_related("round__office").get(pk=team.pk)
     require_office(user, team.round)
     if team.round.status not in (
@@ -109,6 +142,13 @@ def team_add_member(*, team: Team, cadre: Cadre, role: str, user) -> Membership:
     _check_team_shape(team, role)
     if Membership.objects.filter(round=team.round, cadre=cadre).exists():
         raise ValidationError(f"{cadre.name} 已在本轮其他巡察组中。")
+    if not confirm_busy and (elsewhere := busy_elsewhere(cadre, team.round)):
+        raise ValidationError(
+            {
+                "confirm_busy": f"{cadre.name} 正在{'、'.join(elsewhere)}工作。"
+                "如确需同时选派，请勾选“确认同时选派”后再编入。"
+            }
+        )
     targets = list(team.targets.select_related("organization"))
     _raise_conflicts(recusal_conflicts(cadre, [t.organization for t in targets]))
     membership = Membership.objects.create(team=team, round=team.round, cadre=cadre, role=role)

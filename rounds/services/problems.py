@@ -1,7 +1,6 @@
 """Problems found at a target, and their review: draft → 组内研判 → 办审核 → 列入报告 → 已反馈."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -11,37 +10,17 @@ from django.utils import timezone
 from rounds import handoffs
 from rounds.access import active_membership, office_manages, require_member
 from rounds.models import Problem, ProblemAttachment, ProblemCategory, Round, Target
+from rounds.workflow import PROBLEM
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 from xuncha.core.uploads import check_upload, storage_name
+from xuncha.core.workflow import Rule
 
 P = Problem.Status
 EDITABLE_FIELDS = ("category", "description", "source", "severity", "immediate_fix", "found_on")
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    source: str
-    target: str
-    who: str  # "member", "leader" or "office"
-
-
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        Transition("submit", "提交组内研判", P.DRAFT, P.TEAM_REVIEW, "member"),
-        Transition(
-            "team_approve", "研判通过，报巡察办审核", P.TEAM_REVIEW, P.OFFICE_REVIEW, "leader"
-        ),
-        Transition("team_return", "退回修改", P.TEAM_REVIEW, P.DRAFT, "leader"),
-        Transition(
-            "office_approve", "审核通过，列入巡察报告", P.OFFICE_REVIEW, P.IN_REPORT, "office"
-        ),
-        Transition("office_return", "退回巡察组", P.OFFICE_REVIEW, P.TEAM_REVIEW, "office"),
-    ]
-}
-WHO_LABELS = {"member": "本组成员", "leader": "本组组长", "office": "巡察办工作人员"}
+TRANSITIONS = {rule.action: rule for rule in PROBLEM.rules}
 
 
 def _may(user, problem: Problem, who: str) -> bool:
@@ -66,10 +45,18 @@ def may_attach(user, problem: Problem) -> bool:
     return _may(user, problem, "member") or office_manages(user, problem.round.office)
 
 
-def allowed_transitions(user, problem: Problem) -> list[Transition]:
+def allowed_transitions(user, problem: Problem) -> list[Rule]:
     return [
-        t for t in TRANSITIONS.values() if t.source == problem.status and _may(user, problem, t.who)
+        PROBLEM.rule(action)
+        for action, offer in workflow.actions_for(PROBLEM, user, problem).items()
+        if offer.allowed
     ]
+
+
+def _check_found_on(problem: Problem) -> None:
+    # The form says so too; imports and other callers come through here.
+    if problem.found_on and problem.found_on > timezone.localdate():
+        raise ValidationError({"found_on": "发现日期不能晚于今天。"})
 
 
 def _check_open(target: Target) -> None:
@@ -103,6 +90,7 @@ def problem_create(
         found_by=user,
         found_on=found_on or timezone.localdate(),
     )
+    _check_found_on(problem)
     problem.full_clean()
     problem.save()
     log_action(user, "problem.create", problem, {"target": target.pk, "category": category.pk})
@@ -125,6 +113,7 @@ def problem_update(*, problem: Problem, user, **changes) -> Problem:
     before = {name: str(getattr(problem, name)) for name in changes}
     for name, value in changes.items():
         setattr(problem, name, value)
+    _check_found_on(problem)
     problem.full_clean()
     problem.save()
     log_action(
@@ -143,28 +132,18 @@ def problem_transition(*, problem: Problem, action: str, user, note: str = "") -
         .select_related("round__office", "team")
         .get(pk=problem.pk)
     )
-    transition = TRANSITIONS.get(action)
-    if transition is None:
+    if action not in TRANSITIONS:
         raise ValidationError("未知的操作。")
-    if problem.status != transition.source:
-        raise ValidationError(
-            f"该问题当前为「{problem.get_status_display()}」，不能执行「{transition.label}」。"
-        )
-    if not _may(user, problem, transition.who):
-        raise PermissionDenied(f"「{transition.label}」须由{WHO_LABELS[transition.who]}操作。")
-    if (
-        transition.target in (P.DRAFT, P.TEAM_REVIEW)
-        and transition.name.endswith("return")
-        and not note
-    ):
+    transition = workflow.check(PROBLEM, user, problem, action)
+    if action.endswith("return") and not note:
         raise ValidationError("退回时须说明理由。")
     problem.status = transition.target
     problem.save(update_fields=["status", "updated_at"])
     log_action(
         user,
-        f"problem.{transition.name}",
+        f"problem.{action}",
         problem,
-        {"from": transition.source, "to": transition.target, "note": note},
+        {"from": transition.sources[0], "to": transition.target, "note": note},
     )
     handoffs.problem_moved(problem, transition.name)
     return problem

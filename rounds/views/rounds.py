@@ -13,8 +13,9 @@ from rounds import selectors, services
 from rounds.access import office_manages
 from rounds.forms import RoundFilterForm, RoundForm, TeamForm
 from rounds.models import Round
-from rounds.services.lifecycle import NEXT_STATUS
+from rounds.workflow import ROUND, next_step
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
 from xuncha.core.access import role_required
 from xuncha.core.view_helpers import PAGE_SIZE, add_service_errors, report_error
 
@@ -88,11 +89,14 @@ def round_detail(request, pk: int):
         "target_count": sum(len(t.target_rows) for t in teams),
         "manages": manages,
     }
-    if manages:
+    offers = workflow.actions_for(ROUND, request.user, round_)
+    if step := next_step(round_):
+        # The next stage's row: offered (data-action) when allowed, else what still blocks it.
+        context["advance"] = offers.get(step.action)
+        context["next_label"] = Round.Status(step.target).label
+        context["missing"] = context["advance"].reasons if context["advance"] else []
+    if "form_team" in offers:
         next_number = (round_.teams.aggregate(n=Max("number"))["n"] or 0) + 1
-        context["missing"] = services.round_missing_for_next(round_)
-        if next_status := NEXT_STATUS.get(round_.status):
-            context["next_label"] = Round.Status(next_status).label
         context["team_form"] = TeamForm(initial={"number": next_number})
     return render(request, "rounds/round_detail.html", context)
 
@@ -104,8 +108,8 @@ def round_advance(request, pk: int):
     try:
         round_ = services.round_advance(round_=round_, user=request.user)
     except ValidationError as error:
-        if next_status := NEXT_STATUS.get(round_.status):
-            label = Round.Status(next_status).label
+        if step := next_step(round_):
+            label = Round.Status(step.target).label
             messages.warning(
                 request, _("还不能进入%(stage)s阶段，请先完成以下事项：") % {"stage": label}
             )

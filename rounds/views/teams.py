@@ -143,7 +143,13 @@ def team_add_member(request, pk: int):
         return redirect(team)
     cadre, role = form.cleaned_data["cadre"], form.cleaned_data["role"]
     try:
-        services.team_add_member(team=team, cadre=cadre, role=role, user=request.user)
+        services.team_add_member(
+            team=team,
+            cadre=cadre,
+            role=role,
+            user=request.user,
+            confirm_busy=form.cleaned_data["confirm_busy"],
+        )
     except ValidationError as error:
         messages.warning(
             request, _("未能将%(name)s编入%(team)s：") % {"name": cadre.name, "team": team.name}

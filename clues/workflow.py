@@ -1,0 +1,172 @@
+"""The rule table of a clue: handover (草稿 → 待审批 → 待签收 → 已签收, three
+signatures), the receiving department's disposition reports, 销号 and
+reopening. The services enforce these rows; the clue page offers them."""
+
+from clues.access import is_clue_officer, is_receiving_user
+from clues.models import Clue
+from rounds.access import active_membership
+from rounds.models import Membership
+from xuncha.accounts.roles import Role
+from xuncha.core import workflow
+from xuncha.core.workflow import Available, Rule, Workflow
+
+S = Clue.Status
+OFFICE, DEPARTMENT = Role.OFFICE, Role.DEPARTMENT
+TEAM = (Role.TEAM_MEMBER, Role.TEAM_LEADER)
+OFFICER = "持有线索管理权限的巡察办工作人员"
+
+
+def _member(user, clue: Clue) -> bool:
+    return active_membership(user, clue.team) is not None
+
+
+def _leader(user, clue: Clue) -> bool:
+    membership = active_membership(user, clue.team)
+    return membership is not None and membership.role == Membership.Role.LEADER
+
+
+def _officer(user, clue: Clue) -> bool:
+    return is_clue_officer(user, clue)
+
+
+def _has_materials(clue: Clue) -> str | None:
+    # The page has always told the leader to upload the material package
+    # first; a handover with nothing attached reaches the department empty.
+    if not clue.files.exists():
+        return "尚未上传线索材料，请先上传谈话笔录、书证等材料再签字报送。"
+    return None
+
+
+def _disposed(clue: Clue) -> str | None:
+    from clues.services.disposition import latest_disposition
+
+    latest = latest_disposition(clue)
+    if latest is None or not latest.is_final:
+        return "接收部门尚未报告处置完毕，不能销号。"
+    return None
+
+
+# Each clue service asked who before what, and still does (who_first): a
+# clue's state is itself confidential to those outside the handover.
+CLUE = Workflow(
+    "clue",
+    noun="线索",
+    rules=(
+        Rule(
+            "edit",
+            "修改线索",
+            (S.DRAFT,),
+            _member,
+            "本组成员",
+            TEAM,
+            refusal="组长签字后，线索不能再修改。",
+            who_first=True,
+            denial="只有已签署三项承诺的本组成员可以进行此操作。",
+        ),
+        Rule(
+            "upload",
+            "上传材料",
+            (S.DRAFT,),
+            _member,
+            "本组成员",
+            TEAM,
+            refusal="组长签字后，不能再补充材料。",
+            who_first=True,
+            denial="只有已签署三项承诺的本组成员可以进行此操作。",
+        ),
+        Rule(
+            "submit",
+            "组长签字报送",
+            (S.DRAFT,),
+            _leader,
+            "巡察组组长",
+            (Role.TEAM_LEADER,),
+            (_has_materials,),
+            target=S.SUBMITTED,
+            refusal="线索当前为「{state}」，不能签字报送。",
+            who_first=True,
+            denial="交接单须由巡察组组长签字。",
+        ),
+        Rule(
+            "approve",
+            "巡察办审批",
+            (S.SUBMITTED,),
+            _officer,
+            OFFICER,
+            (OFFICE,),
+            target=S.APPROVED,
+            refusal="线索当前为「{state}」，不能审批。",
+            who_first=True,
+            denial=f"只有{OFFICER}可以进行此操作。",
+        ),
+        Rule(
+            "return",
+            "退回巡察组",
+            (S.SUBMITTED,),
+            _officer,
+            OFFICER,
+            (OFFICE,),
+            target=S.DRAFT,
+            refusal="只有待审批的线索可以退回。",
+            who_first=True,
+            denial=f"只有{OFFICER}可以进行此操作。",
+        ),
+        Rule(
+            "receive",
+            "接收部门签收",
+            (S.APPROVED,),
+            is_receiving_user,
+            "接收部门的工作人员",
+            (DEPARTMENT,),
+            target=S.RECEIVED,
+            refusal="线索当前为「{state}」，不能签收。",
+            who_first=True,
+            denial="只有接收部门的工作人员可以进行此操作。",
+        ),
+        Rule(
+            "disposition",
+            "报告处置情况",
+            (S.RECEIVED,),
+            is_receiving_user,
+            "接收部门的工作人员",
+            (DEPARTMENT,),
+            refusal="只有已签收、未销号的线索可以报告处置情况。",
+            who_first=True,
+            denial="只有接收部门的工作人员可以进行此操作。",
+        ),
+        Rule(
+            "close",
+            "销号",
+            (S.RECEIVED,),
+            _officer,
+            OFFICER,
+            (OFFICE,),
+            (_disposed,),
+            target=S.CLOSED,
+            refusal="只有已签收的线索可以销号。",
+            who_first=True,
+            denial=f"只有{OFFICER}可以进行此操作。",
+        ),
+        Rule(
+            "reopen",
+            "重新打开",
+            (S.CLOSED,),
+            _officer,
+            OFFICER,
+            (OFFICE,),
+            target=S.RECEIVED,
+            refusal="只有已销号的线索可以重新打开。",
+            who_first=True,
+            denial=f"只有{OFFICER}可以进行此操作。",
+        ),
+    ),
+)
+
+
+def clue_offers(user, clue: Clue) -> dict[str, Available]:
+    return workflow.actions_for(CLUE, user, clue)
+
+
+def allowed_clue_actions(user, clue: Clue) -> frozenset[str]:
+    """The buttons to show: the table's allowed actions for this person now."""
+    return frozenset(code for code, offer in clue_offers(user, clue).items() if offer.allowed)

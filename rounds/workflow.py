@@ -1,0 +1,213 @@
+"""The rule tables of a round: its lifecycle (计划 → 准备 → 进驻 → 报告 → 反馈 →
+整改 → 归档) and the review of a problem (草稿 → 组内研判 → 办审核 → 列入报告).
+
+Each step of the lifecycle names what must be true first; a refusal lists,
+in Chinese, everything still missing, so the office can fix it all in one go.
+"""
+
+from collections.abc import Callable
+
+from rounds.access import active_membership, office_manages
+from rounds.models import Membership, Problem, Round, Target
+from xuncha.accounts.roles import Role
+from xuncha.core.workflow import Rule, Workflow
+
+S = Round.Status
+OFFICE = Role.OFFICE
+MIN_TEAM_SIZE, MAX_TEAM_SIZE = 5, 7
+
+
+def _office(user, obj) -> bool:
+    return office_manages(user, obj.office if isinstance(obj, Round) else obj.round.office)
+
+
+# --- what each stage needs ----------------------------------------------------
+
+
+def teams_formed(round_: Round) -> list[str]:
+    missing = []
+    teams = list(round_.teams.prefetch_related("memberships"))
+    if not teams:
+        missing.append("尚未组建巡察组。")
+    for team in teams:
+        roles = [m.role for m in team.memberships.all()]
+        if Membership.Role.LEADER not in roles:
+            missing.append(f"{team.name}尚未确定组长。")
+    if not round_.targets.exists():
+        missing.append("尚未确定巡察对象。")
+    return missing
+
+
+def ready_to_enter(round_: Round) -> list[str]:
+    missing = teams_formed(round_)
+    for team in round_.teams.prefetch_related("memberships__cadre"):
+        memberships = list(team.memberships.all())
+        deputies = sum(m.role == Membership.Role.DEPUTY for m in memberships)
+        if not MIN_TEAM_SIZE <= len(memberships) <= MAX_TEAM_SIZE:
+            missing.append(
+                f"{team.name}现有 {len(memberships)} 人，应为 {MIN_TEAM_SIZE}–{MAX_TEAM_SIZE} 人。"
+            )
+        if not 1 <= deputies <= 2:
+            missing.append(f"{team.name}应设 1–2 名副组长，现有 {deputies} 名。")
+        unsigned = [m.cadre.name for m in memberships if not m.has_signed_all]
+        if unsigned:
+            missing.append(f"{team.name}以下成员尚未签署三项承诺：{'、'.join(unsigned)}。")
+    no_entry = round_.targets.filter(entry_date__isnull=True).select_related("organization")
+    for target in no_entry:
+        missing.append(f"「{target.organization.name}」尚未确定进驻日期。")
+    return missing
+
+
+def ready_to_report(round_: Round) -> list[str]:
+    return [
+        f"「{t.organization.name}」尚未确定撤离日期。"
+        for t in round_.targets.filter(exit_date__isnull=True).select_related("organization")
+    ]
+
+
+def ready_for_feedback(round_: Round) -> list[str]:
+    return [
+        f"「{t.organization.name}」尚未反馈。"
+        for t in round_.targets.exclude(status=Target.Status.FED_BACK).select_related(
+            "organization"
+        )
+    ]
+
+
+# What still keeps a round from 归档. Rectification lives in its own app, a
+# floor beside this one: it registers its blockers here (rectification.apps)
+# rather than this app importing it.
+ARCHIVE_BLOCKERS: list[Callable[[Round], list[str]]] = []
+
+
+def register_archive_blocker(blocker: Callable[[Round], list[str]]) -> None:
+    if blocker not in ARCHIVE_BLOCKERS:
+        ARCHIVE_BLOCKERS.append(blocker)
+
+
+def ready_to_archive(round_: Round) -> list[str]:
+    return [reason for blocker in ARCHIVE_BLOCKERS for reason in blocker(round_)]
+
+
+def _advance(action: str, source: str, target: str, check=None) -> Rule:
+    label = f"推进到{Round.Status(target).label}"
+    return Rule(
+        action,
+        label,
+        (source,),
+        _office,
+        "本级巡察办工作人员",
+        (OFFICE,),
+        (check,) if check else (),
+        target=target,
+        refusal=f"只有处于{Round.Status(source).label}阶段的轮次才能{label}。",
+    )
+
+
+ROUND = Workflow(
+    "round",
+    noun="本轮巡察",
+    rules=(
+        _advance("prepare", S.PLANNED, S.PREPARING, teams_formed),
+        _advance("enter", S.PREPARING, S.ON_SITE, ready_to_enter),
+        _advance("report", S.ON_SITE, S.REPORTING, ready_to_report),
+        _advance("feedback", S.REPORTING, S.FEEDBACK, ready_for_feedback),
+        _advance("rectify", S.FEEDBACK, S.RECTIFYING),
+        _advance("archive", S.RECTIFYING, S.ARCHIVED, ready_to_archive),
+        Rule(
+            "form_team",
+            "组建巡察组",
+            (S.PLANNED, S.PREPARING),
+            _office,
+            "本级巡察办工作人员",
+            (OFFICE,),
+            refusal="进驻后不能再增加巡察组。",
+        ),
+    ),
+)
+ADVANCES = tuple(rule for rule in ROUND.rules if rule.action != "form_team")
+
+
+def next_step(round_: Round) -> Rule | None:
+    """The lifecycle row that moves this round on; None once archived."""
+    return next((rule for rule in ADVANCES if round_.status in rule.sources), None)
+
+
+# --- problem review -----------------------------------------------------------
+
+P = Problem.Status
+
+
+def _member(user, problem: Problem) -> bool:
+    return active_membership(user, problem.team) is not None
+
+
+def _leader(user, problem: Problem) -> bool:
+    membership = active_membership(user, problem.team)
+    return membership is not None and membership.role == Membership.Role.LEADER
+
+
+def _review(action, label, source, target, who, actor, roles) -> Rule:
+    return Rule(
+        action,
+        label,
+        (source,),
+        who,
+        actor,
+        roles,
+        target=target,
+        refusal=f"该问题当前为「{{state}}」，不能执行「{label}」。",
+    )
+
+
+PROBLEM = Workflow(
+    "problem",
+    noun="该问题",
+    rules=(
+        _review(
+            "submit",
+            "提交组内研判",
+            P.DRAFT,
+            P.TEAM_REVIEW,
+            _member,
+            "本组成员",
+            (Role.TEAM_MEMBER, Role.TEAM_LEADER),
+        ),
+        _review(
+            "team_approve",
+            "研判通过，报巡察办审核",
+            P.TEAM_REVIEW,
+            P.OFFICE_REVIEW,
+            _leader,
+            "本组组长",
+            (Role.TEAM_LEADER,),
+        ),
+        _review(
+            "team_return",
+            "退回修改",
+            P.TEAM_REVIEW,
+            P.DRAFT,
+            _leader,
+            "本组组长",
+            (Role.TEAM_LEADER,),
+        ),
+        _review(
+            "office_approve",
+            "审核通过，列入巡察报告",
+            P.OFFICE_REVIEW,
+            P.IN_REPORT,
+            _office,
+            "巡察办工作人员",
+            (OFFICE,),
+        ),
+        _review(
+            "office_return",
+            "退回巡察组",
+            P.OFFICE_REVIEW,
+            P.TEAM_REVIEW,
+            _office,
+            "巡察办工作人员",
+            (OFFICE,),
+        ),
+    ),
+)
