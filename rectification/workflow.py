@@ -63,6 +63,8 @@ PLAN = Workflow(
             target=P.SIGNED,
             refusal="方案不在待签字状态，不能签字。",
             denial="整改方案须由本单位主要负责人签字背书。",
+            # Someone who never signs is told so (403), whatever the plan's state.
+            who_first=True,
         ),
         Rule(
             "submit",
@@ -73,6 +75,7 @@ PLAN = Workflow(
             (CONTACT,),
             target=P.SUBMITTED,
             refusal="方案须经主要负责人签字背书后才能报送。",
+            who_first=True,
         ),
         Rule(
             "review",

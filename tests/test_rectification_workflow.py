@@ -69,6 +69,8 @@ def user_for(role, w):
 def plan_expected(role, state, action) -> str:
     if action == "assess" and role != "office":
         return "role"  # only the office opens an assessment at all
+    if PLAN.rule(action).who_first and role not in PLAN_WHO[action]:
+        return "role"  # asked before the state: someone who never acts hears so
     if state not in PLAN_SOURCES[action]:
         return "state"
     return "ok" if role in PLAN_WHO[action] else "role"

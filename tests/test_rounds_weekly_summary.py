@@ -4,16 +4,10 @@ real worker), with per-team totals and missing days, announced once to each
 member of the leading group (the city's too, for a district round)."""
 
 import datetime
-import os
-import subprocess
-import sys
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from rounds import tasks
 from rounds.models import Membership, Round, WeeklySummary
@@ -28,6 +22,7 @@ from tests.rounds_factories import (
     staff_team,
     today,
 )
+from tests.workers import real_worker
 from xuncha.accounts.roles import Role
 from xuncha.audit.models import AuditEntry
 from xuncha.notifications.models import Notification
@@ -276,57 +271,11 @@ def test_task_retried_after_its_worker_died_leaves_one_summary_and_one_notice(
 # --- the task through a real broker and worker ----------------------------------------
 
 
-def worker_database_url() -> str:
-    """The URL of the database this test process uses, for a worker subprocess."""
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
-
-
 @pytest.fixture
-def worker_queue(tmp_path, settings):
+def worker_queue(tmp_path):
     """A worker on a queue of its own, on this test's database."""
-    queue = f"rounds-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "XUNCHA_DATA_DIR": str(settings.DATA_DIR),
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "xuncha",
-                "worker",
-                "--pool=solo",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=WARNING",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield queue
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    print(log_path.read_text(errors="replace"))  # shown by pytest when the test fails
+    with real_worker(tmp_path) as queue:
+        yield queue
 
 
 @pytest.mark.worker
