@@ -1,8 +1,10 @@
 from portal.navigation import nav_menu
+from xuncha.twofactor.selectors import user_is_verified
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # A session still at the second-factor step shows no menu (see base.html).
+    if user is None or not user.is_authenticated or not user_is_verified(user):
         return {"nav_items": []}
     return {"nav_items": nav_menu(user, request.path)}

@@ -130,7 +130,7 @@ def test_a_round_from_plan_to_archive_through_the_pages(browser, live_server):
     assert "/rounds/teams/" in team_url
     for cadre, role in zip(cast.cadres, ["组长", "副组长", "组员", "组员", "组员"], strict=True):
         page.get_by_label("职务").select_option(label=role)
-        page.get_by_label("干部").select_option(str(cadre.pk))
+        page.get_by_label("干部", exact=True).select_option(str(cadre.pk))
         click(page, "编入本组")
         assert cadre.name in page.content()
     page.get_by_label("组织编码").fill("WALK-01")

@@ -18,3 +18,9 @@ def reset_list(*, user: User) -> QuerySet[SecondFactorReset]:
     return SecondFactorReset.objects.select_related(
         "user", "requested_by", "approved_by", "declined_by"
     )
+
+
+def user_is_verified(user) -> bool:
+    """Signed in with both factors in this session (django-otp's OTPMiddleware
+    gives the request's user ``is_verified``; a user without it is not)."""
+    return bool(getattr(user, "is_verified", lambda: False)())
