@@ -143,8 +143,16 @@ def main() -> int:
         stack.manage("seed_demo", env={"XUNCHA_ENV": "development"})
         if options.city:
             say("loading the city-scale data set (bench)")
+            # The dashboard's figures need every part of the shared data set; one run each.
             stack.manage(
-                "bench", "--scale", "city", "--only", "dataset", env={"XUNCHA_ENV": "development"}
+                "bench",
+                "--scale",
+                "city",
+                "--only",
+                "dashboard.",
+                "--runs",
+                "1",
+                env={"XUNCHA_ENV": "development"},
             )
         stack.manage("collectstatic", "--noinput")
         stack.start_web()
