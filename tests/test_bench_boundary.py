@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +73,19 @@ def test_settings_install_the_bench_only_outside_production():
     assert "'rounds'" in answer.stdout
     assert "'bench'" not in answer.stdout
     assert "bench" in settings.INSTALLED_APPS
+
+
+@pytest.mark.django_db
+def test_the_bench_client_is_signed_in_with_both_factors(monkeypatch):
+    """The bench measures pages as a person sees them: its client passes the
+    second factor itself (the tests' own force_login does it for them, which
+    would hide a bench that only has the password step)."""
+    from django.test import Client
+
+    from bench.measure import logged_in_client
+    from tests.factories import make_user
+    from xuncha.accounts.roles import Role
+
+    monkeypatch.setattr(Client, "force_login", Client.force_login_password_only)
+    client = logged_in_client(make_user(Role.OFFICE))
+    assert client.get("/").status_code == 200
