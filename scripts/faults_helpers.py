@@ -45,12 +45,25 @@ def session(username: str) -> str:
 
 
 def request_ledger(username: str) -> int:
+    """A round's 三单五账 ledger: the demo round with the most items (the bench's
+    city data set, term 99, would make the drill time the PDF, not the recovery)."""
+    from django.db.models import Count
+
+    from rounds.models import Round
     from xuncha.reports.services import job_request
 
     user = User.objects.get(username=username)
+    round_ = (
+        Round.objects.exclude(term=99)
+        .annotate(items=Count("targets__plan__items"))
+        .order_by("-items")
+        .first()
+    )
     with transaction.atomic():
         job, _ = job_request(
-            user=user, kind="rectification.ledger", params={"scope": "city", "format": "pdf"}
+            user=user,
+            kind="rectification.ledger",
+            params={"scope": "round", "id": str(round_.pk), "format": "pdf"},
         )
     return job.pk
 
@@ -65,7 +78,77 @@ def otp_keys(_: str = "") -> str:
     return "\n".join(f"{d.user.username} {d.key}" for d in devices)
 
 
+def load_users(count: str) -> str:
+    """Accounts for make loadtest: one per simulated person (a TOTP code is good
+    once per device, so people cannot share an account within 30 s), cloned
+    from the demo accounts with their links: office, organization, team.
+    Prints ``username role hexkey`` per line. Safe to run again."""
+    import secrets
+
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rounds.models import Membership
+    from xuncha.orgs.models import Cadre
+
+    people = int(count)
+    mix = [("office", 30), ("member", 25), ("unit", 25), ("leadership", 15)]
+    total = sum(w for _, w in mix)
+    lines = []
+    demo_leader = User.objects.get(username="leader")
+    lines.append(_with_device(demo_leader, "leader", TOTPDevice, secrets))
+    for role, weight in mix:
+        template = User.objects.get(username=role)
+        for index in range(max(1, round((people - 1) * weight / total))):
+            username = f"load-{role}-{index:03d}"
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "full_name": f"{template.full_name}{index}",
+                    "password": template.password,  # the demo password, hashed once
+                    "office": template.office,
+                    "organization": template.organization,
+                    "department": getattr(template, "department", None),
+                },
+            )
+            if created:
+                user.groups.set(template.groups.all())
+                user.user_permissions.set(template.user_permissions.all())
+                memberships = list(Membership.objects.filter(cadre__user=template))
+                if memberships:
+                    base = memberships[0].cadre
+                    cadre = Cadre.objects.create(
+                        code=f"LOAD-{role}-{index:03d}",
+                        name=user.full_name,
+                        organization=base.organization,
+                        rank=base.rank,
+                        user=user,
+                    )
+                for membership in memberships:
+                    Membership.objects.create(
+                        team=membership.team,
+                        round=membership.round,
+                        cadre=cadre,
+                        role=Membership.Role.MEMBER,
+                        commitments_completed_at=timezone.now(),
+                    )
+            lines.append(_with_device(user, role, TOTPDevice, secrets))
+    return "\n".join(lines)
+
+
+def _with_device(user, role, TOTPDevice, secrets) -> str:
+    key = secrets.token_hex(20)
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(user=user, name="load", key=key, confirmed=True)
+    return f"{user.username} {role} {key}"
+
+
 if __name__ == "__main__":
     command, argument = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "")
-    commands = {"session": session, "request-ledger": request_ledger, "otp-keys": otp_keys}
+    commands = {
+        "session": session,
+        "request-ledger": request_ledger,
+        "otp-keys": otp_keys,
+        "load-users": load_users,
+    }
     print(commands[command](argument))

@@ -29,7 +29,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"恢复失败：pg_restore 退出码 {error.returncode}。{stderr}"
             ) from error
-        elapsed = time.monotonic() - started
         if result.mismatched_counts:
             lines = ", ".join(
                 f"{t} 应为 {a} 实为 {b}" for t, (a, b) in result.mismatched_counts.items()
@@ -39,5 +38,6 @@ class Command(BaseCommand):
             f"已恢复 {result.tables} 张表、{result.rows} 行、{result.files} 个上传文件；行数与清单一致。"
         )
         call_command("audit_verify", stdout=self.stdout, stderr=self.stderr)  # raises on a break
-        self.stdout.write(f"backup.restore_s: {elapsed:.1f}")
+        # The whole restore as an office lives it: decrypt, check, load, count, verify.
+        self.stdout.write(f"backup.restore_s: {time.monotonic() - started:.1f}")
         self.stdout.write("backup.verified: 1")
