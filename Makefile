@@ -26,7 +26,7 @@ seed: migrate
 # embedded (-B); Ctrl-C stops all of them.
 run: seed
 	@echo "http://$(HOST):$(PORT)/  用户 office / 密码见 README；验证码：$(BIN)/python manage.py demo_otp office"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A xuncha worker -B --loglevel=INFO --concurrency=1 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
