@@ -118,3 +118,19 @@ def test_entry_list_queries_do_not_grow_with_the_entries(
         log_action(UserFactory(), "clue.read", ProblemFactory(), {"note": "x"})
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_an_unlabelled_action_reads_as_one_phrase_in_each_language():
+    """An action code without its own label is read from its two words; in
+    English they are not glued together ("Problem cluesExport")."""
+    from django.utils import translation
+
+    from xuncha.audit.labels import ACTION_LABELS, OBJECT_WORDS, VERBS, action_label
+
+    noun, verb = next(
+        (n, v) for n in OBJECT_WORDS for v in VERBS if f"{n}.{v}" not in ACTION_LABELS
+    )
+    with translation.override("zh-hans"):
+        assert action_label(f"{noun}.{verb}") == f"{OBJECT_WORDS[noun]}{VERBS[verb]}"
+    with translation.override("en"):
+        assert action_label(f"{noun}.{verb}") == f"{OBJECT_WORDS[noun]}: {VERBS[verb]}"

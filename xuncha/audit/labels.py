@@ -9,6 +9,7 @@ Chinese, built from its object word and its verb, with the code beside it.
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
@@ -202,8 +203,15 @@ def action_label(action: str) -> str:
     if action in ACTION_LABELS:
         return str(ACTION_LABELS[action])
     noun, _sep, verb = action.partition(".")
+    if noun in OBJECT_WORDS and verb in VERBS:
+        # One sentence with both words, so each language orders them itself
+        # (问题线索导出 / "Export problem clues"), never two words glued together.
+        return gettext("%(object)s%(verb)s") % {
+            "object": OBJECT_WORDS[noun],
+            "verb": VERBS[verb],
+        }
     if noun in OBJECT_WORDS:
-        return f"{OBJECT_WORDS[noun]}{VERBS.get(verb, '')}" or action
+        return str(OBJECT_WORDS[noun])
     return action
 
 
