@@ -285,6 +285,15 @@ PROBLEM_TEXTS = {
     ],
     "D02": ["审计发现问题整改不到位，{m}万元违规资金未追回"],
 }
+# Cadres the table places by name (the demo accounts among them).
+PINNED_CADRES = frozenset(
+    code
+    for round_row in ROUNDS
+    for team in round_row.teams
+    for code in (team.leader, *team.members, team.unsigned)
+    if code
+)
+
 TOPICS = ["优化营商环境", "安全生产", "生态环境保护", "数字化改革", "防范化解重大风险"]
 PROJECTS = [
     "办公楼维修改造工程",
@@ -525,16 +534,19 @@ class RoundBuilder:
             return cadre
 
         by_code = {cadre.code: cadre for cadre in pool}
+        # The demo accounts' cadres serve only where the table pins them: the
+        # `leader` account leads one team on site, never a second drawn by lot.
+        drawn = [c for c in pool if c.code not in PINNED_CADRES]
         leader = take(
-            [by_code[row.leader]] if row.leader else [c for c in pool if c.in_leader_pool]
+            [by_code[row.leader]] if row.leader else [c for c in drawn if c.in_leader_pool]
         )
         picked = [(leader, Membership.Role.LEADER)]
         for _ in range(row.deputies):
-            picked.append((take([c for c in pool if c.in_leader_pool]), Membership.Role.DEPUTY))
+            picked.append((take([c for c in drawn if c.in_leader_pool]), Membership.Role.DEPUTY))
         pinned = [by_code[code] for code in (*row.members, row.unsigned) if code]
         for cadre in pinned:
             picked.append((take([cadre]), Membership.Role.MEMBER))
-        talent = [c for c in pool if c.in_talent_pool and not c.in_leader_pool]
+        talent = [c for c in drawn if c.in_talent_pool and not c.in_leader_pool]
         while len(picked) < row.size:
             picked.append((take(talent), Membership.Role.MEMBER))
         return picked

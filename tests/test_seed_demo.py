@@ -311,9 +311,11 @@ class TestTheDemoCity:
 
     def test_leader_and_member_work_on_site_in_the_same_team(self):
         leader, member = User.objects.get(username="leader"), User.objects.get(username="member")
-        led = Membership.objects.get(
+        leads = Membership.objects.filter(
             cadre__user=leader, round__status=Round.Status.ON_SITE, role=Membership.Role.LEADER
         )
+        assert leads.count() == 1  # one team on site at a time, never a second by lot
+        led = leads.get()
         assert Membership.objects.filter(team=led.team, cadre__user=member).exists()
         own_targets = set(led.team.targets.values_list("pk", flat=True))
         assert set(target_list(user=member).filter(round=led.round).values_list("pk", flat=True))
