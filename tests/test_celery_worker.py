@@ -1,15 +1,12 @@
 """A task goes through the real broker (Redis in CI, the filesystem transport
 without servers) to a real worker process, and its result comes back."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.workers import real_worker
 from xuncha.core.tasks import ping
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,40 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def worker_queue(tmp_path):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "xuncha",
-            "worker",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with real_worker(tmp_path, on_test_database=False) as queue:
         yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.mark.worker

@@ -16,6 +16,15 @@ from xuncha.ops import cache as fail_open
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def outage_forgotten():
+    """The fail-open cache remembers an outage per process: no test leaves one behind."""
+    fail_open._outage["down"] = False
+    yield
+    fail_open._outage["down"] = False
+
+
 DEAD_REDIS = {
     "default": {
         "BACKEND": "xuncha.ops.cache.FailOpenRedisCache",
@@ -47,7 +56,6 @@ def test_the_dashboard_answers_with_the_same_figures_when_the_cache_is_down(
     assert with_cache.status_code == 200
 
     settings.CACHES = DEAD_REDIS
-    fail_open._outage["down"] = False
     with caplog.at_level(logging.ERROR, logger="xuncha.ops.cache"):
         first = leadership_client.get(reverse("dashboard:index"))
         second = leadership_client.get(reverse("dashboard:index"))
@@ -58,7 +66,6 @@ def test_the_dashboard_answers_with_the_same_figures_when_the_cache_is_down(
     outage_lines = [r for r in caplog.records if "cache unavailable" in r.getMessage()]
     assert len(outage_lines) == 1  # logged once, not once per request
     assert fail_open.cache_is_down()
-    fail_open._outage["down"] = False
 
 
 def test_a_save_that_invalidates_the_dashboard_still_saves_when_the_cache_is_down(
@@ -71,7 +78,6 @@ def test_a_save_that_invalidates_the_dashboard_still_saves_when_the_cache_is_dow
     problem.save()  # its signal bumps the dashboard's generation in the cache
     problem.refresh_from_db()
     assert problem.description == "改过的描述"
-    fail_open._outage["down"] = False
 
 
 def test_healthz_names_the_cache_when_it_is_down_and_stays_up(client, settings):
@@ -81,4 +87,3 @@ def test_healthz_names_the_cache_when_it_is_down_and_stays_up(client, settings):
     assert response.status_code == 200
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["cache"].startswith("error: ")
-    fail_open._outage["down"] = False

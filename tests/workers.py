@@ -24,15 +24,14 @@ def worker_database_url() -> str:
 
 
 @contextlib.contextmanager
-def real_worker(log_dir: Path, **extra_env: str) -> Iterator[str]:
-    """Yields the queue name; the worker's log is printed when the test fails."""
+def real_worker(log_dir: Path, *, on_test_database: bool = True) -> Iterator[str]:
+    """Yields the queue name; the worker's log is printed when the test fails.
+    ``on_test_database=False``: a worker that needs no rows keeps the process's
+    own database settings (a test without database access has no test database)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "XUNCHA_DATA_DIR": str(settings.DATA_DIR),
-        **extra_env,
-    }
+    env = {**os.environ, "XUNCHA_DATA_DIR": str(settings.DATA_DIR)}
+    if on_test_database:
+        env["DATABASE_URL"] = worker_database_url()
     log_path = log_dir / "worker.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
