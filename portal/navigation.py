@@ -50,6 +50,8 @@ NAV_ITEMS = [
         frozenset({Role.OFFICE, Role.LEADERSHIP}),
         "calendar-week",
     ),
+    NavItem(_("现场清单"), "checklist:item_list", frozenset({Role.OFFICE}), "ui-checks"),
+    NavItem(_("巡察档案"), "archive:index", frozenset({Role.OFFICE}), "archive"),
     NavItem(
         _("问题线索"),
         "clues:clue_list",
@@ -81,6 +83,12 @@ NAV_ITEMS = [
         "speedometer2",
     ),
     NavItem(
+        _("量化考评"),
+        "evaluation:index",
+        frozenset({Role.LEADERSHIP, Role.OFFICE}),
+        "bar-chart",
+    ),
+    NavItem(
         _("组织库"),
         "orgs:organization_list",
         frozenset({Role.OFFICE, Role.LEADERSHIP, Role.UNIT_CONTACT}),
@@ -103,6 +111,8 @@ NAV_ITEMS = [
 # The areas are contiguous in NAV_ITEMS, so the menu keeps its order.
 GROUPS = {
     "rounds": (_("巡察工作"), "flag"),
+    "checklist": (_("巡察工作"), "flag"),
+    "archive": (_("巡察工作"), "flag"),
     "rectification": (_("整改落实"), "clipboard-check"),
     "orgs": (_("基础数据"), "database"),
     "imports": (_("基础数据"), "database"),

@@ -58,11 +58,22 @@ def ready_to_enter(round_: Round) -> list[str]:
     return missing
 
 
+# What else keeps a round from 报告: the on-site checklist (checklist app)
+# registers itself here, as rectification does for 归档 below.
+REPORT_BLOCKERS: list[Callable[[Round], list[str]]] = []
+
+
+def register_report_blocker(blocker: Callable[[Round], list[str]]) -> None:
+    if blocker not in REPORT_BLOCKERS:
+        REPORT_BLOCKERS.append(blocker)
+
+
 def ready_to_report(round_: Round) -> list[str]:
-    return [
+    missing = [
         f"「{t.organization.name}」尚未确定撤离日期。"
         for t in round_.targets.filter(exit_date__isnull=True).select_related("organization")
     ]
+    return missing + [reason for blocker in REPORT_BLOCKERS for reason in blocker(round_)]
 
 
 def ready_for_feedback(round_: Round) -> list[str]:

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "rounds",
     "clues",
     "rectification",
+    "checklist",
+    "evaluation",
+    "archive",
     # The top layer: home, navigation and dashboard; it may import all of the above.
     "portal",
 ]

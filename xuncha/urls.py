@@ -17,6 +17,9 @@ urlpatterns = [
     path("reports/", include("xuncha.reports.urls")),
     path("rectification/", include("rectification.urls")),
     path("clues/", include("clues.urls")),
+    path("checklist/", include("checklist.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("archive/", include("archive.urls")),
     path("imports/", include("xuncha.imports.urls")),
     path("", include("portal.urls")),
 ]

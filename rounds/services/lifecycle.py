@@ -1,6 +1,8 @@
 """Moving a round through 计划 → 准备 → 进驻 → 报告 → 反馈 → 整改 → 归档,
 each step as its row in rounds.workflow.ROUND allows."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -21,6 +23,16 @@ TARGET_STATUS_ON_ENTRY = {
     S.ARCHIVED: Target.Status.CLOSED,
 }
 ARCHIVED = "本轮巡察已归档。"
+
+# What other apps do when a round reaches a stage (the archive app queues the
+# round's package at 归档), called inside the advance's transaction: a hook
+# that queues work does so with transaction.on_commit.
+AFTER_ADVANCE: list[Callable[[Round, object], None]] = []
+
+
+def register_after_advance(hook: Callable[[Round, object], None]) -> None:
+    if hook not in AFTER_ADVANCE:
+        AFTER_ADVANCE.append(hook)
 
 
 def round_missing_for_next(round_: Round) -> list[str]:
@@ -44,6 +56,8 @@ def round_advance(*, round_: Round, user) -> Round:
     if target_status := TARGET_STATUS_ON_ENTRY.get(round_.status):
         round_.targets.update(status=target_status)
     log_action(user, "round.advance", round_, {"from": before, "to": round_.status})
+    for hook in AFTER_ADVANCE:
+        hook(round_, user)
     return round_
 
 

@@ -1,0 +1,157 @@
+"""Writes for the checklist: the office defines the steps; the team (or the
+office) ticks them at each target with the record that shows them."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from checklist.models import ChecklistItem, ChecklistTick
+from checklist.selectors import TICKING_STAGES, may_tick
+from rounds.access import office_manages
+from rounds.models import RoundKind, Target, WorkLog
+from xuncha.accounts.roles import Role
+from xuncha.audit.services import log_action
+from xuncha.core.uploads import check_upload, storage_name
+from xuncha.orgs.models import Office
+
+E = ChecklistItem.Evidence
+
+
+def _require_office(user, office: Office) -> None:
+    if not (user.has_role(Role.OFFICE) and office_manages(user, office)):
+        raise PermissionDenied("只有本级巡察办工作人员可以设定现场工作清单。")
+
+
+@transaction.atomic
+def item_create(
+    *,
+    office: Office,
+    kind: RoundKind,
+    section: str,
+    name: str,
+    evidence: str,
+    sort_order: int = 0,
+    user,
+) -> ChecklistItem:
+    _require_office(user, office)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError("请填写清单事项。")
+    if section not in ChecklistItem.Section.values or evidence not in E.values:
+        raise ValidationError("请选择事项类别和佐证记录。")
+    if ChecklistItem.objects.filter(office=office, kind=kind, name=name).exists():
+        raise ValidationError(f"「{kind.name}」巡察的清单中已有「{name}」。")
+    item = ChecklistItem.objects.create(
+        office=office,
+        kind=kind,
+        section=section,
+        name=name,
+        evidence=evidence,
+        sort_order=sort_order,
+    )
+    log_action(
+        user,
+        "checklist.item_create",
+        item,
+        {"kind": kind.code, "section": section, "evidence": evidence},
+    )
+    return item
+
+
+@transaction.atomic
+def item_set_active(*, item: ChecklistItem, active: bool, user) -> ChecklistItem:
+    """An item is retired, never deleted: the ticks that name it stay readable."""
+    _require_office(user, item.office)
+    if item.is_active != active:
+        item.is_active = active
+        item.save(update_fields=["is_active"])
+        log_action(user, "checklist.item_active", item, {"active": active})
+    return item
+
+
+def _check_worklog(target: Target, item: ChecklistItem, worklog: WorkLog) -> None:
+    if worklog.team_id != target.team_id:
+        raise ValidationError("只能选择本组的工作日报。")
+    if target.entry_date and worklog.date < target.entry_date:
+        raise ValidationError("所选工作日报早于进驻日期。")
+    if target.exit_date and worklog.date > target.exit_date:
+        raise ValidationError("所选工作日报晚于撤离日期。")
+    if item.evidence == E.INTERVIEW and not worklog.interviews:
+        raise ValidationError(f"「{item.name}」须以记有个别谈话的工作日报佐证，所选日报未记载谈话。")
+
+
+@transaction.atomic
+def tick(
+    *,
+    target: Target,
+    item: ChecklistItem,
+    user,
+    worklog: WorkLog | None = None,
+    upload: UploadedFile | None = None,
+    note: str = "",
+) -> ChecklistTick:
+    """Tick a step at a target with its record: a work log, or a file for a
+    step shown by a document. Bad input changes nothing."""
+    target = Target.objects.select_related("round__office", "team").get(pk=target.pk)
+    if not may_tick(user, target):
+        if target.round.status not in TICKING_STAGES:
+            raise ValidationError("只有准备和进驻阶段可以勾选现场工作清单。")
+        raise PermissionDenied("只有本组成员或本级巡察办工作人员可以勾选现场工作清单。")
+    if item.office_id != target.round.office_id or not item.is_active:
+        raise ValidationError("该事项不在本轮巡察的清单中。")
+    if not target.round.kinds.filter(pk=item.kind_id).exists():
+        raise ValidationError("该事项不在本轮巡察的清单中。")
+    tick = ChecklistTick(target=target, item=item, ticked_by=user, note=(note or "")[:200])
+    if item.evidence == E.DOCUMENT:
+        if upload is None:
+            raise ValidationError(f"「{item.name}」须上传文件材料作为佐证。")
+        checked = check_upload(upload)
+        tick.original_name, tick.content_type = checked.original_name, checked.content_type
+        tick.size, tick.sha256 = checked.size, checked.sha256
+        tick.file.save(storage_name(checked), checked.content, save=False)
+    else:
+        if worklog is None:
+            raise ValidationError(f"请选择佐证「{item.name}」的工作日报。")
+        _check_worklog(target, item, worklog)
+        tick.worklog = worklog
+    try:
+        with transaction.atomic():
+            tick.save()
+    except IntegrityError:
+        if tick.file:
+            tick.file.delete(save=False)
+        raise ValidationError(f"「{item.name}」已经勾选过了。") from None
+    except Exception:
+        if tick.file:
+            tick.file.delete(save=False)
+        raise
+    log_action(
+        user,
+        "checklist.tick",
+        target,
+        {
+            "item": item.name,
+            "worklog": worklog.date.isoformat() if worklog else None,
+            "file": tick.original_name or None,
+            "sha256": tick.sha256 or None,
+        },
+    )
+    return tick
+
+
+@transaction.atomic
+def untick(*, tick: ChecklistTick, user) -> None:
+    """Withdraw a tick while the team is still on site (a wrong record chosen).
+    The stored file stays on disk: the audit entry names its checksum."""
+    target = tick.target
+    if not may_tick(user, target):
+        if target.round.status not in TICKING_STAGES:
+            raise ValidationError("只有准备和进驻阶段可以修改现场工作清单。")
+        raise PermissionDenied("只有本组成员或本级巡察办工作人员可以修改现场工作清单。")
+    log_action(
+        user,
+        "checklist.untick",
+        target,
+        {"item": tick.item.name, "sha256": tick.sha256 or None},
+    )
+    tick.delete()
