@@ -133,31 +133,70 @@ def _office_part(pkg: Package, round_: Round, user, targets, progress) -> None:
     for i, target in enumerate(targets):
         org = target.organization.name
         report = _document("rounds.inspection_report", user, {"id": target.pk, "format": "pdf"})
-        pkg.add(OFFICE_PART, f"关于巡察{org}的情况报告", target.exit_date or today, PERMANENT,
-                keeper, report.filename, report.content, report.content_type)  # fmt: skip
+        pkg.add(
+            OFFICE_PART,
+            f"关于巡察{org}的情况报告",
+            target.exit_date or today,
+            PERMANENT,
+            keeper,
+            report.filename,
+            report.content,
+            report.content_type,
+        )
         progress(5 + 50 * (2 * i + 1) // steps)
         feedback = _document("rounds.feedback", user, {"id": target.pk, "format": "pdf"})
-        pkg.add(OFFICE_PART, f"{target.team.name}关于巡察{org}的反馈意见",
-                target.feedback_date or today, PERMANENT, keeper, feedback.filename,
-                feedback.content, feedback.content_type)  # fmt: skip
+        pkg.add(
+            OFFICE_PART,
+            f"{target.team.name}关于巡察{org}的反馈意见",
+            target.feedback_date or today,
+            PERMANENT,
+            keeper,
+            feedback.filename,
+            feedback.content,
+            feedback.content_type,
+        )
         progress(5 + 50 * (2 * i + 2) // steps)
     clues = Clue.objects.filter(round=round_, status__in=HANDED_OVER).order_by("number")
     for clue in clues:
         form = _document("clues.handover", user, {"id": clue.pk})
-        pkg.add(OFFICE_PART, f"问题线索审批交接单（{clue.number}）", clue.approved_at, PERMANENT,
-                keeper, form.filename, form.content, form.content_type)  # fmt: skip
+        pkg.add(
+            OFFICE_PART,
+            f"问题线索审批交接单（{clue.number}）",
+            clue.approved_at,
+            PERMANENT,
+            keeper,
+            form.filename,
+            form.content,
+            form.content_type,
+        )
     progress(60)
     if Item.objects.filter(round=round_).exists():
-        ledger = _document("rectification.ledger", user,
-                           {"scope": "round", "id": round_.pk, "format": "pdf"})  # fmt: skip
-        pkg.add(OFFICE_PART, f"{round_.name}整改“三单五账”台账", today, LONG, keeper,
-                ledger.filename, ledger.content, ledger.content_type)  # fmt: skip
+        ledger = _document(
+            "rectification.ledger", user, {"scope": "round", "id": round_.pk, "format": "pdf"}
+        )
+        pkg.add(
+            OFFICE_PART,
+            f"{round_.name}整改“三单五账”台账",
+            today,
+            LONG,
+            keeper,
+            ledger.filename,
+            ledger.content,
+            ledger.content_type,
+        )
     progress(80)
     for summary in WeeklySummary.objects.filter(round=round_).order_by("week_start"):
         weekly = _document("rounds.weekly_summary", user, {"id": summary.pk})
-        pkg.add(OFFICE_PART, f"巡察工作周汇总（{summary.week_start:%Y年%m月%d日}起）",
-                summary.week_start, SHORT, keeper, weekly.filename, weekly.content,
-                weekly.content_type)  # fmt: skip
+        pkg.add(
+            OFFICE_PART,
+            f"巡察工作周汇总（{summary.week_start:%Y年%m月%d日}起）",
+            summary.week_start,
+            SHORT,
+            keeper,
+            weekly.filename,
+            weekly.content,
+            weekly.content_type,
+        )
     assessments = Assessment.objects.filter(target__round=round_).select_related(
         "target__organization", "target__team", "decided_by"
     )
@@ -173,8 +212,16 @@ def _office_part(pkg: Package, round_: Round, user, targets, progress) -> None:
             },
         )
         org = assessment.target.organization.name
-        pkg.add(OFFICE_PART, f"{org}整改评估", assessment.decided_at or today, LONG, keeper,
-                f"整改评估-{org}.pdf", content, "application/pdf")  # fmt: skip
+        pkg.add(
+            OFFICE_PART,
+            f"{org}整改评估",
+            assessment.decided_at or today,
+            LONG,
+            keeper,
+            f"整改评估-{org}.pdf",
+            content,
+            "application/pdf",
+        )
     rows = team_rows(round_)
     content = render_pdf(
         "archive/pdf/evaluation.html",
@@ -185,8 +232,16 @@ def _office_part(pkg: Package, round_: Round, user, targets, progress) -> None:
             "confidentiality_mark": "内部",
         },
     )
-    pkg.add(OFFICE_PART, f"{round_.name}巡察组量化考评表", today, LONG, keeper,
-            "巡察组量化考评表.pdf", content, "application/pdf")  # fmt: skip
+    pkg.add(
+        OFFICE_PART,
+        f"{round_.name}巡察组量化考评表",
+        today,
+        LONG,
+        keeper,
+        "巡察组量化考评表.pdf",
+        content,
+        "application/pdf",
+    )
     progress(85)
 
 
@@ -210,31 +265,60 @@ def _team_part(pkg: Package, round_: Round) -> None:
     )
     for record in attachments.order_by("problem__team__number", "problem_id", "pk"):
         org = record.problem.target.organization.name
-        pkg.add(TEAM_PART, f"问题佐证材料：{record.original_name}（{org}）", record.uploaded_at,
-                LONG, record.problem.team.name, record.original_name,
-                _stored(record, "问题附件"), record.content_type)  # fmt: skip
+        pkg.add(
+            TEAM_PART,
+            f"问题佐证材料：{record.original_name}（{org}）",
+            record.uploaded_at,
+            LONG,
+            record.problem.team.name,
+            record.original_name,
+            _stored(record, "问题附件"),
+            record.content_type,
+        )
     ticks = ChecklistTick.objects.filter(target__round=round_).exclude(sha256="")
     for record in ticks.select_related("target__team", "target__organization", "item").order_by(
         "target__team__number", "target_id", "pk"
     ):
         org = record.target.organization.name
-        pkg.add(TEAM_PART, f"现场工作清单「{record.item.name}」佐证：{record.original_name}（{org}）",
-                record.ticked_at, LONG, record.target.team.name, record.original_name,
-                _stored(record, "清单佐证材料"), record.content_type)  # fmt: skip
+        pkg.add(
+            TEAM_PART,
+            f"现场工作清单「{record.item.name}」佐证：{record.original_name}（{org}）",
+            record.ticked_at,
+            LONG,
+            record.target.team.name,
+            record.original_name,
+            _stored(record, "清单佐证材料"),
+            record.content_type,
+        )
     files = ClueFile.objects.filter(clue__round=round_).select_related("clue__team")
     for record in files.order_by("clue__number", "pk"):
-        pkg.add(TEAM_PART, f"问题线索资料（{record.clue.number}）：{record.get_kind_display()}",
-                record.uploaded_at, PERMANENT, record.clue.team.name, record.original_name,
-                _stored(record, "线索材料"), record.content_type)  # fmt: skip
+        pkg.add(
+            TEAM_PART,
+            f"问题线索资料（{record.clue.number}）：{record.get_kind_display()}",
+            record.uploaded_at,
+            PERMANENT,
+            record.clue.team.name,
+            record.original_name,
+            _stored(record, "线索材料"),
+            record.content_type,
+        )
     evidence = Evidence.objects.filter(item__round=round_).select_related(
         "item__plan__target__team", "item__organization"
     )
-    for record in evidence.order_by("item__organization__code", "item_id", "original_name", "version"):
+    for record in evidence.order_by(
+        "item__organization__code", "item_id", "original_name", "version"
+    ):
         org = record.item.organization.name
-        pkg.add(TEAM_PART, f"整改佐证材料：{record.original_name}（第{record.version}版，{org}）",
-                record.uploaded_at, LONG, record.item.plan.target.team.name,
-                f"v{record.version}-{record.original_name}", _stored(record, "整改佐证材料"),
-                record.content_type)  # fmt: skip
+        pkg.add(
+            TEAM_PART,
+            f"整改佐证材料：{record.original_name}（第{record.version}版，{org}）",
+            record.uploaded_at,
+            LONG,
+            record.item.plan.target.team.name,
+            f"v{record.version}-{record.original_name}",
+            _stored(record, "整改佐证材料"),
+            record.content_type,
+        )
 
 
 def _index_pdf(round_: Round, part: str, entries: list[Entry], keeper: str) -> bytes:
@@ -268,8 +352,13 @@ def build_package(round_: Round, user, out, progress: Callable[[int], None]) -> 
             path = f"{root}/{part}/{INDEX_NAME}"
             zf.writestr(path, content)
             indexes.append(
-                {"part": part, "path": path, "sha256": hashlib.sha256(content).hexdigest(),
-                 "size": len(content), "pages": page_count(content, "application/pdf")}  # fmt: skip
+                {
+                    "part": part,
+                    "path": path,
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "size": len(content),
+                    "pages": page_count(content, "application/pdf"),
+                }
             )
         manifest = {
             "round": {"id": round_.pk, "name": round_.name, "year": round_.year},
@@ -279,9 +368,7 @@ def build_package(round_: Round, user, out, progress: Callable[[int], None]) -> 
             "entries": [asdict(entry) for entry in pkg.entries],
             "indexes": indexes,
         }
-        zf.writestr(
-            f"{root}/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1)
-        )
+        zf.writestr(f"{root}/manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
         sums = [f"{e['sha256']}  {e['path']}" for e in manifest["entries"] + indexes]
         zf.writestr(f"{root}/SHA256SUMS", "\n".join(sums) + "\n")
     return manifest

@@ -77,7 +77,9 @@ def _check_worklog(target: Target, item: ChecklistItem, worklog: WorkLog) -> Non
     if target.exit_date and worklog.date > target.exit_date:
         raise ValidationError("所选工作日报晚于撤离日期。")
     if item.evidence == E.INTERVIEW and not worklog.interviews:
-        raise ValidationError(f"「{item.name}」须以记有个别谈话的工作日报佐证，所选日报未记载谈话。")
+        raise ValidationError(
+            f"「{item.name}」须以记有个别谈话的工作日报佐证，所选日报未记载谈话。"
+        )
 
 
 @transaction.atomic

@@ -96,8 +96,10 @@ def rank(rows: list[Row], figures: tuple[Figure, ...], weights: dict[str, int]) 
         points = 0.0
         for f in figures:
             value, top = row.values[f.code] or 0, best[f.code]
-            share = (value / top if top else 0.0) if f.higher_is_better else (
-                1 - value / top if top else 1.0
+            share = (
+                (value / top if top else 0.0)
+                if f.higher_is_better
+                else (1 - value / top if top else 1.0)
             )
             points += max(0, weights.get(f.code, 0)) * share
         row.score = round(100 * points / total_weight, 1) if total_weight else 0.0
@@ -192,7 +194,10 @@ def team_rows(round_: Round, *, today: datetime.date | None = None) -> list[Row]
                     "log_timeliness": round(100 * on_time / len(due), 1) if due else None,
                 },
                 remark=remarks.get(team.pk, ""),
-                extra={"interviews": log.get("interviews") or 0, "petitions": log.get("petitions") or 0},
+                extra={
+                    "interviews": log.get("interviews") or 0,
+                    "petitions": log.get("petitions") or 0,
+                },
             )
         )
     return rank(rows, TEAM_FIGURES, weights_for(round_.office, WeightSet.Scope.TEAM))
@@ -204,9 +209,7 @@ def team_rows(round_: Round, *, today: datetime.date | None = None) -> list[Row]
 def district_terms() -> list[int]:
     return sorted(
         set(
-            Round.objects.filter(office__level=Office.Level.DISTRICT).values_list(
-                "term", flat=True
-            )
+            Round.objects.filter(office__level=Office.Level.DISTRICT).values_list("term", flat=True)
         ),
         reverse=True,
     )

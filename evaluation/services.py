@@ -79,8 +79,11 @@ def team_remark_set(*, team: Team, text: str, user) -> TeamRemark | None:
 
 @transaction.atomic
 def district_remark_set(*, office: Office, term: int, text: str, user) -> DistrictRemark | None:
-    if office.is_city or user.office is None or not sets_evaluation(user, user.office) or not (
-        user.office.is_city
+    if (
+        office.is_city
+        or user.office is None
+        or not sets_evaluation(user, user.office)
+        or not (user.office.is_city)
     ):
         raise PermissionDenied("只有市委巡察办工作人员可以填写区县考评意见。")
     text = _text(text)

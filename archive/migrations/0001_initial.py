@@ -6,40 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('rounds', '0002_seed_kinds_and_categories'),
+        ("rounds", "0002_seed_kinds_and_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoundArchive',
+            name="RoundArchive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='已尝试次数')),
-                ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='最近排队时间')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=8, verbose_name='状态')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度')),
-                ('message', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to='archives/%Y/')),
-                ('filename', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('manifest', models.JSONField(blank=True, default=dict, verbose_name='卷内目录')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rounds.round', verbose_name='巡察轮次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="已尝试次数"),
+                ),
+                (
+                    "queued_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近排队时间"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "生成中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度")),
+                ("message", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                ("file", models.FileField(blank=True, max_length=200, upload_to="archives/%Y/")),
+                ("filename", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="大小")),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
+                ("manifest", models.JSONField(blank=True, default=dict, verbose_name="卷内目录")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rounds.round",
+                        verbose_name="巡察轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '归档包',
-                'verbose_name_plural': '归档包',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('round',), name='one_active_archive_per_round'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='archive_progress_percent')],
+                "verbose_name": "归档包",
+                "verbose_name_plural": "归档包",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["queued", "running"])),
+                        fields=("round",),
+                        name="one_active_archive_per_round",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__lte", 100)), name="archive_progress_percent"
+                    ),
+                ],
             },
         ),
     ]

@@ -6,67 +6,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('rounds', '0002_seed_kinds_and_categories'),
+        ("orgs", "0001_initial"),
+        ("rounds", "0002_seed_kinds_and_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChecklistItem',
+            name="ChecklistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('procedure', '程序步骤'), ('must_talk', '三必谈'), ('must_see', '三必看'), ('must_visit', '三必访')], max_length=12, verbose_name='类别')),
-                ('name', models.CharField(max_length=50, verbose_name='事项')),
-                ('evidence', models.CharField(choices=[('log', '工作日报'), ('interview', '个别谈话（日报记载）'), ('document', '文件材料')], help_text='勾选时须附上的记录：工作日报、记有个别谈话的工作日报，或上传的文件材料。', max_length=10, verbose_name='佐证记录')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rounds.roundkind', verbose_name='巡察类型')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.office', verbose_name='巡察机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("procedure", "程序步骤"),
+                            ("must_talk", "三必谈"),
+                            ("must_see", "三必看"),
+                            ("must_visit", "三必访"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="事项")),
+                (
+                    "evidence",
+                    models.CharField(
+                        choices=[
+                            ("log", "工作日报"),
+                            ("interview", "个别谈话（日报记载）"),
+                            ("document", "文件材料"),
+                        ],
+                        help_text="勾选时须附上的记录：工作日报、记有个别谈话的工作日报，或上传的文件材料。",
+                        max_length=10,
+                        verbose_name="佐证记录",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rounds.roundkind",
+                        verbose_name="巡察类型",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.office",
+                        verbose_name="巡察机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '清单事项',
-                'verbose_name_plural': '清单事项',
-                'ordering': ['office', 'kind__sort_order', 'sort_order', 'pk'],
+                "verbose_name": "清单事项",
+                "verbose_name_plural": "清单事项",
+                "ordering": ["office", "kind__sort_order", "sort_order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistTick',
+            name="ChecklistTick",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to='checklist/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('ticked_at', models.DateTimeField(auto_now_add=True, verbose_name='勾选时间')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ticks', to='checklist.checklistitem', verbose_name='清单事项')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rounds.target', verbose_name='巡察对象')),
-                ('ticked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('worklog', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rounds.worklog', verbose_name='工作日报')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to="checklist/%Y/%m/",
+                        verbose_name="文件",
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="文件名"),
+                ),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64, verbose_name="SHA-256")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("ticked_at", models.DateTimeField(auto_now_add=True, verbose_name="勾选时间")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ticks",
+                        to="checklist.checklistitem",
+                        verbose_name="清单事项",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rounds.target",
+                        verbose_name="巡察对象",
+                    ),
+                ),
+                (
+                    "ticked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "worklog",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rounds.worklog",
+                        verbose_name="工作日报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '清单勾选',
-                'verbose_name_plural': '清单勾选',
-                'ordering': ['target', 'item__sort_order', 'pk'],
+                "verbose_name": "清单勾选",
+                "verbose_name_plural": "清单勾选",
+                "ordering": ["target", "item__sort_order", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='checklistitem',
-            constraint=models.UniqueConstraint(fields=('office', 'kind', 'name'), name='checklist_item_once_per_kind'),
+            model_name="checklistitem",
+            constraint=models.UniqueConstraint(
+                fields=("office", "kind", "name"), name="checklist_item_once_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklisttick',
-            constraint=models.UniqueConstraint(fields=('target', 'item'), name='checklist_tick_once'),
+            model_name="checklisttick",
+            constraint=models.UniqueConstraint(
+                fields=("target", "item"), name="checklist_tick_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklisttick',
-            constraint=models.CheckConstraint(condition=models.Q(('worklog__isnull', False), models.Q(('sha256', ''), _negated=True), _connector='OR'), name='checklist_tick_has_record'),
+            model_name="checklisttick",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("worklog__isnull", False),
+                    models.Q(("sha256", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="checklist_tick_has_record",
+            ),
         ),
     ]

@@ -6,60 +6,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('rounds', '0002_seed_kinds_and_categories'),
+        ("orgs", "0001_initial"),
+        ("rounds", "0002_seed_kinds_and_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TeamRemark',
+            name="TeamRemark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='考评意见')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('team', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rounds.team')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="考评意见")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "team",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rounds.team",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '巡察组考评意见',
-                'verbose_name_plural': '巡察组考评意见',
+                "verbose_name": "巡察组考评意见",
+                "verbose_name_plural": "巡察组考评意见",
             },
         ),
         migrations.CreateModel(
-            name='DistrictRemark',
+            name="DistrictRemark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.PositiveSmallIntegerField(verbose_name='届次')),
-                ('text', models.TextField(verbose_name='考评意见')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.office')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.PositiveSmallIntegerField(verbose_name="届次")),
+                ("text", models.TextField(verbose_name="考评意见")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.office",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区县考评意见',
-                'verbose_name_plural': '区县考评意见',
-                'constraints': [models.UniqueConstraint(fields=('office', 'term'), name='district_remark_once')],
+                "verbose_name": "区县考评意见",
+                "verbose_name_plural": "区县考评意见",
+                "constraints": [
+                    models.UniqueConstraint(fields=("office", "term"), name="district_remark_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WeightSet',
+            name="WeightSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('team', '巡察组考评'), ('district', '区县（市）巡察工作考评')], max_length=10, verbose_name='考评类别')),
-                ('weights', models.JSONField(default=dict, verbose_name='权重')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.office')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("team", "巡察组考评"), ("district", "区县（市）巡察工作考评")],
+                        max_length=10,
+                        verbose_name="考评类别",
+                    ),
+                ),
+                ("weights", models.JSONField(default=dict, verbose_name="权重")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.office",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评权重',
-                'verbose_name_plural': '考评权重',
-                'constraints': [models.UniqueConstraint(fields=('office', 'scope'), name='weights_once_per_scope')],
+                "verbose_name": "考评权重",
+                "verbose_name_plural": "考评权重",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("office", "scope"), name="weights_once_per_scope"
+                    )
+                ],
             },
         ),
     ]
