@@ -27,6 +27,7 @@ from typing import NamedTuple
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from demo import checklist
 from demo.context import DEMO_SEED, DemoContext
 from demo.names import NameMaker
 from demo.orgs import CITY_OFFICE
@@ -469,6 +470,14 @@ class RoundBuilder:
         if _reached(row, S.ON_SITE):
             self._advance()
             self._file_logs(self._record_problems())
+            # 报告 waits for every step of the on-site checklist; a round still
+            # on site has two left to do.
+            checklist.tick_round(
+                self.demo,
+                self.round,
+                history=not row.summaries,
+                leave_out=0 if _reached(row, S.REPORTING) else 2,
+            )
         if _reached(row, S.REPORTING):
             self._advance()
         if _reached(row, S.FEEDBACK):

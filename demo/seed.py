@@ -8,7 +8,7 @@ A later feature adds its demo data by appending one step to ``STEPS``.
 
 from django.db import transaction
 
-from demo import clues, orgs, people, rectification, rounds, users
+from demo import checklist, clues, orgs, people, rectification, rounds, users
 from demo.context import DemoContext, Step
 from xuncha.audit.services import log_action
 
@@ -23,6 +23,7 @@ STEPS: list[Step] = [
     users.seed_users,
     rounds.seed_kinds_and_categories,
     rounds.seed_cadre_accounts,
+    checklist.seed_checklist_items,
     rounds.seed_rounds,
     rounds.seed_weekly_summaries,
     clues.seed_clue_officer,
