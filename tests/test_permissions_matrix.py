@@ -490,6 +490,55 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         expect(404, office_staff=200, leadership=200),
     ),
     (post("rounds:weekly_summary_run"), expect(404, office_staff=OK, leadership=OK)),
+    # The on-site checklist: the office defines it; the team and the office tick
+    # it at the team's own targets (another team's target: 404).
+    (Page("checklist:item_list"), expect(404, office_staff=200)),
+    (post("checklist:item_create"), expect(404, office_staff=OK)),
+    (post("checklist:item_toggle", "checklist_item"), expect(404, office_staff=OK)),
+    (
+        Page("checklist:target", ("target",), "checklist_target[own]"),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    (
+        Page("checklist:target", ("other_target",), "checklist_target[other]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("checklist:tick", ("target", "checklist_item"), "POST tick[own]", "post"),
+        expect(404, office_staff=OK, team_leader=OK, team_member=OK),
+    ),
+    (
+        Page("checklist:tick", ("other_target", "checklist_item"), "POST tick[other]", "post"),
+        expect(404, office_staff=OK),
+    ),
+    (
+        Page("checklist:tick_file", ("tick",), "tick_file[own]"),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    (
+        Page("checklist:tick_file", ("other_tick",), "tick_file[other]"),
+        expect(404, office_staff=200),
+    ),
+    # Only the office may withdraw another team's tick (the first allowed POST removes it).
+    (post("checklist:untick", "other_tick"), expect(404, office_staff=OK)),
+    # 量化考评: beside the dashboard, for the office and leadership; the office sets
+    # weights and remarks (leadership sees them: 403 on the step).
+    (Page("evaluation:index"), expect(404, office_staff=200, leadership=200)),
+    (Page("evaluation:round", ("round",)), expect(404, office_staff=200, leadership=200)),
+    (Page("evaluation:round_export", ("round",)), expect(404, office_staff=200, leadership=200)),
+    (post("evaluation:team_remark", "team"), expect(404, office_staff=OK, leadership=403)),
+    (post("evaluation:weights", "=team"), expect(404, office_staff=OK, leadership=403)),
+    (post("evaluation:weights", "=nonsense"), expect(404)),
+    (Page("evaluation:districts"), expect(404, office_staff=200, leadership=200)),
+    (Page("evaluation:districts_export"), expect(404, office_staff=200, leadership=200)),
+    (post("evaluation:district_remark", "=999999"), expect(404)),
+    # 巡察档案: the office's clue officers only (the matrix's plain office user
+    # holds no clue permission: 404, as for the reconciliation; the rounds
+    # world's office user does).
+    (Page("archive:index"), expect(404)),
+    (post("archive:create", "round"), expect(404, office_staff=OK)),
+    (Page("archive:detail", ("archive",)), expect(404, office_staff=200)),
+    (Page("archive:download", ("archive",)), expect(404, office_staff=200)),
 ]
 
 
@@ -500,6 +549,7 @@ ROUNDS_OBJECTS = {
     "round", "team", "other_team", "membership", "target", "other_target", "problem",
     "other_problem", "attachment", "clue", "other_clue", "clue_file",
 }  # fmt: skip
+CHECKLIST_OBJECTS = {"checklist_item", "tick", "other_tick", "archive"}
 RECT_OBJECTS = {
     "plan", "other_plan", "item", "other_item", "evidence", "rect_target", "assessment",
     "recommendation", "other_recommendation", "survey",
@@ -550,6 +600,39 @@ def _rounds_world(objects: dict, people: dict) -> None:
         team_member=w.member,
         unit_contact=w.contact,
         receiving_department=w.dept_user,
+    )
+
+
+def _checklist_world(objects: dict, people: dict) -> None:
+    """A checklist step of the rounds world's round, ticked with a file at both
+    targets, and a finished archive package of the round."""
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.models import RoundArchive
+    from checklist import services as checklist
+    from tests.files import minimal_pdf
+    from tests.rounds_factories import round_kind
+
+    round_, office = objects["round"], people["office_staff"]
+    item = checklist.item_create(
+        office=round_.office, kind=round_kind("regular"), section="procedure",
+        name="发布巡察公告", evidence="document", user=office,
+    )  # fmt: skip
+
+    def tick(target):
+        upload = SimpleUploadedFile("公告.pdf", minimal_pdf(b"notice"))
+        return checklist.tick(target=target, item=item, user=office, upload=upload)
+
+    archive = RoundArchive.objects.create(
+        round=round_, requested_by=office, status=RoundArchive.Status.DONE, filename="a.zip"
+    )
+    archive.file.save("a.zip", ContentFile(b"PK"), save=True)
+    objects.update(
+        checklist_item=item,
+        tick=tick(objects["target"]),
+        other_tick=tick(objects["other_target"]),
+        archive=archive,
     )
 
 
@@ -652,8 +735,10 @@ def _outcome_matches(response, outcome) -> bool:
 def test_permission_matrix(client, objects, page, expected):
     people: dict = {"unit_contact": objects["unit_contact_user"]}
     needed = set(page.args)
-    if needed & ROUNDS_OBJECTS:
+    if needed & (ROUNDS_OBJECTS | CHECKLIST_OBJECTS):
         _rounds_world(objects, people)
+    if needed & CHECKLIST_OBJECTS:
+        _checklist_world(objects, people)
     if needed & RECT_OBJECTS:
         _rect_world(objects, people)
     if needed & OWN_OBJECTS:
@@ -748,6 +833,9 @@ OFFICE_NAV = {
     "整改台账",
     "巡察建议书",
     "领导驾驶舱",
+    "量化考评",
+    "现场清单",
+    "巡察档案",
     "数据导入",
     "我的报表",
     "数据维护",
@@ -776,6 +864,7 @@ NAV_BY_ROLE = {
         "整改台账",
         "巡察建议书",
         "领导驾驶舱",
+        "量化考评",
         "我的报表",
     },
     Role.DEPARTMENT: {"首页", "问题线索", "整改台账", "巡察建议书", "我的报表"},
