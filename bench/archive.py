@@ -10,26 +10,27 @@
   written as a zip (archive.package.build_package, as the worker runs it).
   One run: it takes tens of seconds. The target: at most 60 s.
 
-The data set "archive" is a round of its own (term ARCHIVE_TERM, the bench
-theme), written in bulk on the "orgs" data set's organizations; its counts
-scale with ``--scale`` (the names say the city-scale count), the 20 targets
-do not.
+The round is written in bulk on the "orgs" data set's organizations inside
+a transaction that is rolled back after the measurement (as the import
+figure does), and its evidence files are deleted: the shared data set keeps
+its stated counts and does not grow from run to run. Its counts scale with
+``--scale`` (the names say the city-scale count).
 """
 
 import datetime
 import hashlib
 import tempfile
 import time
-from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from bench.citydata import PREFIX, OrgsData
 from bench.clues import _ensure_departments
 from bench.measure import measuring
-from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
+from bench.registry import BenchContext, Measurement, analyze, bench_figure
 from clues.models import Clue
 from rectification.models import Assessment, Evidence, Item, LedgerEntry, Plan
 from rounds.models import (
@@ -55,14 +56,6 @@ DESCRIPTIONS = [
     "政府采购项目化整为零规避公开招标，合同管理不规范，验收把关不严。",
     "组织生活会批评与自我批评辣味不足，会前谈心谈话不深入，流于形式。",
 ]
-
-
-@dataclass(frozen=True)
-class ArchiveData:
-    office_user: object
-    round_id: int
-    items: int
-    evidence: int
 
 
 def _tiny_pdf(n: int) -> bytes:
@@ -100,7 +93,7 @@ def _build_round(context: BenchContext, orgs: OrgsData) -> Round:
             feedback_date=feedback,
             status=Target.Status.CLOSED,
         )
-        for i in range(min(TARGETS, len(organizations)))
+        for i in range(min(context.scale.count(TARGETS), len(organizations)))
     )
     categories = list(ProblemCategory.objects.filter(parent__isnull=False).order_by("code"))
     items = context.scale.count(CITY_ITEMS)
@@ -220,43 +213,40 @@ def _build_round(context: BenchContext, orgs: OrgsData) -> Round:
     return round_
 
 
-@bench_dataset("archive", needs=["orgs"])
-def build_archive(context: BenchContext) -> ArchiveData:
-    orgs: OrgsData = context.data["orgs"]
-    office_user = orgs.office_user
-    # The security officer's grant (the archive holds the clues), written directly.
-    office_user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="clues", codename="manage_clue")
-    )
-    round_ = Round.objects.filter(office=office_user.office, term=ARCHIVE_TERM, theme=THEME).first()
-    if round_ is None:
-        started = time.perf_counter()
-        round_ = _build_round(context, orgs)
-        context.log(f"archive round built in {time.perf_counter() - started:.1f} s")
-    office_user = type(office_user).objects.get(pk=office_user.pk)  # fresh permission cache
-    return ArchiveData(
-        office_user=office_user,
-        round_id=round_.pk,
-        items=Item.objects.filter(round=round_).count(),
-        evidence=Evidence.objects.filter(item__round=round_).count(),
-    )
+def _delete_files(round_id: int) -> None:
+    for evidence in Evidence.objects.filter(item__round_id=round_id):
+        evidence.file.delete(save=False)
 
 
-@bench_figure("archive.round", names=["archive.round.s"], needs=["archive"])
+@bench_figure("archive.round", names=["archive.round.s"], needs=["orgs"])
 def archive_round(context: BenchContext) -> list[Measurement]:
     from archive.package import build_package
 
-    data: ArchiveData = context.data["archive"]
-    round_ = Round.objects.get(pk=data.round_id)
-    with measuring(), tempfile.TemporaryFile() as out:
-        started, cpu = time.perf_counter(), time.process_time()
-        manifest = build_package(round_, data.office_user, out, lambda percent: None)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        size = out.tell()
+    orgs: OrgsData = context.data["orgs"]
+    with transaction.atomic():
+        started = time.perf_counter()
+        # The security officer's grant (the archive holds the clues), written directly.
+        orgs.office_user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="clues", codename="manage_clue")
+        )
+        office_user = type(orgs.office_user).objects.get(pk=orgs.office_user.pk)
+        round_ = _build_round(context, orgs)
+        items = Item.objects.filter(round=round_).count()
+        evidence = Evidence.objects.filter(item__round=round_).count()
+        context.log(f"archive round built in {time.perf_counter() - started:.1f} s")
+        try:
+            with measuring(), tempfile.TemporaryFile() as out:
+                started, cpu = time.perf_counter(), time.process_time()
+                manifest = build_package(round_, office_user, out, lambda percent: None)
+                seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+                size = out.tell()
+        finally:
+            _delete_files(round_.pk)
+            transaction.set_rollback(True)
     # On a shared machine the wall time is mostly waiting for a core: the
     # process's own CPU time says how much of it was the work.
     context.log(
-        f"archive: {len(manifest['entries'])} entries ({data.items} items, {data.evidence} "
+        f"archive: {len(manifest['entries'])} entries ({items} items, {evidence} "
         f"evidence files), {size / 1048576:.1f} MB, {seconds:.1f} s ({cpu:.1f} s of CPU)"
     )
     return [("archive.round.s", seconds, "s")]
