@@ -12,7 +12,7 @@ from rounds.access import office_manages
 
 
 def keeps_archives(user) -> bool:
-    return is_clue_officer(user)
+    return user.office is not None and is_clue_officer(user)
 
 
 def may_keep(user, round_) -> bool:

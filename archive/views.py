@@ -10,21 +10,30 @@ from archive.access import archive_list, get_archive_for_user, keeps_archives, m
 from archive.package import OFFICE_PART, TEAM_PART
 from archive.services import archive_request
 from rounds.models import Round
+from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
 from xuncha.core.view_helpers import report_error
 
 
 @login_required
 def archive_index(request):
-    if not keeps_archives(request.user):
+    """The office's page; only its clue officers see packages and rounds on it."""
+    if not request.user.has_role(Role.OFFICE) or request.user.office is None:
         raise Http404
-    archived = Round.objects.filter(status=Round.Status.ARCHIVED).select_related("office")
-    if not request.user.office.is_city:
-        archived = archived.filter(office=request.user.office)
+    keeps = keeps_archives(request.user)
+    archived = Round.objects.none()
+    if keeps:
+        archived = Round.objects.filter(status=Round.Status.ARCHIVED).select_related("office")
+        if not request.user.office.is_city:
+            archived = archived.filter(office=request.user.office)
     return render(
         request,
         "archive/list.html",
-        {"archives": archive_list(user=request.user)[:100], "rounds": archived[:100]},
+        {
+            "keeps": keeps,
+            "archives": archive_list(user=request.user)[:100],
+            "rounds": archived.order_by("-year", "-term", "-number")[:100],
+        },
     )
 
 

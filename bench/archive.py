@@ -25,6 +25,7 @@ import time
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from bench.citydata import PREFIX, OrgsData
@@ -72,7 +73,15 @@ def _build_round(context: BenchContext, orgs: OrgsData) -> Round:
     round_ = Round.objects.create(
         office=office_user.office,
         term=ARCHIVE_TERM,
-        number=1,
+        # Rolled back after each run; a free number all the same, whatever an
+        # interrupted run may have left.
+        number=(
+            Round.objects.filter(office=office_user.office, term=ARCHIVE_TERM).aggregate(
+                n=Max("number")
+            )["n"]
+            or 0
+        )
+        + 1,
         year=entry.year,
         theme=THEME,
         planned_start=entry,

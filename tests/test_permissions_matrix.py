@@ -532,10 +532,10 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (Page("evaluation:districts"), expect(404, office_staff=200, leadership=200)),
     (Page("evaluation:districts_export"), expect(404, office_staff=200, leadership=200)),
     (post("evaluation:district_remark", "=999999"), expect(404)),
-    # 巡察档案: the office's clue officers only (the matrix's plain office user
-    # holds no clue permission: 404, as for the reconciliation; the rounds
-    # world's office user does).
-    (Page("archive:index"), expect(404)),
+    # 巡察档案: the office's page, but packages only for its clue officers (the
+    # matrix's plain office user sees an empty page; the rounds world's office
+    # user holds the clue permission).
+    (Page("archive:index"), expect(404, office_staff=200)),
     (post("archive:create", "round"), expect(404, office_staff=OK)),
     (Page("archive:detail", ("archive",)), expect(404, office_staff=200)),
     (Page("archive:download", ("archive",)), expect(404, office_staff=200)),
