@@ -23,7 +23,8 @@ from evaluation.figures import (
     weights_for,
 )
 from evaluation.models import WeightSet
-from rounds.models import Round, Team
+from evaluation.selectors import evaluated_rounds
+from rounds.models import Team
 from xuncha.core.view_helpers import report_error
 from xuncha.core.xlsx import list_export
 from xuncha.orgs.models import Office
@@ -38,14 +39,11 @@ def _value(row, figure) -> str:
 def index(request):
     if not reads_evaluation(request.user):
         raise Http404
-    rounds = Round.objects.exclude(status=Round.Status.PLANNED).select_related("office")
-    if not request.user.office.is_city:
-        rounds = rounds.filter(office=request.user.office)
     return render(
         request,
         "evaluation/index.html",
         {
-            "rounds": rounds.order_by("-year", "-term", "-number")[:100],
+            "rounds": evaluated_rounds(user=request.user)[:100],
             "districts": request.user.office.is_city,
         },
     )
