@@ -13,7 +13,12 @@ A team's figures:
 - 移交线索 (approved by the office and on) and 线索立案 (those whose receiving
   department reported 立案审查调查);
 - 日报及时率: the share of its working days on site before today for which the
-  leader filed the log by the end of the next day.
+  leader filed the log by the end of the next day;
+- 问题报送及时率: the share of its problems entered into the system within
+  REPORT_DAYS days of the day they were found. The system holds no time at
+  which a team hands in its report as such; what it does hold is when each
+  finding reached the record the office reviews, which is what the office
+  asks to be prompt.
 
 A district office's, for its rounds of one term: 巡察覆盖率 (organizations of
 its region inspected over its active organizations), 开展轮次, 整改完成率 and
@@ -58,8 +63,10 @@ TEAM_FIGURES = (
     Figure("clues", "移交线索", "条", 10),
     Figure("cases", "线索立案", "条", 10),
     Figure("immediate_fix", "立行立改", "个", 5),
-    Figure("log_timeliness", "日报及时率", "%", 10, percent=True),
+    Figure("log_timeliness", "日报及时率", "%", 5, percent=True),
+    Figure("report_timeliness", "问题报送及时率", "%", 5, percent=True),
 )
+REPORT_DAYS = 3
 DISTRICT_FIGURES = (
     Figure("coverage", "巡察覆盖率", "%", 30, percent=True),
     Figure("rounds", "开展轮次", "轮", 20),
@@ -158,6 +165,12 @@ def team_rows(round_: Round, *, today: datetime.date | None = None) -> list[Row]
         confirmed=Count("pk", filter=Q(status__in=CONFIRMED)),
         immediate=Count("pk", filter=Q(status__in=CONFIRMED, immediate_fix=True)),
     )
+    reported: dict[int, list[bool]] = defaultdict(list)
+    for team_id, found_on, created_at in Problem.objects.filter(round=round_).values_list(
+        "team_id", "found_on", "created_at"
+    ):
+        late = (timezone.localdate(created_at) - found_on).days > REPORT_DAYS
+        reported[team_id].append(not late)
     cases = Disposition.objects.filter(method=Disposition.Method.CASE).values("clue")
     clues = _counts_by_team(
         Clue.objects.filter(round=round_, status__in=HANDED_OVER),
@@ -192,6 +205,11 @@ def team_rows(round_: Round, *, today: datetime.date | None = None) -> list[Row]
                     "cases": handed.get("cases", 0),
                     "immediate_fix": found.get("immediate", 0),
                     "log_timeliness": round(100 * on_time / len(due), 1) if due else None,
+                    "report_timeliness": (
+                        round(100 * sum(reported[team.pk]) / len(reported[team.pk]), 1)
+                        if reported[team.pk]
+                        else None
+                    ),
                 },
                 remark=remarks.get(team.pk, ""),
                 extra={

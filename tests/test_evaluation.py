@@ -104,7 +104,12 @@ def world(office_user):
                 target=rng.choice(targets),
                 status=rng.choice(list(P.values)),
                 immediate_fix=rng.random() < 0.4,
+                found_on=t - datetime.timedelta(days=rng.randint(0, 12)),
             )
+            # Entered into the system some days after it was found.
+            entered = at(problem.found_on + datetime.timedelta(days=rng.randint(0, 6)), 10)
+            Problem.objects.filter(pk=problem.pk).update(created_at=entered)
+            problem.refresh_from_db()
             created["problems"].append(problem)
         for n in range(rng.randint(2, 6)):
             clue = make_clue(rng.choice(targets), office_user, n, rng.choice(list(Clue.Status)))
@@ -152,6 +157,12 @@ def expected_figures(world, team) -> dict:
         "cases": sum(1 for clue in handed if clue.pk in c["cases"]),
         "immediate_fix": sum(1 for p in confirmed if p.immediate_fix),
         "log_timeliness": round(100 * len(on_time) / len(due), 1),
+        "report_timeliness": round(
+            100
+            * sum(1 for p in problems if (timezone.localdate(p.created_at) - p.found_on).days <= 3)
+            / len(problems),
+            1,
+        ),
     }
 
 
