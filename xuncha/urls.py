@@ -18,5 +18,6 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("clues/", include("clues.urls")),
     path("imports/", include("xuncha.imports.urls")),
+    path("crosscheck/", include("crosscheck.urls")),
     path("", include("portal.urls")),
 ]
