@@ -8,6 +8,11 @@ class CrosscheckConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from crosscheck.access import may_see_round
         from crosscheck.jobs import register
+        from rounds.links import RoundLink, register_round_link
 
         register()
+        register_round_link(
+            RoundLink(_("大数据比对"), "crosscheck:round_home", "search", may_see_round)
+        )

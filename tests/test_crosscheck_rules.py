@@ -143,7 +143,7 @@ def test_a_mapping_without_any_key_is_refused(w):
 
 
 def test_a_file_that_is_not_a_list_is_refused(w):
-    with pytest.raises(ValidationError, match=".xlsx 或 .csv"):
+    with pytest.raises(ValidationError, match=r"\.xlsx 或 \.csv"):
         sources.source_upload(
             user=w.officer, round_=w.target.round, kind="payments", label="",
             upload=_file(b"%PDF-1.4", name="a.pdf"),

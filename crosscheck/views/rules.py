@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -40,7 +39,7 @@ def rule_run(request, pk: int):
 def rule_create(request, pk: int):
     round_ = get_round_for_user(request.user, pk)
     if not may_add_rules(request.user):
-        raise Http404
+        raise PermissionDenied  # the team sees the round, the rules are the office's
     form = RuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
