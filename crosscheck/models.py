@@ -71,6 +71,11 @@ class Source(ResumableJob):
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
     bad_count = models.PositiveIntegerField(_("问题行数"), default=0)
+    # Rows that can match only on the second key (name + birth date; an
+    # enterprise's name): a rule joins on that key only when some list has
+    # such rows, so lists complete in their first keys cost one join each.
+    rows_without_id = models.PositiveIntegerField(default=0)
+    rows_without_code = models.PositiveIntegerField(default=0)
     # The first bad rows: [row number, column, reason] (the count says how many in all).
     bad_rows = models.JSONField(_("问题行"), default=list, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)

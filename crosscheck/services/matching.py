@@ -30,18 +30,19 @@ ROW = Row._meta.db_table
 HIT = Hit._meta.db_table
 
 
-def key_tiers(key: str, a: str, b: str) -> list[tuple[str, str]]:
-    """(basis, join condition) for each tier of a key between aliases a and b."""
+def key_tiers(key: str, a: str, b: str, second: bool = True) -> list[tuple[str, str]]:
+    """(basis, join condition) for each tier of a key between aliases a and b;
+    the second tier only when ``second`` (some list has rows lacking the first key)."""
     if key == Rule.Key.PERSON:
-        return [
+        tiers = [
             (Hit.Basis.ID, f"{a}.id_hash = {b}.id_hash"),
             (
                 Hit.Basis.NAME_BIRTH,
                 f"{a}.name_birth = {b}.name_birth AND ({a}.id_hash IS NULL OR {b}.id_hash IS NULL)",
             ),
         ]
-    if key == Rule.Key.ENTERPRISE:
-        return [
+    elif key == Rule.Key.ENTERPRISE:
+        tiers = [
             (Hit.Basis.CREDIT_CODE, f"{a}.credit_code = {b}.credit_code"),
             (
                 Hit.Basis.ENTERPRISE,
@@ -49,7 +50,17 @@ def key_tiers(key: str, a: str, b: str) -> list[tuple[str, str]]:
                 f" AND ({a}.credit_code IS NULL OR {b}.credit_code IS NULL)",
             ),
         ]
-    return [(Hit.Basis.NAME, f"{a}.name = {b}.name")]
+    else:
+        return [(Hit.Basis.NAME, f"{a}.name = {b}.name")]
+    return tiers if second else tiers[:1]
+
+
+def needs_second_tier(key: str, source_ids: list[int]) -> bool:
+    """Whether any of the lists has rows that only the second tier of the key can match."""
+    lacking = {Rule.Key.PERSON: "rows_without_id", Rule.Key.ENTERPRISE: "rows_without_code"}
+    if key not in lacking:
+        return False
+    return Source.objects.filter(pk__in=source_ids, **{f"{lacking[key]}__gt": 0}).exists()
 
 
 def any_tier(key: str, a: str, b: str) -> str:
@@ -117,9 +128,9 @@ def match_statements(rule: Rule, round_: Round, now: datetime.datetime) -> list[
     statements = []
     if via:
         via_in, via_args = _in("v", via)
-        for (basis, first), (via_basis, second) in itertools.product(
-            key_tiers(rule.key, "l", "v"), key_tiers(rule.via_key, "v", "r")
-        ):
+        first_tiers = key_tiers(rule.key, "l", "v", needs_second_tier(rule.key, left + via))
+        via_tiers = key_tiers(rule.via_key, "v", "r", needs_second_tier(rule.via_key, via + right))
+        for (basis, first), (via_basis, second) in itertools.product(first_tiers, via_tiers):
             sql = (
                 f"{head}SELECT %s, %s, l.id, v.id, r.id, %s, %s, 'open', '', %s"  # noqa: S608
                 f" FROM {ROW} l JOIN {ROW} v ON {first} AND {via_in}"
@@ -129,7 +140,9 @@ def match_statements(rule: Rule, round_: Round, now: datetime.datetime) -> list[
             args = [round_.pk, rule.pk, basis, via_basis, now, *via_args, *right_args]
             statements.append((sql, args + left_args + filter_args))
         return statements
-    for basis, condition in key_tiers(rule.key, "l", "r"):
+    for basis, condition in key_tiers(
+        rule.key, "l", "r", needs_second_tier(rule.key, left + right)
+    ):
         if rule.mode == Rule.Mode.UNDECLARED:
             declared_in, declared_args = _in("d", right)
             sql = (

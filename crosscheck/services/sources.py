@@ -186,6 +186,8 @@ class RowReader:
         self.positions = {field: index[header] for field, header in source.mapping.items()}
         self.bad: list[list] = []
         self.bad_count = 0
+        self.without_id = 0
+        self.without_code = 0
 
     def _cell(self, values: list, field: str):
         position = self.positions.get(field)
@@ -230,6 +232,10 @@ class RowReader:
         code = normalize.credit_code(raw_code)
         if raw_code not in (None, "") and code is None:
             self._report(line, "credit_code", "统一社会信用代码应为 18 位字母或数字")
+        name_birth = normalize.name_birth_key(name or "", born)
+        enterprise = normalize.enterprise_name(cell(values, "enterprise")) or None
+        self.without_id += id_hash is None and name_birth is not None
+        self.without_code += code is None and enterprise is not None
         return (
             self.source_id,
             line,
@@ -237,8 +243,8 @@ class RowReader:
             id_masked,
             id_hash,
             born,
-            normalize.name_birth_key(name or "", born),
-            normalize.enterprise_name(cell(values, "enterprise")) or None,
+            name_birth,
+            enterprise,
             code,
             normalize.text(cell(values, "role"))[:50],
             normalize.text(cell(values, "unit"))[:200],
@@ -333,6 +339,8 @@ def source_import(source_id: int) -> Source:
             rows=count,
             bad_count=reader.bad_count,
             bad_rows=reader.bad,
+            rows_without_id=reader.without_id,
+            rows_without_code=reader.without_code,
             imported_at=timezone.now(),
             message=f"已读取 {count} 行，其中 {reader.bad_count} 处数据有误（该项不参与比对）。"
             if reader.bad_count
