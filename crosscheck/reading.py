@@ -7,6 +7,7 @@ building it in memory. Either way only one row is held at a time.
 """
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -41,7 +42,8 @@ def _csv_rows(handle: BinaryIO) -> Iterator[list]:
     except csv.Error as error:
         raise ListFileError(f"CSV 文件格式有误：{error}") from None
     finally:
-        stream.detach()
+        with contextlib.suppress(ValueError):  # the file was closed first
+            stream.detach()
 
 
 def _xlsx_rows(handle: BinaryIO) -> Iterator[list]:
@@ -63,8 +65,15 @@ def rows(handle: BinaryIO, file_format: str) -> Iterator[list]:
     """Every row of the first sheet (or the CSV), the header row first."""
     reader = _csv_rows if file_format == "csv" else _xlsx_rows
     for values in reader(handle):
-        if any(value not in (None, "") and str(value).strip() for value in values):
+        if _has_content(values):
             yield values
+
+
+def _has_content(values: list) -> bool:
+    try:
+        return bool("".join(values).strip())  # a CSV row: strings only, joined in C
+    except TypeError:
+        return any(value is not None and str(value).strip() for value in values)
 
 
 def header_and_preview(handle: BinaryIO, file_format: str) -> tuple[list[str], list[list]]:
