@@ -116,7 +116,8 @@ def test_a_member_drafts_a_clue_from_a_hit(client, w):
 def test_the_office_may_dismiss_but_files_no_problem(client, w):
     client.force_login(w.officer)
     page = client.get(reverse("crosscheck:hit_detail", args=[w.hit.pk])).content.decode()
-    assert "只有负责巡察对象的巡察组成员可以据此录入问题" in page
+    assert "转为问题或起草线索由本轮巡察组成员操作" in page
+    assert 'data-action="dismiss"' in page and 'data-action="problem"' not in page
     response = client.post(
         reverse("crosscheck:hit_review", args=[w.hit.pk]),
         {"action": "problem", "problem-target": w.target.pk, "problem-category": _category().pk,
@@ -143,6 +144,24 @@ def test_every_read_of_a_list_is_audited(client, w):
     reads = AuditEntry.objects.filter(actor=w.member, action="crosscheck.source.read")
     assert reads.count() == 2
     assert AuditEntry.objects.filter(actor=w.member, action="crosscheck.hit.read").count() == 1
+
+
+def test_list_pages_run_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):
+    round_ = w.target.round
+    load_list(round_, w.officer, "deceased")
+    load_list(round_, w.officer, "cadres")
+    for code in ("relief-deceased", "relief-cadres"):
+        rule_run(user=w.officer, round_=round_, rule=Rule.objects.get(code=code))
+    assert Hit.objects.count() == 4
+    client.force_login(w.member)
+    for url in (
+        reverse("crosscheck:index"),
+        reverse("crosscheck:round_home", args=[round_.pk]),
+        reverse("crosscheck:hit_list", args=[round_.pk]) + "?status=all",
+        reverse("crosscheck:source_rows", args=[Source.objects.get(kind="relief").pk]),
+    ):
+        with django_assert_max_num_queries(30):
+            assert client.get(url).status_code == 200
 
 
 def test_the_rows_page_shows_no_full_number(client, w):

@@ -12,10 +12,12 @@ from clues.services.handover import clue_create
 from crosscheck.kinds import FIELD_LABELS
 from crosscheck.models import Hit, Row
 from crosscheck.services.sources import require_round_access
+from crosscheck.workflow import HIT
 from rounds.access import active_membership
 from rounds.models import Problem, Target
 from rounds.services import problem_attach, problem_create
 from xuncha.audit.services import log_action
+from xuncha.core import workflow
 from xuncha.core.xlsx import Sheet, xlsx_bytes
 
 H = Hit.Status
@@ -56,7 +58,8 @@ def evidence_xlsx(hit: Hit) -> bytes:
     )
 
 
-def _locked_open(hit: Hit, user) -> Hit:
+def _locked(hit: Hit, user, action: str) -> Hit:
+    """The hit, locked, once the rule table allows the action now."""
     hit = (
         Hit.objects.select_for_update()
         .select_related(
@@ -65,8 +68,7 @@ def _locked_open(hit: Hit, user) -> Hit:
         .get(pk=hit.pk)
     )
     require_round_access(user, hit.round)
-    if hit.status != H.OPEN:
-        raise ValidationError("该命中已研判，不能重复处理。")
+    workflow.check(HIT, user, hit, action)
     return hit
 
 
@@ -93,7 +95,7 @@ def _close(hit: Hit, user, status: str, note: str, **links) -> Hit:
 def hit_to_problem(
     *, hit: Hit, user, target: Target, category, severity: str, description: str
 ) -> Problem:
-    hit = _locked_open(hit, user)
+    hit = _locked(hit, user, "problem")
     target = _target_of(user, hit, target)
     problem = problem_create(
         target=target,
@@ -115,7 +117,7 @@ def hit_to_problem(
 
 @transaction.atomic
 def hit_to_clue(*, hit: Hit, user, target: Target, **fields):
-    hit = _locked_open(hit, user)
+    hit = _locked(hit, user, "clue")
     target = _target_of(user, hit, target)
     clue = clue_create(target=target, user=user, source=Problem.Source.DATA, **fields)
     _close(hit, user, H.CLUE, fields.get("summary", ""), clue=clue)
@@ -128,7 +130,7 @@ def hit_dismiss(*, hit: Hit, user, reason: str) -> Hit:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("排除命中须说明理由。")
-    hit = _locked_open(hit, user)
+    hit = _locked(hit, user, "dismiss")
     _close(hit, user, H.DISMISSED, reason)
     log_action(user, "crosscheck.hit.dismiss", hit, {"reason": reason})
     return hit
@@ -137,3 +139,7 @@ def hit_dismiss(*, hit: Hit, user, reason: str) -> Hit:
 def hit_record_read(*, user, hit: Hit) -> None:
     """Reading a hit reads its lists' rows: on the audit log like any read of a list."""
     log_action(user, "crosscheck.hit.read", hit, {"rows": [row.pk for _p, row in hit_rows(hit)]})
+
+
+def hits_record_read(*, user, round_, page: int) -> None:
+    log_action(user, "crosscheck.hits.read", round_, {"page": page})

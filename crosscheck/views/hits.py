@@ -13,7 +13,9 @@ from crosscheck.forms import DismissForm, HitProblemForm
 from crosscheck.models import Hit
 from crosscheck.services import review
 from crosscheck.views.common import error_text, worker_required
+from crosscheck.workflow import HIT
 from rounds.models import Problem
+from xuncha.core import workflow
 
 
 @worker_required
@@ -23,6 +25,8 @@ def hit_list(request, pk: int):
     if status not in Hit.Status.values:
         status = ""
     page = Paginator(selectors.round_hits(round_, status), 50).get_page(request.GET.get("page"))
+    # The list shows names from the lists' rows: a read like any other.
+    review.hits_record_read(user=request.user, round_=round_, page=page.number)
     return render(
         request,
         "crosscheck/hit_list.html",
@@ -46,6 +50,7 @@ def _forms(request, hit: Hit, data=None, which: str = ""):
         ),
         "dismiss_form": DismissForm(data if which == "dismiss" else None, prefix="dismiss"),
         "targets": targets,
+        "actions": workflow.actions_for(HIT, request.user, hit),
     }
 
 
