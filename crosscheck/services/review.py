@@ -61,7 +61,7 @@ def evidence_xlsx(hit: Hit) -> bytes:
 def _locked(hit: Hit, user, action: str) -> Hit:
     """The hit, locked, once the rule table allows the action now."""
     hit = (
-        Hit.objects.select_for_update()
+        Hit.objects.select_for_update(of=("self",))
         .select_related(
             "round__office", "rule", "left_row__source", "right_row__source", "via_row__source"
         )

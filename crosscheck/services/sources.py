@@ -144,7 +144,11 @@ def source_preview(source: Source) -> list[list[str]]:
 def source_set_mapping(*, user, source: Source, mapping: dict[str, str]) -> Source:
     """Save the chosen mapping (for this list and as the office's default for
     its kind) and queue the import."""
-    source = Source.objects.select_for_update().select_related("round__office").get(pk=source.pk)
+    source = (
+        Source.objects.select_for_update(of=("self",))
+        .select_related("round__office")
+        .get(pk=source.pk)
+    )
     require_round_access(user, source.round)
     if source.status != S.MAPPING:
         raise ValidationError("该名单已开始读取，不能再修改列对应。")
