@@ -115,11 +115,13 @@ class Row(models.Model):
     A list runs to millions of rows, written by COPY: the database keeps no
     foreign-key constraint on ``source`` (its per-row check took a fifth of
     the import) and only the indexes the joins and the pages use. The first
-    keys (ID number, credit code) are indexed; the second ones (name + birth
+    keys (ID number, credit code) are indexed list first, so a new list's
+    entries fill a fresh part of each index instead of random pages all
+    over it (a third of the import's time); the second keys (name + birth
     date, enterprise name) are joined rarely and by hash."""
 
     source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Source, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     line = models.PositiveIntegerField(_("行号"))
     name = models.CharField(_("姓名"), max_length=100, null=True)
@@ -140,12 +142,12 @@ class Row(models.Model):
         verbose_name_plural = _("名单行")
         indexes = [
             models.Index(
-                fields=["id_hash", "source"],
+                fields=["source", "id_hash"],
                 name="cc_row_id_hash",
                 condition=models.Q(id_hash__isnull=False),
             ),
             models.Index(
-                fields=["credit_code", "source"],
+                fields=["source", "credit_code"],
                 name="cc_row_credit_code",
                 condition=models.Q(credit_code__isnull=False),
             ),

@@ -94,3 +94,13 @@ def test_amounts_with_separators_and_currency():
 def test_credit_codes_are_normalised_or_dropped():
     assert normalize.credit_code("９１３３０１００ma2aaaaa1x") == "91330100MA2AAAAA1X"
     assert normalize.credit_code("123") is None
+
+
+def test_the_key_is_hmac_sha256_as_the_standard_library_computes_it(settings):
+    import hashlib
+    import hmac
+
+    for key in ("short", "k" * 64, "a-key-longer-than-one-sha256-block-" * 3):
+        settings.CROSSCHECK_ID_KEY = key
+        expected = hmac.new(key.encode(), EXAMPLE.encode(), hashlib.sha256).hexdigest()[:32]
+        assert normalize.id_key(EXAMPLE) == expected

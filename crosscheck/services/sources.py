@@ -222,12 +222,11 @@ class RowReader:
         id_masked, id_hash, born = "", None, None
         if raw_id not in (None, ""):
             try:
-                number = normalize.id_number(raw_id)
+                number, born = normalize.id_number_and_birth(raw_id)
             except normalize.BadIdNumber as error:
                 self._report(line, "id_number", str(error))
             else:
                 id_masked, id_hash = normalize.mask_id(number), normalize.id_key(number)
-                born = normalize.birth_from_id(number)
         if born is None and raw_birth not in (None, ""):
             try:
                 born = normalize.date(raw_birth)
