@@ -265,3 +265,77 @@ def test_uploaded_files_are_deleted_after_the_retention(w, settings):
     assert Source.objects.get(kind="assets").file  # within the retention: kept
     assert sources.purge_expired_files() == 0
     assert AuditEntry.objects.filter(action="crosscheck.source.file_deleted").count() == 1
+
+
+def test_the_office_adds_a_rule_on_its_page_and_runs_it(client, w):
+    client.force_login(w.officer)
+    round_ = w.target.round
+    response = client.post(
+        reverse("crosscheck:rule_create", args=[round_.pk]),
+        {
+            "name": "低保 × 车辆（2023 年起）",
+            "description": "低保对象名下有车辆。",
+            "left_kind": "relief",
+            "key": "person",
+            "right_kind": "assets",
+            "mode": "match",
+            "date_from": "2023-01-01",
+        },
+    )
+    assert response.status_code == 302
+    rule = Rule.objects.get(office=round_.office)
+    assert rule.params == {"date_from": "2023-01-01"}
+    client.post(reverse("crosscheck:rule_run", args=[round_.pk]), {"rule": rule.pk})
+    assert Hit.objects.filter(rule=rule).count() == 1
+    # Another office's rule is not offered to this round, nor run in it.
+    other = Rule.objects.create(
+        office=OfficeFactory(district=True), code="other-office", name="区里的规则",
+        description="x", left_kind="relief", key="person", right_kind="assets",
+    )  # fmt: skip
+    html = client.get(reverse("crosscheck:round_home", args=[round_.pk])).content.decode()
+    assert "低保 × 车辆（2023 年起）" in html and "区里的规则" not in html
+    client.post(reverse("crosscheck:rule_run", args=[round_.pk]), {"rule": other.pk})
+    assert not Hit.objects.filter(rule=other).exists()
+
+
+def test_a_team_member_may_not_add_rules_on_the_page(client, w):
+    client.force_login(w.member)
+    url = reverse("crosscheck:rule_create", args=[w.target.round.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"name": "x"}).status_code == 403
+    assert not Rule.objects.exclude(office=None).exists()
+
+
+def test_held_data_matches_under_a_name_rule(w):
+    from crosscheck.services.rules import rule_create
+
+    cadre = w.member.cadre
+    cadre.name = "孙八"
+    cadre.save()
+    sources.source_from_held_data(user=w.officer, round_=w.target.round)
+    rule = rule_create(
+        user=w.officer, name="低保 × 库内干部（同名）", description="同名，需核实。",
+        left_kind="relief", key=Rule.Key.NAME, right_kind="cadres",
+    )  # fmt: skip
+    rule_run(user=w.officer, round_=w.target.round, rule=rule)
+    hit = Hit.objects.get(rule=rule)
+    assert hit.basis == Hit.Basis.NAME and hit.right_row.role == "本人"
+
+
+def test_the_progress_bar_polls_while_a_list_is_read(client, w):
+    content = csv_bytes(["姓名", "身份证号"], [["张三", ZHANG]])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    source = sources.source_upload(
+        user=w.officer, round_=w.target.round, kind="cadres", label="读取中",
+        upload=SimpleUploadedFile("a.csv", content),
+    )  # fmt: skip
+    sources.source_set_mapping(user=w.officer, source=source, mapping=source.mapping)
+    Source.objects.filter(pk=source.pk).update(progress=40)
+    client.force_login(w.member)
+    url = reverse("crosscheck:source_detail", args=[source.pk])
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 1s"' in partial and "40%" in partial
+    sources.source_import(source.pk)
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in partial and "已读取 1 行" in partial
