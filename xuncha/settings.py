@@ -484,7 +484,9 @@ if PRODUCTION and len(CROSSCHECK_ID_KEY) < 32:
 if not CROSSCHECK_ID_KEY:
     import hashlib as _hashlib
 
-    CROSSCHECK_ID_KEY = _hashlib.sha256(f"xuncha.crosscheck.id-key:{SECRET_KEY}".encode()).hexdigest()
+    CROSSCHECK_ID_KEY = _hashlib.sha256(
+        f"xuncha.crosscheck.id-key:{SECRET_KEY}".encode()
+    ).hexdigest()
 
 # --- Audit log (see xuncha/audit/models.py and README "Security / audit log") --
 # The key of the audit chain's HMAC. It must not live in the database: whoever
