@@ -13,6 +13,7 @@ COPY . .
 RUN XUNCHA_ENV=production SECRET_KEY=build-only-$(head -c 60 /dev/urandom | base64 | tr -d '/+=') \
     ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build CELERY_BROKER_URL=redis://build \
     AUDIT_HMAC_KEY=build-only-$(head -c 60 /dev/urandom | base64 | tr -d '/+=') \
+    CROSSCHECK_ID_KEY=build-only-$(head -c 60 /dev/urandom | base64 | tr -d '/+=') \
     AUDIT_ANCHOR_FILE=/var/log/xuncha-audit/anchors.log \
     python manage.py collectstatic --noinput \
  && mkdir -p /var/lib/xuncha/media /var/log/xuncha-audit \

@@ -29,4 +29,5 @@ MODULES = [
     "bench.dashboard",
     "bench.reports",
     "bench.archive",
+    "bench.crosscheck",
 ]

@@ -8,7 +8,7 @@ A later feature adds its demo data by appending one step to ``STEPS``.
 
 from django.db import transaction
 
-from demo import checklist, clues, orgs, people, rectification, rounds, users
+from demo import checklist, clues, crosscheck, orgs, people, rectification, rounds, users
 from demo.context import DemoContext, Step
 from xuncha.audit.services import log_action
 
@@ -33,6 +33,7 @@ STEPS: list[Step] = [
     rectification.seed_plans,
     rectification.seed_assessments,
     rectification.seed_recommendations,
+    crosscheck.seed_crosscheck,
     users.seed_second_factor,
 ]
 

@@ -53,6 +53,12 @@ NAV_ITEMS = [
     NavItem(_("现场清单"), "checklist:item_list", frozenset({Role.OFFICE}), "ui-checks"),
     NavItem(_("巡察档案"), "archive:index", frozenset({Role.OFFICE}), "archive"),
     NavItem(
+        _("大数据比对"),
+        "crosscheck:index",
+        frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
+        "search",
+    ),
+    NavItem(
         _("问题线索"),
         "clues:clue_list",
         frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT}),
@@ -113,6 +119,7 @@ GROUPS = {
     "rounds": (_("巡察工作"), "flag"),
     "checklist": (_("巡察工作"), "flag"),
     "archive": (_("巡察工作"), "flag"),
+    "crosscheck": (_("巡察工作"), "flag"),
     "rectification": (_("整改落实"), "clipboard-check"),
     "orgs": (_("基础数据"), "database"),
     "imports": (_("基础数据"), "database"),

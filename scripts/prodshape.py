@@ -59,6 +59,7 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECRET_KEY": secrets.token_urlsafe(64),
             "AUDIT_HMAC_KEY": secrets.token_hex(32),
+            "CROSSCHECK_ID_KEY": secrets.token_hex(32),
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/xuncha",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
             "CELERY_RESULT_BACKEND": f"redis://127.0.0.1:{REDIS_PORT}/1",

@@ -59,6 +59,7 @@ def test_settings_install_the_bench_only_outside_production():
         "ALLOWED_HOSTS": "xuncha.example.org",
         # Production names the audit key and an anchor sink off the data folder.
         "AUDIT_HMAC_KEY": "k" * 64,
+        "CROSSCHECK_ID_KEY": "i" * 64,
         "AUDIT_ANCHOR_FILE": "/var/log/xuncha-anchors/audit-anchors.log",
     }
     answer = subprocess.run(

@@ -10,7 +10,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND = "xuncha"
-DOMAIN_APPS = ("rounds", "clues", "rectification")
+DOMAIN_APPS = ("rounds", "clues", "rectification", "crosscheck")
+# Apps that join the others (大数据比对 reads rounds' and clues' services):
+# nothing below the top layer imports them.
+JOINING_APPS = ("crosscheck",)
 TOP = ("portal",)
 # Development code, installed only outside production: nothing in production imports it.
 DEV = ("demo", "bench")
@@ -54,6 +57,11 @@ def test_the_ground_floor_imports_no_domain_app_and_no_top_layer():
 
 def test_the_domain_apps_import_no_top_layer():
     assert _violations(DOMAIN_APPS, TOP + DEV) == []
+
+
+def test_no_other_domain_app_imports_a_joining_app():
+    others = [app for app in DOMAIN_APPS if app not in JOINING_APPS]
+    assert _violations(others, JOINING_APPS) == []
 
 
 def test_the_top_layer_imports_no_development_code():

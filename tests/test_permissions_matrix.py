@@ -539,6 +539,40 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (post("archive:create", "round"), expect(404, office_staff=OK)),
     (Page("archive:detail", ("archive",)), expect(404, office_staff=200)),
     (Page("archive:download", ("archive",)), expect(404, office_staff=200)),
+    # 大数据比对: the round's teams and the office only; everyone else 404, leadership
+    # included (lists of named people, not figures). Adding a rule is the office's.
+    (Page("crosscheck:index"), expect(404, office_staff=200, team_leader=200, team_member=200)),
+    *[
+        (Page(name, ("round",)), expect(404, office_staff=200, team_leader=200, team_member=200))
+        for name in ("crosscheck:round_home", "crosscheck:source_upload", "crosscheck:hit_list")
+    ],
+    (
+        Page("crosscheck:rule_create", ("round",)),
+        expect(404, office_staff=200, team_leader=403, team_member=403),
+    ),
+    *[
+        (post(name, "round"), expect(404, office_staff=OK, team_leader=OK, team_member=OK))
+        for name in ("crosscheck:source_from_held", "crosscheck:rule_run")
+    ],
+    *[
+        (
+            Page(name, ("cc_source",)),
+            expect(404, office_staff=200, team_leader=200, team_member=200),
+        )
+        for name in ("crosscheck:source_detail", "crosscheck:source_rows")
+    ],
+    (
+        post("crosscheck:source_map", "cc_source"),
+        expect(404, office_staff=OK, team_leader=OK, team_member=OK),
+    ),
+    (
+        Page("crosscheck:hit_detail", ("cc_hit",)),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    (
+        post("crosscheck:hit_review", "cc_hit"),
+        expect(404, office_staff=OK, team_leader=OK, team_member=OK),
+    ),
 ]
 
 
@@ -555,6 +589,7 @@ RECT_OBJECTS = {
     "recommendation", "other_recommendation", "survey",
 }  # fmt: skip
 OWN_OBJECTS = {"import_job", "report_job", "weekly_summary"}
+CROSSCHECK_OBJECTS = {"cc_source", "cc_hit"}
 
 
 def _rounds_world(objects: dict, people: dict) -> None:
@@ -634,6 +669,19 @@ def _checklist_world(objects: dict, people: dict) -> None:
         other_tick=tick(objects["other_target"]),
         archive=archive,
     )
+
+
+def _crosscheck_world(objects: dict, people: dict) -> None:
+    """Two lists of the rounds world's round and a hit between them."""
+    from crosscheck.models import Hit, Rule
+    from crosscheck.services.matching import rule_run
+    from tests.crosscheck_fixtures import load_list
+
+    round_, officer = objects["round"], people["office_staff"]
+    relief = load_list(round_, officer, "relief")
+    load_list(round_, officer, "assets")
+    rule_run(user=officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
+    objects.update(cc_source=relief, cc_hit=Hit.objects.get(round=round_))
 
 
 def _rect_world(objects: dict, people: dict) -> None:
@@ -735,10 +783,12 @@ def _outcome_matches(response, outcome) -> bool:
 def test_permission_matrix(client, objects, page, expected):
     people: dict = {"unit_contact": objects["unit_contact_user"]}
     needed = set(page.args)
-    if needed & (ROUNDS_OBJECTS | CHECKLIST_OBJECTS):
+    if needed & (ROUNDS_OBJECTS | CHECKLIST_OBJECTS | CROSSCHECK_OBJECTS):
         _rounds_world(objects, people)
     if needed & CHECKLIST_OBJECTS:
         _checklist_world(objects, people)
+    if needed & CROSSCHECK_OBJECTS:
+        _crosscheck_world(objects, people)
     if needed & RECT_OBJECTS:
         _rect_world(objects, people)
     if needed & OWN_OBJECTS:
@@ -828,6 +878,7 @@ OFFICE_NAV = {
     "巡察对象",
     "发现问题",
     "周汇总",
+    "大数据比对",
     "问题线索",
     "整改方案",
     "整改台账",
@@ -842,8 +893,8 @@ OFFICE_NAV = {
 }
 NAV_BY_ROLE = {
     Role.OFFICE: OFFICE_NAV,
-    Role.TEAM_LEADER: {"首页", "巡察轮次", "巡察对象", "发现问题", "问题线索"},
-    Role.TEAM_MEMBER: {"首页", "巡察轮次", "巡察对象", "发现问题", "问题线索"},
+    Role.TEAM_LEADER: {"首页", "巡察轮次", "巡察对象", "发现问题", "大数据比对", "问题线索"},
+    Role.TEAM_MEMBER: {"首页", "巡察轮次", "巡察对象", "发现问题", "大数据比对", "问题线索"},
     Role.UNIT_CONTACT: {
         "首页",
         "组织库",

@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +23,10 @@ from PIL import Image
 from clues.access import is_clue_officer
 from clues.models import Clue, ClueFile, ClueGroupObjectPermission, ClueReminder, Disposition
 from clues.selectors import clue_list
+from crosscheck.models import Hit, Row, RuleRun, Source
 from demo.context import DemoContext
 from demo.orgs import CITY_OFFICE, organization_plan
+from demo.rounds import find_round
 from rectification.models import (
     Accountability,
     Assessment,
@@ -123,6 +126,10 @@ COUNTED = [
     Recommendation,
     RecommendationEntry,
     Notification,
+    Source,
+    Row,
+    RuleRun,
+    Hit,
 ]
 
 
@@ -488,3 +495,22 @@ class TestTheDemoCity:
         for model in (Round, Team, Target, Problem, Clue, Plan, Item):
             for row in model.objects.all():
                 row.full_clean()
+
+    def test_crosscheck_lists_plant_hits_for_every_shipped_rule(self):
+        round_ = find_round(13, 4)
+        assert Source.objects.filter(round=round_, status=Source.Status.DONE).count() == 8
+        counts = dict(
+            Hit.objects.filter(round=round_).values_list("rule__code").annotate(n=Count("pk"))
+        )
+        assert counts == {
+            "subsidy-cadre-enterprise": 2,
+            "enterprise-undeclared": 2,
+            "relief-deceased": 1,
+            "relief-assets": 1,
+            "relief-cadres": 1,
+            "payroll-multiple": 1,
+            "payroll-deceased": 1,
+        }
+        # The wrong check digit is reported by row, not matched.
+        relief = Source.objects.get(round=round_, kind="relief")
+        assert relief.bad_rows == [[3, "身份证号", "校验码错误"]]

@@ -123,6 +123,7 @@ def production_env(tmp_path, **overrides) -> dict[str, str]:
         DATABASE_URL="postgres://postgres@127.0.0.1/postgres",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
         AUDIT_HMAC_KEY="audit-chain-key-kept-apart-from-the-database-0123",
+        CROSSCHECK_ID_KEY="id-number-hmac-key-for-the-crosscheck-lists-0123",
         # Off the data directory, as production must put it (another volume).
         AUDIT_ANCHOR_FILE=str(tmp_path.parent / f"{tmp_path.name}-anchors" / "anchors.log"),
     )
@@ -169,6 +170,8 @@ def test_the_production_key_fixture_is_long_enough():
         pytest.param({"AUDIT_HMAC_KEY": None}, "AUDIT_HMAC_KEY", id="no-audit-key"),
         pytest.param({"AUDIT_HMAC_KEY": "short"}, "AUDIT_HMAC_KEY", id="short-audit-key"),
         pytest.param({"AUDIT_ANCHOR_FILE": None}, "AUDIT_ANCHOR_FILE", id="no-anchor-file"),
+        pytest.param({"CROSSCHECK_ID_KEY": None}, "CROSSCHECK_ID_KEY", id="no-id-key"),
+        pytest.param({"CROSSCHECK_ID_KEY": "short"}, "CROSSCHECK_ID_KEY", id="short-id-key"),
         pytest.param(
             {"AUDIT_ANCHOR_FILE": "{data}/audit-anchors.log"},
             "AUDIT_ANCHOR_FILE",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "checklist",
     "evaluation",
     "archive",
+    "crosscheck",
     # The top layer: home, navigation and dashboard; it may import all of the above.
     "portal",
 ]
@@ -408,6 +409,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rounds.tasks.compile_weekly_summaries",
         "schedule": crontab(day_of_week="mon", hour="7-20", minute=0),
     },
+    "crosscheck-purge-files": {
+        "task": "crosscheck.tasks.purge_expired_files",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "sweep-stale-jobs": {
         "task": "xuncha.ops.tasks.sweep_stale_jobs",
         "schedule": JOB_SWEEP_SECONDS,
@@ -466,6 +471,25 @@ CLUE_ESCALATE_AFTER_DAYS = env_int("CLUE_ESCALATE_AFTER_DAYS", 15, minimum=1)
 
 # Generated report files are deleted after this many days (the job row stays).
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
+
+# --- 大数据比对 (crosscheck/) ------------------------------------------------------
+# Outside lists run to millions of rows: their own upload limit.
+CROSSCHECK_UPLOAD_MAX_MB = env_int("CROSSCHECK_UPLOAD_MAX_MB", 512, minimum=1)
+# The uploaded file is deleted this many days after upload (its rows stay, the
+# ID numbers in them masked and hashed, for matching and review).
+CROSSCHECK_FILE_RETENTION_DAYS = env_int("CROSSCHECK_FILE_RETENTION_DAYS", 30, minimum=1)
+# The key of the HMAC under which ID-card numbers are kept for matching (the
+# numbers themselves are not stored). Production requires it; changing it
+# means reading the lists again. Development and test derive it from SECRET_KEY.
+CROSSCHECK_ID_KEY = env_str("CROSSCHECK_ID_KEY")
+if PRODUCTION and len(CROSSCHECK_ID_KEY) < 32:
+    raise ImproperlyConfigured("生产环境必须设置 CROSSCHECK_ID_KEY（不少于 32 个字符）。")
+if not CROSSCHECK_ID_KEY:
+    import hashlib as _hashlib
+
+    CROSSCHECK_ID_KEY = _hashlib.sha256(
+        f"xuncha.crosscheck.id-key:{SECRET_KEY}".encode()
+    ).hexdigest()
 
 # --- Audit log (see xuncha/audit/models.py and README "Security / audit log") --
 # The key of the audit chain's HMAC. It must not live in the database: whoever

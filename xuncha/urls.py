@@ -21,5 +21,6 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("archive/", include("archive.urls")),
     path("imports/", include("xuncha.imports.urls")),
+    path("crosscheck/", include("crosscheck.urls")),
     path("", include("portal.urls")),
 ]

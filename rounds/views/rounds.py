@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from rounds import selectors, services
 from rounds.access import office_manages
 from rounds.forms import RoundFilterForm, RoundForm, TeamForm
+from rounds.links import round_links
 from rounds.models import Round
 from rounds.workflow import ROUND, next_step
 from xuncha.accounts.roles import Role
@@ -88,6 +89,7 @@ def round_detail(request, pk: int):
         "teams": teams,
         "target_count": sum(len(t.target_rows) for t in teams),
         "manages": manages,
+        "links": round_links(request.user, round_),
     }
     offers = workflow.actions_for(ROUND, request.user, round_)
     if step := next_step(round_):

@@ -1,0 +1,68 @@
+"""The rule table of a hit's review (待研判 → 已转为问题 / 已起草线索 / 已排除).
+
+The service checks it before acting, and the hit page shows the forms it
+allows: a problem or a clue is the team's (only a member may file for a
+target), while the office may also dismiss a hit."""
+
+from crosscheck.access import is_round_member
+from crosscheck.models import Hit
+from rounds.access import office_manages
+from rounds.models import Round
+from xuncha.accounts.roles import Role
+from xuncha.core.workflow import Rule, Workflow
+
+OPEN = (Hit.Status.OPEN,)
+TEAM = (Role.TEAM_LEADER.value, Role.TEAM_MEMBER.value)
+
+
+def _member(user, hit: Hit) -> bool:
+    return is_round_member(user, hit.round)
+
+
+def _member_or_office(user, hit: Hit) -> bool:
+    return office_manages(user, hit.round.office) or _member(user, hit)
+
+
+def round_on_site(hit: Hit) -> str | None:
+    if hit.round.status not in (Round.Status.ON_SITE, Round.Status.REPORTING):
+        return "只有在进驻和报告阶段才能据命中录入问题。"
+    return None
+
+
+HIT = Workflow(
+    "crosscheck.hit",
+    (
+        Rule(
+            "problem",
+            "转为问题",
+            OPEN,
+            _member,
+            "本轮巡察组成员",
+            TEAM,
+            checks=(round_on_site,),
+            target=Hit.Status.PROBLEM,
+            refusal="该命中已研判。",
+        ),
+        Rule(
+            "clue",
+            "起草问题线索",
+            OPEN,
+            _member,
+            "本轮巡察组成员",
+            TEAM,
+            target=Hit.Status.CLUE,
+            refusal="该命中已研判。",
+        ),
+        Rule(
+            "dismiss",
+            "排除",
+            OPEN,
+            _member_or_office,
+            "本轮巡察组成员或巡察办",
+            (*TEAM, Role.OFFICE.value),
+            target=Hit.Status.DISMISSED,
+            refusal="该命中已研判。",
+        ),
+    ),
+    noun="该命中",
+)
