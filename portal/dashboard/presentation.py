@@ -8,10 +8,18 @@ and labels only.
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.dashboard import links
-from portal.dashboard.cache import cached_figures
+from portal.dashboard.cache import (
+    bring_up_to_date,
+    cached,
+    cached_figures,
+    figures_key,
+    scope_generation_keys,
+)
 from portal.dashboard.figures import (
     Reach,
     Scope,
@@ -22,6 +30,7 @@ from portal.dashboard.figures import (
 )
 from portal.dashboard.forms import ScopeForm, category_param, scope_form
 from portal.dashboard.headline import headline, scope_prefix
+from portal.dashboard.summary import scope_rounds
 from xuncha.accounts.roles import Role
 
 VIEWER_ROLES = (Role.LEADERSHIP, Role.OFFICE)
@@ -47,6 +56,7 @@ class Dashboard:
     scope: Scope
     figures: dict
     category: int | None
+    key: str = ""  # the cache key of the figures (and, extended, of the page's body)
 
     @property
     def headline(self) -> str:
@@ -63,13 +73,37 @@ class Dashboard:
 
 
 def load_dashboard(reach: Reach, params) -> Dashboard:
+    bring_up_to_date()
     options = cached_figures(reach.key, "options", lambda: compute_options(reach))
     form = scope_form(params, options)
     scope = form.scope()
-    figures = cached_figures(
-        reach.key, f"figures:{scope.key}", lambda: compute_figures(reach, scope, options)
+    terms = sorted({r["term"] for r in scope_rounds(reach, scope, options)})
+    key = figures_key(
+        reach.key, f"figures:{scope.key}", scope_generation_keys(terms, scope.region_id)
     )
-    return Dashboard(reach, options, form, scope, figures, category_param(params, options))
+    figures = cached(key, lambda: compute_figures(reach, scope, options))
+    return Dashboard(reach, options, form, scope, figures, category_param(params, options), key)
+
+
+def body_html(dash: Dashboard) -> str:
+    """The figures part of the page (headline, cards, charts and tables),
+    rendered once per scope, category and language and cached beside the
+    figures: it depends on nothing but them (no user, no CSRF token)."""
+
+    def render() -> str:
+        chart_list = charts(dash)
+        return render_to_string(
+            "dashboard/_body.html",
+            {
+                "headline": dash.headline,
+                "cards": cards(dash),
+                "charts": {chart["key"]: chart for chart in chart_list},
+                "chart_data": chart_data(chart_list),
+                "grid": coverage_grid(dash),
+            },
+        )
+
+    return mark_safe(cached(f"{dash.key}:body:{dash.category or ''}", render))  # noqa: S308
 
 
 # --- figure cards ----------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""The dashboard's summary rows: its figures kept per round and per group of
+organizations (district × sector), so a view adds up hundreds of small rows
+instead of re-counting a million problems and items.
+
+A *segment* is one round's rows whose organization is in one district (0 for
+the 市直 units) and one sector: every scope the dashboard offers (term, year,
+round, district, sector, the viewer's office) is a union of whole segments.
+Its ``data`` holds the segment's counts (see ``portal.dashboard.summary``).
+
+A *change* is a note, written in the same transaction as the record it is
+about, that a segment must be counted again: the signals write one for every
+saved or deleted problem, target, clue, disposition, item, ledger entry and
+plan, and the next dashboard view (or the beat, every minute) counts the
+segments again and only then invalidates the cached figures of the scopes
+that contain them. The round and organization are kept as plain numbers, not
+foreign keys: a note may outlive the round it names (it was deleted), and
+summary rows must never stand in the way of deleting what they count.
+"""
+
+from django.db import models
+
+
+class FigureSegment(models.Model):
+    round_key = models.IntegerField()
+    region_key = models.IntegerField()  # 0: the 市直 units, which have no district
+    sector = models.CharField(max_length=20)
+    data = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round_key", "region_key", "sector"], name="figure_segment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.round_key} · region {self.region_key} · {self.sector}"
+
+
+class FigureChange(models.Model):
+    """A segment (or, with no organization, a whole round) to count again."""
+
+    round_key = models.IntegerField(null=True)  # None: every round the organization is in
+    organization_key = models.IntegerField(null=True)  # None: every segment of the round
+    # The organization's district and sector before an edit moved it.
+    old_region_key = models.IntegerField(null=True)
+    old_sector = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return f"round {self.round_key} · organization {self.organization_key}"

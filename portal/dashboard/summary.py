@@ -1,0 +1,506 @@
+"""The summary rows behind the dashboard: counting them, keeping them current,
+and adding them up into the figures.
+
+``segment_data`` counts segments (one round × one district × one sector, see
+``portal.dashboard.models``) straight from the records, with the same
+filters as the direct figures in ``portal.dashboard.figures``; for a whole
+rebuild it runs seven GROUP BY queries, for a few segments the same seven
+narrowed to them. ``apply_changes`` counts again the segments that the
+pending change notes name, under one lock, and returns what it touched so
+the cache can invalidate those scopes only. ``figures_from_segments`` reads
+the segments of a scope (one query) and folds them into exactly the shape
+``compute_figures_direct`` returns; the coverage totals (organizations to
+cover) are one GROUP BY over organizations, and the overdue top ten falls
+back to the direct query on a day whose overdue items the rows have not yet
+counted (after midnight, until the nightly rebuild).
+
+Each segment's ``data``::
+
+    targets, orgs {id: [level, active]}      the targets and who they were
+    problems, immediate, source {code: n}, severity {code: n}, category {id: n}
+    clues, cases, disciplined, justice, clue_money
+    items, done, rules, item_money, deadlines {date: n}  (open, on the ledger)
+    red {organization id: n}, red_as_of      (overdue on that day)
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from clues.models import Clue, Disposition
+from portal.dashboard.figures import (
+    DONE_STATES,
+    OVERDUE_TOP,
+    TRANSFERRED,
+    Reach,
+    Scope,
+    coverage_from_rows,
+    disciplinary_outcome_counts,
+    organization_q,
+    overdue_by_organization,
+    reach_organizations_q,
+    scope_items,
+    share,
+    trend_from_rows,
+    yuan_to_wan,
+)
+from portal.dashboard.models import FigureChange, FigureSegment
+from rectification.models import LEDGER_STATES, Item, colour_windows
+from rounds.models import Problem, Target
+from xuncha.orgs.models import Organization
+
+SegmentKey = tuple[int, int, str]  # round, district (0: 市直), sector
+# Round id -> the segments of it to count (None: all of the round's).
+Selection = dict[int, set[tuple[int, str]] | None]
+
+# Arbitrary, fixed: the advisory lock that lets one counter at a time write segments.
+LOCK_KEY = 74_203_118
+# Open, past planning, with a deadline and not 长期坚持: the items that carry a
+# colour (ItemQuerySet.colour_q without its date range).
+ON_LEDGER = Q(state__in=LEDGER_STATES, deadline__isnull=False) & ~Q(kind=Item.Kind.ONGOING)
+
+
+def _empty(today: datetime.date) -> dict:
+    return {
+        "targets": 0,
+        "orgs": {},
+        "problems": 0,
+        "immediate": 0,
+        "source": {},
+        "severity": {},
+        "category": {},
+        "clues": 0,
+        "cases": 0,
+        "disciplined": 0,
+        "justice": 0,
+        "clue_money": "0",
+        "items": 0,
+        "done": 0,
+        "rules": 0,
+        "item_money": "0",
+        "deadlines": {},
+        "red": {},
+        "red_as_of": today.isoformat(),
+    }
+
+
+def _selection_q(selection: Selection | None, org: str) -> Q:
+    """The rows of the selected segments; ``org`` leads to the organization
+    that places a row (a problem's target's, an item's own)."""
+    if selection is None:
+        return Q()
+    q = Q(pk__in=[])
+    for round_id, keys in selection.items():
+        part = Q(round_id=round_id)
+        if keys is not None:
+            in_keys = Q(pk__in=[])
+            for region_key, sector in keys:
+                region = (
+                    Q(**{f"{org}region__isnull": True})
+                    if region_key == 0
+                    else Q(**{f"{org}region_id": region_key})
+                )
+                in_keys |= region & Q(**{f"{org}sector": sector})
+            part &= in_keys
+        q |= part
+    return q
+
+
+def _group(org: str) -> tuple[str, str, str]:
+    return ("round_id", f"{org}region_id", f"{org}sector")
+
+
+def _key(row: dict, org: str) -> SegmentKey:
+    return (row["round_id"], row[f"{org}region_id"] or 0, row[f"{org}sector"])
+
+
+def segment_data(selection: Selection | None, today: datetime.date) -> dict[SegmentKey, dict]:
+    """Count the selected segments (every segment for None) from the records."""
+    segments: dict[SegmentKey, dict] = defaultdict(lambda: _empty(today))
+
+    org = "organization__"
+    targets = Target.objects.filter(_selection_q(selection, org))
+    for row in targets.values(
+        *_group(org), "organization_id", f"{org}level", f"{org}is_active"
+    ).order_by():
+        seg = segments[_key(row, org)]
+        seg["targets"] += 1
+        seg["orgs"][str(row["organization_id"])] = [row[f"{org}level"], row[f"{org}is_active"]]
+
+    org = "target__organization__"
+    problems = Problem.objects.filter(_selection_q(selection, org))
+    counts = {
+        "problems": Count("pk"),
+        "immediate": Count("pk", filter=Q(immediate_fix=True)),
+        **{f"source_{code}": Count("pk", filter=Q(source=code)) for code in Problem.Source.values},
+        **{
+            f"severity_{code}": Count("pk", filter=Q(severity=code))
+            for code in Problem.Severity.values
+        },
+    }
+    for row in problems.values(*_group(org)).annotate(**counts).order_by():
+        seg = segments[_key(row, org)]
+        seg["problems"], seg["immediate"] = row["problems"], row["immediate"]
+        for code in Problem.Source.values:
+            if row[f"source_{code}"]:
+                seg["source"][code] = row[f"source_{code}"]
+        for code in Problem.Severity.values:
+            if row[f"severity_{code}"]:
+                seg["severity"][code] = row[f"severity_{code}"]
+    for row in problems.values(*_group(org), "category_id").annotate(n=Count("pk")).order_by():
+        segments[_key(row, org)]["category"][str(row["category_id"])] = row["n"]
+
+    clues = Clue.objects.filter(_selection_q(selection, org), status__in=TRANSFERRED)
+    d = "dispositions__"
+    for row in (
+        clues.values(*_group(org))
+        .annotate(
+            transferred=Count("pk", distinct=True),
+            cases=Count("pk", distinct=True, filter=Q(**{f"{d}method": Disposition.Method.CASE})),
+            money=Sum(f"{d}money_recovered"),
+        )
+        .order_by()
+    ):
+        seg = segments[_key(row, org)]
+        seg["clues"], seg["cases"] = row["transferred"], row["cases"]
+        seg["clue_money"] = str(row["money"] or 0)
+    for row in disciplinary_outcome_counts(clues, _group(org)):
+        seg = segments[_key(row, org)]
+        seg["disciplined"], seg["justice"] = row["disciplined"], row["justice"]
+
+    org = "organization__"
+    items = Item.objects.filter(_selection_q(selection, org))
+    for row in (
+        items.values(*_group(org))
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state__in=DONE_STATES)),
+            rules=Sum("rules_made"),
+            money=Sum("money_recovered"),
+        )
+        .order_by()
+    ):
+        seg = segments[_key(row, org)]
+        seg["items"], seg["done"] = row["total"], row["done"]
+        seg["rules"], seg["item_money"] = row["rules"] or 0, str(row["money"] or 0)
+    on_ledger = items.filter(ON_LEDGER)
+    for row in on_ledger.values(*_group(org), "deadline").annotate(n=Count("pk")).order_by():
+        segments[_key(row, org)]["deadlines"][row["deadline"].isoformat()] = row["n"]
+    overdue = on_ledger.filter(deadline__lt=today)
+    for row in overdue.values(*_group(org), "organization_id").annotate(n=Count("pk")).order_by():
+        segments[_key(row, org)]["red"][str(row["organization_id"])] = row["n"]
+    return dict(segments)
+
+
+# --- keeping the rows current ------------------------------------------------------
+
+
+def _lock() -> None:
+    """One counter at a time: a counter that started earlier must not write
+    its older counts over a later one's (PostgreSQL; SQLite runs one write
+    transaction at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _store(computed: dict[SegmentKey, dict], selection: Selection | None) -> None:
+    existing = FigureSegment.objects.all()
+    if selection is not None:
+        existing = existing.filter(round_key__in=list(selection))
+    gone = [
+        pk
+        for pk, round_key, region_key, sector in existing.values_list(
+            "pk", "round_key", "region_key", "sector"
+        )
+        if (round_key, region_key, sector) not in computed
+        and (selection is None or _selected(selection, round_key, region_key, sector))
+    ]
+    if gone:
+        FigureSegment.objects.filter(pk__in=gone).delete()
+    FigureSegment.objects.bulk_create(
+        [
+            FigureSegment(round_key=key[0], region_key=key[1], sector=key[2], data=data)
+            for key, data in computed.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["round_key", "region_key", "sector"],
+        update_fields=["data", "refreshed_at"],
+        batch_size=500,
+    )
+
+
+def _selected(selection: Selection, round_key: int, region_key: int, sector: str) -> bool:
+    keys = selection.get(round_key, set())
+    return keys is None or (region_key, sector) in keys
+
+
+def _organization_places(ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    return {
+        pk: (region_id or 0, sector)
+        for pk, region_id, sector in Organization.objects.filter(pk__in=set(ids)).values_list(
+            "pk", "region_id", "sector"
+        )
+    }
+
+
+def _selection_for(changes: list[dict]) -> tuple[Selection, bool]:
+    """The segments the change notes name, and whether one changed what every
+    scope shows (a round, an organization's place or name)."""
+    selection: Selection = {}
+    structural = False
+
+    def add(round_id: int, key: tuple[int, str] | None) -> None:
+        if key is None:
+            selection[round_id] = None
+        elif selection.get(round_id, set()) is not None:
+            selection.setdefault(round_id, set()).add(key)
+
+    organizations = {c["organization_key"] for c in changes if c["organization_key"]}
+    places = _organization_places(organizations)
+    moved = [c for c in changes if c["round_key"] is None and c["organization_key"]]
+    rounds_of: dict[int, set[int]] = defaultdict(set)
+    if moved:
+        ids = [c["organization_key"] for c in moved]
+        for model in (Target, Item):
+            for org_id, round_id in (
+                model.objects.filter(organization_id__in=ids)
+                .values_list("organization_id", "round_id")
+                .distinct()
+            ):
+                rounds_of[org_id].add(round_id)
+    for change in changes:
+        round_id, org_id = change["round_key"], change["organization_key"]
+        if round_id is None:
+            structural = True
+        if round_id is not None and org_id is None:
+            add(round_id, None)
+            continue
+        if org_id is None:
+            continue
+        old = None
+        if change["old_region_key"] is not None:
+            old = (change["old_region_key"], change["old_sector"])
+        for r in [round_id] if round_id is not None else sorted(rounds_of[org_id]):
+            if org_id not in places:  # the organization is gone: count the whole round
+                add(r, None)
+                continue
+            add(r, places[org_id])
+            if old is not None:
+                add(r, old)
+    return selection, structural
+
+
+def apply_changes(today: datetime.date | None = None) -> tuple[set[SegmentKey], bool] | None:
+    """Count again the segments the pending change notes name, and drop the
+    notes. Returns the segments counted and whether a change concerned every
+    scope; None when nothing was pending."""
+    if not FigureChange.objects.exists():
+        return None
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        _lock()
+        # Read after the lock: another counter may have taken them meanwhile.
+        changes = list(
+            FigureChange.objects.values(
+                "pk", "round_key", "organization_key", "old_region_key", "old_sector"
+            )
+        )
+        if not changes:
+            return None
+        selection, structural = _selection_for(changes)
+        computed = segment_data(selection, today) if selection else {}
+        _store(computed, selection)
+        FigureChange.objects.filter(pk__in=[c["pk"] for c in changes]).delete()
+    touched = {
+        (round_id, *key)
+        for round_id, keys in selection.items()
+        for key in (keys if keys is not None else {(0, "*")})
+    }
+    return touched | set(computed), structural
+
+
+def rebuild(today: datetime.date | None = None) -> int:
+    """Count every segment again from the records (the nightly beat, after a
+    bulk load that sent no signals, and ``manage.py dashboard_rebuild``)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        _lock()
+        pending = list(FigureChange.objects.values_list("pk", flat=True))
+        computed = segment_data(None, today)
+        _store(computed, None)
+        FigureChange.objects.filter(pk__in=pending).delete()
+    return len(computed)
+
+
+# --- from the rows to the figures ----------------------------------------------------
+
+
+def scope_rounds(reach: Reach, scope: Scope, options: dict) -> list[dict]:
+    """The rounds of the options (already the viewer's reach) that the scope takes."""
+    return [
+        r
+        for r in options["rounds"]
+        if (not scope.term or r["term"] == scope.term)
+        and (not scope.year or r["year"] == scope.year)
+        and (not scope.round_id or r["id"] == scope.round_id)
+    ]
+
+
+def _segments(scope: Scope, round_ids: list[int]) -> list[tuple[int, int, str, dict]]:
+    rows = FigureSegment.objects.filter(round_key__in=round_ids)
+    if scope.region_id:
+        rows = rows.filter(region_key=scope.region_id)
+    if scope.sector:
+        rows = rows.filter(sector=scope.sector)
+    return list(rows.values_list("round_key", "region_key", "sector", "data"))
+
+
+def _add(total: dict, part: dict) -> None:
+    for name, n in part.items():
+        total[name] = total.get(name, 0) + n
+
+
+def figures_from_segments(
+    reach: Reach, scope: Scope, options: dict, today: datetime.date | None = None
+) -> dict:
+    today = today or timezone.localdate()
+    round_ids = [r["id"] for r in scope_rounds(reach, scope, options)]
+    segments = _segments(scope, round_ids) if round_ids else []
+
+    per_round: dict[int, dict] = {}
+    source: dict = {}
+    severity: dict = {}
+    category: dict = {}
+    deadlines: dict = {}
+    red: dict = {}
+    inspected: dict[int, tuple[int, str, str, bool]] = {}
+    sums = dict.fromkeys(
+        ("targets", "problems", "immediate", "clues", "cases", "disciplined", "justice"), 0
+    )
+    sums.update(items=0, done=0, rules=0)
+    money = Decimal(0)
+    red_known = True
+    for round_id, region_key, sector, data in segments:
+        for name in sums:
+            sums[name] += data[name]
+        if data["targets"] or data["problems"]:
+            row = per_round.setdefault(round_id, {"targets": 0, "problems": 0})
+            row["targets"] += data["targets"]
+            row["problems"] += data["problems"]
+        _add(source, data["source"])
+        _add(severity, data["severity"])
+        _add(category, data["category"])
+        _add(deadlines, data["deadlines"])
+        _add(red, data["red"])
+        money += Decimal(data["clue_money"]) + Decimal(data["item_money"])
+        for org_id, (level, active) in data["orgs"].items():
+            inspected[int(org_id)] = (region_key, sector, level, active)
+        red_known = red_known and _red_still_true(data, today)
+
+    yellow_until, green_until = colour_windows(today)
+    colours = {"red": 0, "yellow": 0, "green": 0}
+    for day, n in deadlines.items():
+        deadline = datetime.date.fromisoformat(day)
+        if deadline < today:
+            colours["red"] += n
+        elif deadline <= yellow_until:
+            colours["yellow"] += n
+        elif deadline <= green_until:
+            colours["green"] += n
+    if red_known:
+        overdue = _top_overdue({int(pk): n for pk, n in red.items()})
+    else:
+        overdue = overdue_by_organization(scope_items(reach, scope), today)
+
+    per_round_rows = [{"round_id": pk, **row} for pk, row in per_round.items()]
+    money = money.quantize(Decimal("0.01"))
+    return {
+        "targets": {"count": sums["targets"], "organizations": len(inspected)},
+        "coverage": _coverage(reach, scope, options, inspected),
+        "problems": {
+            "total": sums["problems"],
+            "immediate": sums["immediate"],
+            "by_source": [
+                {"code": code, "name": str(label), "count": source.get(code, 0)}
+                for code, label in Problem.Source.choices
+            ],
+            "by_severity": [
+                {"code": code, "name": str(label), "count": severity.get(code, 0)}
+                for code, label in Problem.Severity.choices
+            ],
+            "by_category": sorted([int(pk), n] for pk, n in category.items() if n),
+        },
+        "clues": {
+            "transferred": sums["clues"],
+            "cases": sums["cases"],
+            "disciplined": sums["disciplined"],
+            "justice": sums["justice"],
+        },
+        "items": {
+            "total": sums["items"],
+            "done": sums["done"],
+            "rules": sums["rules"],
+            **colours,
+            "rate": share(sums["done"], sums["items"]),
+            "overdue_by_organization": overdue,
+        },
+        "money": {"yuan": str(money), "wan": yuan_to_wan(money)},
+        "trend": trend_from_rows(per_round_rows, options),
+    }
+
+
+def _red_still_true(data: dict, today: datetime.date) -> bool:
+    """Whether the segment's overdue counts, made on ``red_as_of``, hold
+    today: no open item's deadline has passed in between."""
+    as_of = data["red_as_of"]
+    today_text = today.isoformat()
+    if as_of == today_text:
+        return True
+    if as_of > today_text:
+        return False
+    return not any(as_of <= day < today_text for day in data["deadlines"])
+
+
+def _top_overdue(counts: dict[int, int]) -> list[dict]:
+    """The ten organizations with most overdue items, ties by name as the
+    database orders names (as the direct query does)."""
+    if not counts:
+        return []
+    ranked = sorted(counts.values(), reverse=True)
+    threshold = ranked[min(OVERDUE_TOP, len(ranked)) - 1]
+    candidates = [pk for pk, n in counts.items() if n >= threshold]
+    names = list(
+        Organization.objects.filter(pk__in=candidates).order_by("name").values_list("pk", "name")
+    )
+    names.sort(key=lambda row: -counts[row[0]])  # stable: keeps the name order within a count
+    return [{"id": pk, "name": name, "count": counts[pk]} for pk, name in names[:OVERDUE_TOP]]
+
+
+def _coverage(reach: Reach, scope: Scope, options: dict, inspected: dict) -> dict:
+    """Organizations to cover (one GROUP BY) and those of them inspected in
+    scope (from the segments), in the shape the direct count gives."""
+    totals = (
+        Organization.objects.filter(reach_organizations_q(reach), organization_q(scope))
+        .values("region_id", "sector", "level")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    covered: dict[tuple, int] = defaultdict(int)
+    for region_key, sector, level, active in inspected.values():
+        if not active or (not reach.is_city and region_key != (reach.region_id or 0)):
+            continue
+        covered[(region_key or None, sector, level)] += 1
+    rows = [
+        {
+            **row,
+            "covered": covered.get((row["region_id"], row["sector"], row["level"]), 0),
+        }
+        for row in totals
+    ]
+    return coverage_from_rows(rows, options)
