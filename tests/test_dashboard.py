@@ -488,8 +488,8 @@ def test_leadership_page_shows_the_headline_beside_the_cards(world, leader_clien
     # No term given: the latest term (13th) is chosen.
     assert response.context["dash"].scope.term == 13
     assert (
-        "十三届以来，共对5家党组织开展巡察，发现问题7个，移送问题线索4条，党纪政务处分2人，"
-        "移送司法机关1人，挽回经济损失15.5万元。"
+        "十三届以来，共对5家党组织开展巡察，发现问题7个，移送问题线索4条，"
+        "涉及党纪政务处分的问题线索2条，涉及移送司法机关的1条，挽回经济损失15.5万元。"
     ) in unescape(html)
     for label in ("巡察党组织", "全覆盖率", "发现问题", "立行立改", "整改完成率", "建章立制"):
         assert label in html

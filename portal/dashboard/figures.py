@@ -122,7 +122,14 @@ def compute_options(reach: Reach) -> dict:
     )
     rounds = list(rounds)
     round_rows = [
-        {"id": r.pk, "name": r.name, "term": r.term, "year": r.year, "number": r.number}
+        {
+            "id": r.pk,
+            "name": r.name,
+            "term": r.term,
+            "year": r.year,
+            "number": r.number,
+            "own": r.office_id == reach.office_id,
+        }
         for r in rounds
     ]
     # The current term is that of the office's own latest round: the city

@@ -6,6 +6,7 @@ and labels only.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from portal.dashboard.cache import (
     scope_generation_keys,
 )
 from portal.dashboard.figures import (
+    OUTCOMES_COUNT_PEOPLE,
     Reach,
     Scope,
     category_breakdown,
@@ -144,16 +146,28 @@ def cards(dash: Dashboard) -> list[dict]:
             _("占发现问题 %(share)s") % {"share": _percent(immediate_share)},
         ),
         card("clues", _("移送问题线索"), clues["transferred"], _("条")),
-        card("cases", _("立案审查调查"), clues["cases"], _("件")),
-        card("disciplined", _("党纪政务处分"), clues["disciplined"], _("人")),
-        card("justice", _("移送司法机关"), clues["justice"], _("人")),
         card(
-            "money",
-            _("挽回经济损失"),
-            f["money"]["wan"],
-            _("万元"),
-            note=_("含线索处置和整改追缴"),
+            "cases",
+            _("立案审查调查"),
+            clues["cases"],
+            _("件"),
+            note=_("有立案审查调查处置的问题线索"),
         ),
+        card(
+            "disciplined",
+            outcome_label("disciplined"),
+            clues["disciplined"],
+            outcome_unit(),
+            note=outcome_note(),
+        ),
+        card(
+            "justice",
+            outcome_label("justice"),
+            clues["justice"],
+            outcome_unit(),
+            note=outcome_note(),
+        ),
+        money_card(f["money"]),
         card(
             "completion",
             _("整改完成率"),
@@ -168,9 +182,60 @@ def cards(dash: Dashboard) -> list[dict]:
             items["red"],
             _("项"),
             links.items_url(scope, colour="red"),
+            _("整改中且已过整改时限的事项"),
         ),
-        card("rules", _("建章立制"), items["rules"], _("项"), links.items_url(scope)),
+        card(
+            "rules",
+            _("建章立制"),
+            items["rules"],
+            _("项"),
+            links.items_url(scope, rules=1),
+            _("整改事项填报的制度数合计"),
+        ),
     ]
+
+
+def outcome_label(which: str) -> str:
+    """The 处分 and 移送司法 figures are counted in people once each person's
+    outcome is recorded, in clues until then, and labelled so."""
+    people = OUTCOMES_COUNT_PEOPLE
+    labels = {
+        "disciplined": _("党纪政务处分") if people else _("党纪政务处分（按线索计）"),
+        "justice": _("移送司法机关") if people else _("移送司法机关（按线索计）"),
+    }
+    return labels[which]
+
+
+def outcome_unit() -> str:
+    return _("人") if OUTCOMES_COUNT_PEOPLE else _("条")
+
+
+def outcome_note() -> str:
+    if OUTCOMES_COUNT_PEOPLE:
+        return ""
+    return _("一条线索处分多人也只计一条")
+
+
+def money_card(money: dict) -> dict:
+    """万元 on the card, the exact 元 in its note; "—" when none was recorded."""
+    recorded = Decimal(money["yuan"]) != 0
+    return {
+        "key": "money",
+        "label": _("挽回经济损失"),
+        "value": money["wan"] if recorded else "—",
+        "unit": _("万元") if recorded else "",
+        "url": "",
+        "note": (
+            _("合计 %(yuan)s 元（含线索处置和整改追缴）") % {"yuan": yuan_text(money["yuan"])}
+            if recorded
+            else _("未填报")
+        ),
+    }
+
+
+def yuan_text(yuan: str) -> str:
+    """155000.50 -> 155,000.50"""
+    return f"{Decimal(yuan):,.2f}"
 
 
 def _percent(value) -> str:
@@ -347,11 +412,12 @@ def charts(dash: Dashboard) -> list[dict]:
             )
         )
 
+    outcome_unit = _("人") if OUTCOMES_COUNT_PEOPLE else _("条线索")
     outcomes = [
         (_("移送问题线索（条）"), clues["transferred"]),
         (_("立案审查调查（件）"), clues["cases"]),
-        (_("党纪政务处分（人）"), clues["disciplined"]),
-        (_("移送司法机关（人）"), clues["justice"]),
+        (_("党纪政务处分（%(unit)s）") % {"unit": outcome_unit}, clues["disciplined"]),
+        (_("移送司法机关（%(unit)s）") % {"unit": outcome_unit}, clues["justice"]),
     ]
     result.append(
         _chart(
