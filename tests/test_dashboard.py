@@ -631,9 +631,9 @@ REQUEST_QUERIES = 9  # +1: the unread-notification badge; +1: the session's seco
 # +1: whether any change is waiting to be counted into the summary rows.
 REQUEST_QUERIES += 1
 # Options (rounds, districts, categories) and figures: the summary rows of
-# the scope, the organizations to cover, the names of the overdue top ten,
-# and the summary path's own check for waiting changes.
-FIGURE_QUERIES = 7
+# the scope, the organizations to cover, the targets inspected, the names of
+# the overdue top ten, and the summary path's own check for waiting changes.
+FIGURE_QUERIES = 8
 
 
 def test_unchanged_figures_come_from_the_cache(world, leader_client, django_assert_max_num_queries):

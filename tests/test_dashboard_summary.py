@@ -5,6 +5,7 @@ once; the scope chooser cannot contradict itself; drill-downs list exactly
 the figure's rows; money and outcomes read as what they count."""
 
 import datetime
+import io
 import random
 import re
 from decimal import Decimal
@@ -536,3 +537,23 @@ def test_headline_figures_equal_independent_counts(world):
         f"移送问题线索{len(clues)}条，涉及党纪政务处分的问题线索{len(disciplined)}条，"
         f"涉及移送司法机关的{len(justice)}条，挽回经济损失15.5万元。"
     )
+
+
+def test_the_beat_counts_changes_each_minute_and_everything_each_night(world, settings):
+    from django.core.management import call_command
+
+    from portal import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"portal.tasks.count_dashboard_changes", "portal.tasks.rebuild_dashboard"} <= scheduled
+    assert FigureChange.objects.exists()  # the world's writes
+    tasks.count_dashboard_changes()
+    assert not FigureChange.objects.exists()
+    Problem.objects.filter(round=world.r1).update(severity=Problem.Severity.GRAVE)  # no signal
+    assert _both(world.city, Scope(term=13))[0] != _both(world.city, Scope(term=13))[1]
+    out = io.StringIO()
+    call_command("dashboard_rebuild", stdout=out)
+    assert "summary rows" in out.getvalue()
+    summary, direct = _both(world.city, Scope(term=13))
+    assert summary == direct
+    assert tasks.rebuild_dashboard() == FigureSegment.objects.count()

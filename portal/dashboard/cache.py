@@ -209,13 +209,16 @@ def _organization_changed(sender, instance, created=False, **kwargs) -> None:
     before = getattr(instance, "_dashboard_before", None)
     if before is not None and all(getattr(instance, f) == before[f] for f in PLACE_FIELDS):
         return  # a contact or an address: nothing the dashboard shows
-    old = {}
-    if before is not None and (before["region_id"], before["sector"]) != (
+    if before is None or (before["region_id"], before["sector"]) == (
         instance.region_id,
         instance.sector,
     ):
-        old = {"old_region_key": before["region_id"] or 0, "old_sector": before["sector"]}
-    _note(None, instance.pk, **old)
+        # New, or renamed, (de)activated, of another level: the summary rows
+        # do not hold these (coverage reads the organizations), only the cache.
+        _note(None, None)
+        return
+    # Moved to another district or sector: its rows leave one segment for another.
+    _note(None, instance.pk, old_region_key=before["region_id"] or 0, old_sector=before["sector"])
 
 
 def _organization_deleted(sender, instance, **kwargs) -> None:

@@ -16,7 +16,7 @@ counted (after midnight, until the nightly rebuild).
 
 Each segment's ``data``::
 
-    targets, orgs {id: [level, active]}      the targets and who they were
+    targets
     problems, immediate, source {code: n}, severity {code: n}, category {id: n}
     clues, cases, disciplined, justice, clue_money
     items, done, rules, item_money, deadlines {date: n}  (open, on the ledger)
@@ -68,7 +68,6 @@ ON_LEDGER = Q(state__in=LEDGER_STATES, deadline__isnull=False) & ~Q(kind=Item.Ki
 def _empty(today: datetime.date) -> dict:
     return {
         "targets": 0,
-        "orgs": {},
         "problems": 0,
         "immediate": 0,
         "source": {},
@@ -125,12 +124,8 @@ def segment_data(selection: Selection | None, today: datetime.date) -> dict[Segm
 
     org = "organization__"
     targets = Target.objects.filter(_selection_q(selection, org))
-    for row in targets.values(
-        *_group(org), "organization_id", f"{org}level", f"{org}is_active"
-    ).order_by():
-        seg = segments[_key(row, org)]
-        seg["targets"] += 1
-        seg["orgs"][str(row["organization_id"])] = [row[f"{org}level"], row[f"{org}is_active"]]
+    for row in targets.values(*_group(org)).annotate(n=Count("pk")).order_by():
+        segments[_key(row, org)]["targets"] = row["n"]
 
     org = "target__organization__"
     problems = Problem.objects.filter(_selection_q(selection, org))
@@ -352,13 +347,13 @@ def scope_rounds(reach: Reach, scope: Scope, options: dict) -> list[dict]:
     ]
 
 
-def _segments(scope: Scope, round_ids: list[int]) -> list[tuple[int, int, str, dict]]:
+def _segments(scope: Scope, round_ids: list[int]) -> list[tuple[int, dict]]:
     rows = FigureSegment.objects.filter(round_key__in=round_ids)
     if scope.region_id:
         rows = rows.filter(region_key=scope.region_id)
     if scope.sector:
         rows = rows.filter(sector=scope.sector)
-    return list(rows.values_list("round_key", "region_key", "sector", "data"))
+    return list(rows.values_list("round_key", "data"))
 
 
 def _add(total: dict, part: dict) -> None:
@@ -379,14 +374,13 @@ def figures_from_segments(
     category: dict = {}
     deadlines: dict = {}
     red: dict = {}
-    inspected: dict[int, tuple[int, str, str, bool]] = {}
     sums = dict.fromkeys(
         ("targets", "problems", "immediate", "clues", "cases", "disciplined", "justice"), 0
     )
     sums.update(items=0, done=0, rules=0)
     money = Decimal(0)
     red_known = True
-    for round_id, region_key, sector, data in segments:
+    for round_id, data in segments:
         for name in sums:
             sums[name] += data[name]
         if data["targets"] or data["problems"]:
@@ -399,8 +393,6 @@ def figures_from_segments(
         _add(deadlines, data["deadlines"])
         _add(red, data["red"])
         money += Decimal(data["clue_money"]) + Decimal(data["item_money"])
-        for org_id, (level, active) in data["orgs"].items():
-            inspected[int(org_id)] = (region_key, sector, level, active)
         red_known = red_known and _red_still_true(data, today)
 
     yellow_until, green_until = colour_windows(today)
@@ -420,9 +412,10 @@ def figures_from_segments(
 
     per_round_rows = [{"round_id": pk, **row} for pk, row in per_round.items()]
     money = money.quantize(Decimal("0.01"))
+    coverage, inspected = _coverage(reach, scope, options, round_ids)
     return {
-        "targets": {"count": sums["targets"], "organizations": len(inspected)},
-        "coverage": _coverage(reach, scope, options, inspected),
+        "targets": {"count": sums["targets"], "organizations": inspected},
+        "coverage": coverage,
         "problems": {
             "total": sums["problems"],
             "immediate": sums["immediate"],
@@ -482,25 +475,39 @@ def _top_overdue(counts: dict[int, int]) -> list[dict]:
     return [{"id": pk, "name": name, "count": counts[pk]} for pk, name in names[:OVERDUE_TOP]]
 
 
-def _coverage(reach: Reach, scope: Scope, options: dict, inspected: dict) -> dict:
-    """Organizations to cover (one GROUP BY) and those of them inspected in
-    scope (from the segments), in the shape the direct count gives."""
+def _coverage(reach: Reach, scope: Scope, options: dict, round_ids: list[int]):
+    """Coverage in the shape the direct count gives, and the organizations
+    inspected in scope: two GROUP BY queries over region × sector × level,
+    one over the organizations to cover and one over the scope's targets.
+    Each organization sits in one group, so counting it once per group counts
+    it once; no summary row can say which organizations two rounds share."""
     totals = (
         Organization.objects.filter(reach_organizations_q(reach), organization_q(scope))
         .values("region_id", "sector", "level")
         .annotate(total=Count("pk"))
         .order_by()
     )
-    covered: dict[tuple, int] = defaultdict(int)
-    for region_key, sector, level, active in inspected.values():
-        if not active or (not reach.is_city and region_key != (reach.region_id or 0)):
-            continue
-        covered[(region_key or None, sector, level)] += 1
+    org = "organization__"
+    in_reach = Q(**{f"{org}is_active": True})
+    if not reach.is_city:
+        in_reach &= Q(**{f"{org}region_id": reach.region_id})
+    inspected = (
+        Target.objects.filter(round_id__in=round_ids)
+        .filter(organization_q(scope, org))
+        .values(f"{org}region_id", f"{org}sector", f"{org}level")
+        .annotate(
+            inspected=Count("organization_id", distinct=True),
+            covered=Count("organization_id", distinct=True, filter=in_reach),
+        )
+        .order_by()
+    )
+    covered, inspected_count = {}, 0
+    for row in inspected if round_ids else []:
+        key = (row[f"{org}region_id"], row[f"{org}sector"], row[f"{org}level"])
+        covered[key] = row["covered"]
+        inspected_count += row["inspected"]
     rows = [
-        {
-            **row,
-            "covered": covered.get((row["region_id"], row["sector"], row["level"]), 0),
-        }
+        {**row, "covered": covered.get((row["region_id"], row["sector"], row["level"]), 0)}
         for row in totals
     ]
-    return coverage_from_rows(rows, options)
+    return coverage_from_rows(rows, options), inspected_count
