@@ -133,10 +133,14 @@ def bring_up_to_date() -> None:
 # --- the change notes ----------------------------------------------------------------
 
 
-def _note(round_id: int | None, organization_id: int | None, **old) -> None:
+def _note(
+    round_id: int | None, organization_id: int | None, *, coverage: bool = False, **old
+) -> None:
     from portal.dashboard.models import FigureChange
 
-    FigureChange.objects.create(round_key=round_id, organization_key=organization_id, **old)
+    FigureChange.objects.create(
+        round_key=round_id, organization_key=organization_id, coverage=coverage, **old
+    )
 
 
 def _target_place(target_id: int | None) -> tuple[int | None, int | None]:
@@ -161,7 +165,7 @@ def _problem_or_clue_changed(sender, instance, **kwargs) -> None:
 
 
 def _target_changed(sender, instance, **kwargs) -> None:
-    _note(instance.round_id, instance.organization_id)
+    _note(instance.round_id, instance.organization_id, coverage=True)
 
 
 def _item_changed(sender, instance, **kwargs) -> None:
@@ -215,23 +219,29 @@ def _organization_changed(sender, instance, created=False, **kwargs) -> None:
     ):
         # New, or renamed, (de)activated, of another level: the summary rows
         # do not hold these (coverage reads the organizations), only the cache.
-        _note(None, None)
+        _note(None, None, coverage=True)
         return
     # Moved to another district or sector: its rows leave one segment for another.
-    _note(None, instance.pk, old_region_key=before["region_id"] or 0, old_sector=before["sector"])
+    _note(
+        None,
+        instance.pk,
+        coverage=True,
+        old_region_key=before["region_id"] or 0,
+        old_sector=before["sector"],
+    )
 
 
 def _organization_deleted(sender, instance, **kwargs) -> None:
-    _note(None, None)
+    _note(None, None, coverage=True)
 
 
 def _round_changed(sender, instance, **kwargs) -> None:
-    _note(None, None)  # its term, year or office places its rows in scopes
+    _note(None, None, coverage=True)  # its term, year or office places its rows in scopes
 
 
 def _round_deleted(sender, instance, **kwargs) -> None:
     _note(instance.pk, None)
-    _note(None, None)
+    _note(None, None, coverage=True)
 
 
 def _structure_changed(sender, **kwargs) -> None:

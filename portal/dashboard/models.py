@@ -46,6 +46,34 @@ class FigureChange(models.Model):
     # The organization's district and sector before an edit moved it.
     old_region_key = models.IntegerField(null=True)
     old_sector = models.CharField(max_length=20, blank=True)
+    # A target, a round or an organization: coverage must be counted again too.
+    coverage = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"round {self.round_key} · organization {self.organization_key}"
+
+
+class CoverageSummary(models.Model):
+    """Coverage (全覆盖) of one term as one office's reach sees it: which
+    organizations are to be covered and which a round of the term inspected,
+    per district × sector × level. Segments cannot add this up (an
+    organization inspected in two rounds counts once), so it is kept per
+    term, the scope the dashboard opens on; a scope of a year or a round
+    counts it from the records. ``office_key`` 0 is the reach of the city
+    office (every round); a district office's reach has its own row.
+
+    ``data``: [[region (0: 市直), sector, level, to cover, inspected, covered], ...]
+    """
+
+    office_key = models.IntegerField()
+    term = models.IntegerField()
+    data = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office_key", "term"], name="coverage_summary_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"office {self.office_key} · term {self.term}"

@@ -41,7 +41,6 @@ from portal.dashboard.figures import (
     Scope,
     coverage_from_rows,
     disciplinary_outcome_counts,
-    organization_q,
     overdue_by_organization,
     reach_organizations_q,
     scope_items,
@@ -49,10 +48,10 @@ from portal.dashboard.figures import (
     trend_from_rows,
     yuan_to_wan,
 )
-from portal.dashboard.models import FigureChange, FigureSegment
+from portal.dashboard.models import CoverageSummary, FigureChange, FigureSegment
 from rectification.models import LEDGER_STATES, Item, colour_windows
-from rounds.models import Problem, Target
-from xuncha.orgs.models import Organization
+from rounds.models import Problem, Round, Target
+from xuncha.orgs.models import Office, Organization
 
 SegmentKey = tuple[int, int, str]  # round, district (0: 市直), sector
 # Round id -> the segments of it to count (None: all of the round's).
@@ -192,6 +191,65 @@ def segment_data(selection: Selection | None, today: datetime.date) -> dict[Segm
     return dict(segments)
 
 
+# --- coverage per term --------------------------------------------------------------
+
+
+def _reaches_of_term(term: int) -> list[tuple[int, Reach]]:
+    """The reaches that see the term's rounds: the city's (key 0), and each
+    district office's with rounds of that term."""
+    reaches = [(0, Reach(0, True, None))]
+    offices = Office.objects.filter(pk__in=Round.objects.filter(term=term).values("office_id"))
+    for office in offices.order_by("pk"):
+        if not office.is_city:
+            reaches.append((office.pk, Reach.of(office)))
+    return reaches
+
+
+def coverage_rows(reach: Reach, round_ids) -> list[list]:
+    """[region, sector, level, to cover, inspected, covered] for the rounds
+    given (ids or a subquery): two GROUP BY queries."""
+    totals = (
+        Organization.objects.filter(reach_organizations_q(reach))
+        .values_list("region_id", "sector", "level")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    inspected_ids = Target.objects.filter(round_id__in=round_ids).values("organization_id")
+    in_reach = reach_organizations_q(reach)
+    inspected = (
+        Organization.objects.filter(pk__in=inspected_ids)
+        .values_list("region_id", "sector", "level")
+        .annotate(inspected=Count("pk"), covered=Count("pk", filter=in_reach))
+        .order_by()
+    )
+    groups: dict[tuple, list[int]] = {}
+    for region_id, sector, level, total in totals:
+        groups[(region_id or 0, sector, level)] = [total, 0, 0]
+    for region_id, sector, level, n_inspected, n_covered in inspected:
+        group = groups.setdefault((region_id or 0, sector, level), [0, 0, 0])
+        group[1:] = [n_inspected, n_covered]
+    return [[*key, *counts] for key, counts in sorted(groups.items(), key=str)]
+
+
+def _store_coverage(terms: set[int] | None) -> None:
+    """Count coverage again for these terms (every term for None)."""
+    all_terms = set(Round.objects.values_list("term", flat=True).distinct())
+    stale = CoverageSummary.objects.exclude(term__in=all_terms)
+    stale.delete()
+    for term in sorted(all_terms if terms is None else terms & all_terms):
+        keep = []
+        for office_key, reach in _reaches_of_term(term):
+            rounds = Round.objects.filter(term=term)
+            if office_key:
+                rounds = rounds.filter(office_id=office_key)
+            data = coverage_rows(reach, rounds.values("pk"))
+            CoverageSummary.objects.update_or_create(
+                office_key=office_key, term=term, defaults={"data": data}
+            )
+            keep.append(office_key)
+        CoverageSummary.objects.filter(term=term).exclude(office_key__in=keep).delete()
+
+
 # --- keeping the rows current ------------------------------------------------------
 
 
@@ -291,6 +349,15 @@ def _selection_for(changes: list[dict]) -> tuple[Selection, bool]:
     return selection, structural
 
 
+def _coverage_terms(changes: list[dict]) -> set[int] | None:
+    """The terms whose coverage a change touched (None: every term)."""
+    marked = [c for c in changes if c["coverage"]]
+    if any(c["round_key"] is None for c in marked):
+        return None
+    rounds = {c["round_key"] for c in marked}
+    return set(Round.objects.filter(pk__in=rounds).values_list("term", flat=True))
+
+
 def apply_changes(today: datetime.date | None = None) -> tuple[set[SegmentKey], bool] | None:
     """Count again the segments the pending change notes name, and drop the
     notes. Returns the segments counted and whether a change concerned every
@@ -303,7 +370,7 @@ def apply_changes(today: datetime.date | None = None) -> tuple[set[SegmentKey], 
         # Read after the lock: another counter may have taken them meanwhile.
         changes = list(
             FigureChange.objects.values(
-                "pk", "round_key", "organization_key", "old_region_key", "old_sector"
+                "pk", "round_key", "organization_key", "old_region_key", "old_sector", "coverage"
             )
         )
         if not changes:
@@ -311,6 +378,9 @@ def apply_changes(today: datetime.date | None = None) -> tuple[set[SegmentKey], 
         selection, structural = _selection_for(changes)
         computed = segment_data(selection, today) if selection else {}
         _store(computed, selection)
+        coverage = _coverage_terms(changes)
+        if coverage is None or coverage:
+            _store_coverage(coverage)
         FigureChange.objects.filter(pk__in=[c["pk"] for c in changes]).delete()
     touched = {
         (round_id, *key)
@@ -329,6 +399,7 @@ def rebuild(today: datetime.date | None = None) -> int:
         pending = list(FigureChange.objects.values_list("pk", flat=True))
         computed = segment_data(None, today)
         _store(computed, None)
+        _store_coverage(None)
         FigureChange.objects.filter(pk__in=pending).delete()
     return len(computed)
 
@@ -476,38 +547,34 @@ def _top_overdue(counts: dict[int, int]) -> list[dict]:
 
 
 def _coverage(reach: Reach, scope: Scope, options: dict, round_ids: list[int]):
-    """Coverage in the shape the direct count gives, and the organizations
-    inspected in scope: two GROUP BY queries over region × sector × level,
-    one over the organizations to cover and one over the scope's targets.
-    Each organization sits in one group, so counting it once per group counts
-    it once; no summary row can say which organizations two rounds share."""
-    totals = (
-        Organization.objects.filter(reach_organizations_q(reach), organization_q(scope))
-        .values("region_id", "sector", "level")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
-    org = "organization__"
-    in_reach = Q(**{f"{org}is_active": True})
-    if not reach.is_city:
-        in_reach &= Q(**{f"{org}region_id": reach.region_id})
-    inspected = (
-        Target.objects.filter(round_id__in=round_ids)
-        .filter(organization_q(scope, org))
-        .values(f"{org}region_id", f"{org}sector", f"{org}level")
-        .annotate(
-            inspected=Count("organization_id", distinct=True),
-            covered=Count("organization_id", distinct=True, filter=in_reach),
+    """Coverage in the shape the direct count gives, and the number of
+    organizations inspected in scope: from the term's coverage row when the
+    scope is a whole term, else counted from the records."""
+    rows = None
+    if scope.term and not scope.year and not scope.round_id:
+        office_key = 0 if reach.is_city else reach.office_id
+        rows = (
+            CoverageSummary.objects.filter(office_key=office_key, term=scope.term)
+            .values_list("data", flat=True)
+            .first()
         )
-        .order_by()
-    )
-    covered, inspected_count = {}, 0
-    for row in inspected if round_ids else []:
-        key = (row[f"{org}region_id"], row[f"{org}sector"], row[f"{org}level"])
-        covered[key] = row["covered"]
-        inspected_count += row["inspected"]
+    if rows is None:
+        rows = coverage_rows(reach, round_ids)
     rows = [
-        {**row, "covered": covered.get((row["region_id"], row["sector"], row["level"]), 0)}
-        for row in totals
+        row
+        for row in rows
+        if (not scope.region_id or row[0] == scope.region_id)
+        and (not scope.sector or row[1] == scope.sector)
     ]
-    return coverage_from_rows(rows, options), inspected_count
+    folded = [
+        {
+            "region_id": region or None,
+            "sector": sector,
+            "level": level,
+            "total": total,
+            "covered": covered,
+        }
+        for region, sector, level, total, _inspected, covered in rows
+        if total
+    ]
+    return coverage_from_rows(folded, options), sum(row[4] for row in rows)
