@@ -5,8 +5,10 @@ Links are built here, per request, from the scope: the cache holds numbers
 and labels only.
 """
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -87,16 +89,18 @@ def load_dashboard(reach: Reach, params) -> Dashboard:
     return Dashboard(reach, options, form, scope, figures, category_param(params, options), key)
 
 
-def body_html(dash: Dashboard) -> str:
-    """The figures part of the page (headline, cards, charts and tables),
-    rendered once per scope, category and language and cached beside the
-    figures: it depends on nothing but them (no user, no CSRF token)."""
+def body_html(dash: Dashboard, params) -> str:
+    """The scope form and the figures (headline, cards, charts and tables),
+    rendered once per request parameters and cached beside the figures: they
+    depend on nothing else (no user, no CSRF token). The figures' key already
+    holds the office, the language, the scope and its generations."""
 
     def render() -> str:
         chart_list = charts(dash)
         return render_to_string(
             "dashboard/_body.html",
             {
+                "form": dash.form,
                 "headline": dash.headline,
                 "cards": cards(dash),
                 "charts": {chart["key"]: chart for chart in chart_list},
@@ -105,7 +109,9 @@ def body_html(dash: Dashboard) -> str:
             },
         )
 
-    return mark_safe(cached(f"{dash.key}:body:{dash.category or ''}", render))  # noqa: S308
+    query = urlencode(sorted((name, value) for name, value in params.lists()), doseq=True)
+    digest = hashlib.sha256(query.encode()).hexdigest()[:24]
+    return mark_safe(cached(f"{dash.key}:body:{digest}", render))  # noqa: S308
 
 
 # --- figure cards ----------------------------------------------------------------

@@ -25,7 +25,7 @@ def index(request):
         {
             "dash": dash,
             "form": dash.form,
-            "body": body_html(dash),
+            "body": body_html(dash, request.GET),
             "export_query": request.GET.urlencode(),
         },
     )

@@ -15,7 +15,6 @@ def count_every_round(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -24,41 +23,64 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='FigureChange',
+            name="FigureChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round_key', models.IntegerField(null=True)),
-                ('organization_key', models.IntegerField(null=True)),
-                ('old_region_key', models.IntegerField(null=True)),
-                ('old_sector', models.CharField(blank=True, max_length=20)),
-                ('coverage', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round_key", models.IntegerField(null=True)),
+                ("organization_key", models.IntegerField(null=True)),
+                ("old_region_key", models.IntegerField(null=True)),
+                ("old_sector", models.CharField(blank=True, max_length=20)),
+                ("coverage", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='CoverageSummary',
+            name="CoverageSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('office_key', models.IntegerField()),
-                ('term', models.IntegerField()),
-                ('data', models.JSONField(default=list)),
-                ('refreshed_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("office_key", models.IntegerField()),
+                ("term", models.IntegerField()),
+                ("data", models.JSONField(default=list)),
+                ("refreshed_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('office_key', 'term'), name='coverage_summary_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("office_key", "term"), name="coverage_summary_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FigureSegment',
+            name="FigureSegment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round_key', models.IntegerField()),
-                ('region_key', models.IntegerField()),
-                ('sector', models.CharField(max_length=20)),
-                ('data', models.JSONField(default=dict)),
-                ('refreshed_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round_key", models.IntegerField()),
+                ("region_key", models.IntegerField()),
+                ("sector", models.CharField(max_length=20)),
+                ("data", models.JSONField(default=dict)),
+                ("refreshed_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('round_key', 'region_key', 'sector'), name='figure_segment_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("round_key", "region_key", "sector"), name="figure_segment_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(count_every_round, migrations.RunPython.noop),
