@@ -557,3 +557,29 @@ def test_the_beat_counts_changes_each_minute_and_everything_each_night(world, se
     summary, direct = _both(world.city, Scope(term=13))
     assert summary == direct
     assert tasks.rebuild_dashboard() == FigureSegment.objects.count()
+
+
+def test_rows_inserted_without_a_signal_are_counted_by_the_next_view(world, leader_client):
+    """An import or a plan's items arrive by bulk_create, which sends no signal."""
+    first = leader_client.get(URL, {"term": "13"}).context["dash"].figures
+    target = world.target(world.r2, "west_village")
+    Problem.objects.bulk_create(
+        Problem(
+            target=target,
+            round=world.r2,
+            team=target.team,
+            category=world.leaf_c,
+            description=f"导入的问题{i}",
+            source="interview",
+            severity="minor",
+            status=Problem.Status.FED_BACK,
+            found_by=world.user,
+            found_on=datetime.date(2025, 4, 1),
+        )
+        for i in range(3)
+    )
+    assert not FigureChange.objects.exists()  # no signal left a note
+    second = leader_client.get(URL, {"term": "13"}).context["dash"].figures
+    assert second["problems"]["total"] == first["problems"]["total"] + 3
+    summary, direct = _both(world.city, Scope(term=13))
+    assert summary == direct

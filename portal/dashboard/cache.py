@@ -14,8 +14,11 @@ the rows are counted before the bump). A change that touches every scope (a
 round's term or year, an organization's name or place, the district and
 category lists) bumps the one global generation.
 
-The timeout still bounds what no signal reports (``update()`` without a
-ledger entry, ``bulk_create``): the nightly rebuild counts everything again.
+Rows inserted with ``bulk_create`` (imports, a plan's items) send no signal:
+each count first compares the counted tables' highest ids with the last
+ones seen and notes the new rows' segments. What neither reports (an
+``update()`` that leaves no ledger entry or saved plan behind) waits for the
+nightly rebuild, which counts everything again.
 """
 
 import time
@@ -112,9 +115,10 @@ def cached_figures(
 def bring_up_to_date() -> None:
     """Count the pending changes and invalidate what they touched (a view
     calls this before reading; it is one cheap query when nothing is pending)."""
-    from portal.dashboard.summary import apply_changes
+    from portal.dashboard.summary import apply_changes, note_bulk_inserts
     from rounds.models import Round
 
+    note_bulk_inserts()
     applied = apply_changes()
     if applied is None:
         return

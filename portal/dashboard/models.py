@@ -77,3 +77,15 @@ class CoverageSummary(models.Model):
 
     def __str__(self) -> str:
         return f"office {self.office_key} · term {self.term}"
+
+
+class Watermark(models.Model):
+    """The highest id of a counted table already noted: rows inserted above
+    it without a signal (``bulk_create`` in the imports and in drawing up a
+    plan) are noted by the next count (``summary.note_bulk_inserts``)."""
+
+    table = models.CharField(max_length=63, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table} ≤ {self.last_id}"

@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -48,7 +49,7 @@ from portal.dashboard.figures import (
     trend_from_rows,
     yuan_to_wan,
 )
-from portal.dashboard.models import CoverageSummary, FigureChange, FigureSegment
+from portal.dashboard.models import CoverageSummary, FigureChange, FigureSegment, Watermark
 from rectification.models import LEDGER_STATES, Item, colour_windows
 from rounds.models import Problem, Round, Target
 from xuncha.orgs.models import Office, Organization
@@ -347,6 +348,67 @@ def _selection_for(changes: list[dict]) -> tuple[Selection, bool]:
             if old is not None:
                 add(r, old)
     return selection, structural
+
+
+# Each counted table, and the path from its rows to the round and to the
+# organization that places them in a segment.
+INSERTED = [
+    (Problem, "round_id", "target__organization_id"),
+    (Clue, "round_id", "target__organization_id"),
+    (Disposition, "clue__round_id", "clue__target__organization_id"),
+    (Item, "round_id", "organization_id"),
+    (Target, "round_id", "organization_id"),
+]
+WATERMARKS_SEEN = "dashboard:watermarks"
+
+
+def _highest_ids() -> dict[str, int]:
+    """The highest id of every counted table, in one query."""
+    models = [model for model, _r, _o in INSERTED]
+    tables = [model._meta.db_table for model in models]
+    quote = connection.ops.quote_name
+    # The models' own table and column names, quoted: nothing a person typed.
+    columns = ", ".join(
+        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
+        for model in models
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        row = cursor.fetchone()
+    return {table: value or 0 for table, value in zip(tables, row, strict=True)}
+
+
+def note_bulk_inserts() -> None:
+    """Note the rows inserted without a signal since the last look (one query
+    when nothing was, and the cache remembers what was last seen)."""
+    highest = _highest_ids()
+    if cache.get(WATERMARKS_SEEN) == highest:
+        return
+    with transaction.atomic():
+        _lock()
+        marks = {w.table: w for w in Watermark.objects.select_for_update()}
+        notes = []
+        for model, round_path, organization_path in INSERTED:
+            table = model._meta.db_table
+            mark = marks.get(table)
+            if mark is None:  # first look: what is there was counted at installation
+                Watermark.objects.create(table=table, last_id=highest[table])
+                continue
+            if highest[table] <= mark.last_id:
+                continue
+            places = (
+                model.objects.filter(pk__gt=mark.last_id, pk__lte=highest[table])
+                .values_list(round_path, organization_path)
+                .distinct()
+            )
+            notes += [
+                FigureChange(round_key=r, organization_key=o, coverage=model is Target)
+                for r, o in places
+            ]
+            mark.last_id = highest[table]
+            mark.save(update_fields=["last_id"])
+        FigureChange.objects.bulk_create(notes)
+    cache.set(WATERMARKS_SEEN, highest, None)
 
 
 def _coverage_terms(changes: list[dict]) -> set[int] | None:

@@ -20,6 +20,7 @@ from bench.registry import (
     BenchContext,
     build_datasets,
     format_measurement,
+    measured_at,
     registry,
 )
 
@@ -123,7 +124,7 @@ class Command(BaseCommand):
         for name in wanted:
             if name in lines:
                 self.stdout.write(lines[name])
-            elif ".province." in name and context.scale.name != "province":
+            elif not measured_at(name, context.scale):
                 continue  # a province figure: measured only with --scale province
             else:
                 self.stderr.write(f"{name}: error not returned by {figure.key}")
