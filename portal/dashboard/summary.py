@@ -192,6 +192,80 @@ def segment_data(selection: Selection | None, today: datetime.date) -> dict[Segm
     return dict(segments)
 
 
+# --- a round's segments added up ----------------------------------------------------
+
+# The row that adds up all of a round's segments, for scopes that name no
+# district and no sector (most do not): ten rows a term instead of hundreds.
+ROLLUP_REGION, ROLLUP_SECTOR = -1, "*"
+SUMS = (
+    "targets",
+    "problems",
+    "immediate",
+    "clues",
+    "cases",
+    "disciplined",
+    "justice",
+    "items",
+    "done",
+    "rules",
+)
+MAPS = ("source", "severity", "category", "deadlines", "red")
+
+
+def _add(total: dict, part: dict) -> None:
+    for name, n in part.items():
+        total[name] = total.get(name, 0) + n
+
+
+def merge(datas: Iterable[dict], today: datetime.date) -> dict:
+    """Segments' data added up into one of the same shape. The overdue counts
+    are dated by the oldest among them: valid today only if no open deadline
+    passed since (checked against the merged deadlines, so never wrongly)."""
+    merged = _empty(today)
+    clue_money = item_money = Decimal(0)
+    as_of = []
+    for data in datas:
+        for name in SUMS:
+            merged[name] += data[name]
+        for name in MAPS:
+            _add(merged[name], data[name])
+        clue_money += Decimal(data["clue_money"])
+        item_money += Decimal(data["item_money"])
+        as_of.append(data["red_as_of"])
+    merged["clue_money"], merged["item_money"] = str(clue_money), str(item_money)
+    if as_of:
+        merged["red_as_of"] = min(as_of)
+    return merged
+
+
+def _roll_up(round_ids: Iterable[int], today: datetime.date) -> None:
+    """Write each round's added-up row again from its segments."""
+    round_ids = set(round_ids)
+    by_round: dict[int, list[dict]] = defaultdict(list)
+    for round_key, data in FigureSegment.objects.filter(
+        round_key__in=round_ids, region_key__gte=0
+    ).values_list("round_key", "data"):
+        by_round[round_key].append(data)
+    FigureSegment.objects.filter(round_key__in=round_ids - set(by_round)).filter(
+        region_key=ROLLUP_REGION
+    ).delete()
+    FigureSegment.objects.bulk_create(
+        [
+            FigureSegment(
+                round_key=round_key,
+                region_key=ROLLUP_REGION,
+                sector=ROLLUP_SECTOR,
+                data=merge(datas, today),
+            )
+            for round_key, datas in by_round.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["round_key", "region_key", "sector"],
+        update_fields=["data", "refreshed_at"],
+        batch_size=500,
+    )
+
+
 # --- coverage per term --------------------------------------------------------------
 
 
@@ -440,6 +514,7 @@ def apply_changes(today: datetime.date | None = None) -> tuple[set[SegmentKey], 
         selection, structural = _selection_for(changes)
         computed = segment_data(selection, today) if selection else {}
         _store(computed, selection)
+        _roll_up(selection, today)
         coverage = _coverage_terms(changes)
         if coverage is None or coverage:
             _store_coverage(coverage)
@@ -461,6 +536,7 @@ def rebuild(today: datetime.date | None = None) -> int:
         pending = list(FigureChange.objects.values_list("pk", flat=True))
         computed = segment_data(None, today)
         _store(computed, None)
+        _roll_up({key[0] for key in computed}, today)
         _store_coverage(None)
         FigureChange.objects.filter(pk__in=pending).delete()
     return len(computed)
@@ -482,16 +558,13 @@ def scope_rounds(reach: Reach, scope: Scope, options: dict) -> list[dict]:
 
 def _segments(scope: Scope, round_ids: list[int]) -> list[tuple[int, dict]]:
     rows = FigureSegment.objects.filter(round_key__in=round_ids)
+    if not scope.region_id and not scope.sector:
+        rows = rows.filter(region_key=ROLLUP_REGION)  # each round's segments added up
     if scope.region_id:
         rows = rows.filter(region_key=scope.region_id)
     if scope.sector:
         rows = rows.filter(sector=scope.sector)
     return list(rows.values_list("round_key", "data"))
-
-
-def _add(total: dict, part: dict) -> None:
-    for name, n in part.items():
-        total[name] = total.get(name, 0) + n
 
 
 def figures_from_segments(
@@ -502,31 +575,16 @@ def figures_from_segments(
     segments = _segments(scope, round_ids) if round_ids else []
 
     per_round: dict[int, dict] = {}
-    source: dict = {}
-    severity: dict = {}
-    category: dict = {}
-    deadlines: dict = {}
-    red: dict = {}
-    sums = dict.fromkeys(
-        ("targets", "problems", "immediate", "clues", "cases", "disciplined", "justice"), 0
-    )
-    sums.update(items=0, done=0, rules=0)
-    money = Decimal(0)
-    red_known = True
     for round_id, data in segments:
-        for name in sums:
-            sums[name] += data[name]
         if data["targets"] or data["problems"]:
             row = per_round.setdefault(round_id, {"targets": 0, "problems": 0})
             row["targets"] += data["targets"]
             row["problems"] += data["problems"]
-        _add(source, data["source"])
-        _add(severity, data["severity"])
-        _add(category, data["category"])
-        _add(deadlines, data["deadlines"])
-        _add(red, data["red"])
-        money += Decimal(data["clue_money"]) + Decimal(data["item_money"])
-        red_known = red_known and _red_still_true(data, today)
+    sums = merge((data for _round_id, data in segments), today)
+    source, severity, category = sums["source"], sums["severity"], sums["category"]
+    deadlines, red = sums["deadlines"], sums["red"]
+    money = Decimal(sums["clue_money"]) + Decimal(sums["item_money"])
+    red_known = _red_still_true(sums, today)
 
     yellow_until, green_until = colour_windows(today)
     colours = {"red": 0, "yellow": 0, "green": 0}
