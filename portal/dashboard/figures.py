@@ -1,9 +1,18 @@
-"""The dashboard's figures: a handful of aggregate queries per scope.
+"""The dashboard's figures: what each one counts, and the straight count of them.
 
-Every figure is a COUNT or SUM (with ``filter=Q(...)``) or a
+A view reads them from the summary rows (``compute_figures``, through
+``portal.dashboard.summary``), which adds up a few hundred rows however many
+millions of problems and items there are. ``compute_figures_direct`` counts
+the same figures straight from the records, with the filters written here:
+the summary rows are counted with the same filters, and the tests hold the two
+equal. Every figure is a COUNT or SUM (with ``filter=Q(...)``) or a
 ``values().annotate()`` in the database; Python only folds the few aggregate
-rows that come back (one per round, per category, per region × sector × level)
-into the shapes the page shows. Nothing here reads a clue's content: clue
+rows that come back into the shapes the page shows.
+
+处分 and 移送司法 are counted in one place, ``disciplinary_outcome_counts``,
+for the headline, the cards, the chart and the summary rows alike.
+
+Nothing here reads a clue's content: clue
 figures are counts over statuses and dispositions, and no clue field but the
 status and the round, target and disposition links is ever named.
 
