@@ -585,3 +585,22 @@ def test_rows_inserted_without_a_signal_are_counted_by_the_next_view(world, lead
     assert second["problems"]["total"] == first["problems"]["total"] + 3
     summary, direct = _both(world.city, Scope(term=13))
     assert summary == direct
+
+
+def test_organizations_inserted_without_a_signal_count_in_coverage(world, leader_client):
+    first = leader_client.get(URL, {"term": "13"}).context["dash"].figures["coverage"]
+    Organization.objects.bulk_create(
+        [
+            Organization(
+                code=f"BULK{i}",
+                name=f"批量导入单位{i}",
+                sector=Sector.VILLAGE,
+                level=Level.VILLAGE,
+                region=world.east,
+            )
+            for i in range(2)
+        ]
+    )
+    second = leader_client.get(URL, {"term": "13"}).context["dash"].figures["coverage"]
+    assert second["total"] == first["total"] + 2
+    assert second == _both(world.city, Scope(term=13))[1]["coverage"]

@@ -425,13 +425,15 @@ def _selection_for(changes: list[dict]) -> tuple[Selection, bool]:
 
 
 # Each counted table, and the path from its rows to the round and to the
-# organization that places them in a segment.
+# organization that places them in a segment. New organizations belong to no
+# segment yet, but are to be covered: coverage is counted again.
 INSERTED = [
     (Problem, "round_id", "target__organization_id"),
     (Clue, "round_id", "target__organization_id"),
     (Disposition, "clue__round_id", "clue__target__organization_id"),
     (Item, "round_id", "organization_id"),
     (Target, "round_id", "organization_id"),
+    (Organization, None, None),
 ]
 WATERMARKS_SEEN = "dashboard:watermarks"
 
@@ -470,15 +472,18 @@ def note_bulk_inserts() -> None:
                 continue
             if highest[table] <= mark.last_id:
                 continue
-            places = (
-                model.objects.filter(pk__gt=mark.last_id, pk__lte=highest[table])
-                .values_list(round_path, organization_path)
-                .distinct()
-            )
-            notes += [
-                FigureChange(round_key=r, organization_key=o, coverage=model is Target)
-                for r, o in places
-            ]
+            if round_path is None:
+                notes.append(FigureChange(coverage=True))
+            else:
+                places = (
+                    model.objects.filter(pk__gt=mark.last_id, pk__lte=highest[table])
+                    .values_list(round_path, organization_path)
+                    .distinct()
+                )
+                notes += [
+                    FigureChange(round_key=r, organization_key=o, coverage=model is Target)
+                    for r, o in places
+                ]
             mark.last_id = highest[table]
             mark.save(update_fields=["last_id"])
         FigureChange.objects.bulk_create(notes)

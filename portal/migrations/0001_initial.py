@@ -8,6 +8,7 @@ COUNTED = [
     ("clues", "Disposition"),
     ("rectification", "Item"),
     ("rounds", "Target"),
+    ("orgs", "Organization"),
 ]
 
 
@@ -33,6 +34,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("clues", "0001_initial"),
+        ("orgs", "0001_initial"),
         ("rectification", "0001_initial"),
         ("rounds", "0001_initial"),
     ]
