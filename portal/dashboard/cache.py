@@ -135,9 +135,9 @@ def bring_up_to_date() -> None:
     touched, structural = applied
     terms = dict(Round.objects.filter(pk__in={key[0] for key in touched}).values_list("pk", "term"))
     pairs = set()
-    for round_id, region_key, _sector in touched:
+    for round_id, region_key, sector in touched:
         if round_id in terms:
-            whole_round = _sector == "*"
+            whole_round = sector == "*"  # apply_changes' mark for "every segment of the round"
             pairs.add((terms[round_id], None if whole_round else region_key))
     if structural or len(terms) < len({key[0] for key in touched}):
         bump_generation()  # a round is gone, or something every scope shows changed
