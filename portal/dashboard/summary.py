@@ -138,17 +138,19 @@ def segment_data(selection: Selection | None, today: datetime.date) -> dict[Segm
             for code in Problem.Severity.values
         },
     }
-    for row in problems.values(*_group(org)).annotate(**counts).order_by():
+    # One pass, by category: the segment's totals are its categories' sums.
+    for row in problems.values(*_group(org), "category_id").annotate(**counts).order_by():
         seg = segments[_key(row, org)]
-        seg["problems"], seg["immediate"] = row["problems"], row["immediate"]
-        for code in Problem.Source.values:
-            if row[f"source_{code}"]:
-                seg["source"][code] = row[f"source_{code}"]
-        for code in Problem.Severity.values:
-            if row[f"severity_{code}"]:
-                seg["severity"][code] = row[f"severity_{code}"]
-    for row in problems.values(*_group(org), "category_id").annotate(n=Count("pk")).order_by():
-        segments[_key(row, org)]["category"][str(row["category_id"])] = row["n"]
+        seg["problems"] += row["problems"]
+        seg["immediate"] += row["immediate"]
+        seg["category"][str(row["category_id"])] = row["problems"]
+        for field, codes in (
+            ("source", Problem.Source.values),
+            ("severity", Problem.Severity.values),
+        ):
+            for code in codes:
+                if n := row[f"{field}_{code}"]:
+                    seg[field][code] = seg[field].get(code, 0) + n
 
     clues = Clue.objects.filter(_selection_q(selection, org), status__in=TRANSFERRED)
     d = "dispositions__"
