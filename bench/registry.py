@@ -55,6 +55,12 @@ SCALES = {
 }
 
 
+def measured_at(name: str, scale: "Scale") -> bool:
+    """Whether a figure is expected at this scale: those named for the
+    province (``dashboard.province.…``) only at province scale."""
+    return ".province." not in name or scale.name == "province"
+
+
 def _quiet(message: str) -> None:
     pass
 

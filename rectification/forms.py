@@ -16,7 +16,7 @@ from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.core.forms import BootstrapFormMixin
 from xuncha.core.uploads import SIGNATURES
-from xuncha.orgs.models import Department
+from xuncha.orgs.models import Department, Organization
 
 ALLOWED_EXTENSIONS = sorted({ext for _magic, kind in SIGNATURES for ext in kind.extensions})
 ALLOWED_TYPES_TEXT = _("PDF、图片（PNG/JPEG/GIF）、Word/Excel/PPT、WPS、OFD 文档和 zip 压缩包")
@@ -61,6 +61,18 @@ class ItemFilterForm(RoundFilterMixin, BootstrapFormMixin, forms.Form):
     # Set by the links on organization names, not typed: a select of every
     # organization in the city would be thousands of options.
     organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by the dashboard's drill-down links, which carry its whole scope
+    # (届次, year, district, sector), so the list shows the figure's rows.
+    term = forms.IntegerField(required=False, min_value=1, max_value=99, widget=forms.HiddenInput)
+    year = forms.IntegerField(
+        required=False, min_value=2000, max_value=2100, widget=forms.HiddenInput
+    )
+    region = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    sector = forms.ChoiceField(
+        required=False, choices=[("", ""), *Organization.Sector.choices], widget=forms.HiddenInput
+    )
+    # 建章立制: the items that report rules made.
+    rules = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class FiguresFilterForm(RoundFilterMixin, BootstrapFormMixin, forms.Form):

@@ -43,6 +43,14 @@ def item_list(*, user, filters: dict | None = None) -> QuerySet[Item]:
             qs = qs.filter(**{name: value})
     if region := filters.get("region"):
         qs = qs.filter(organization__region=region)
+    # The dashboard's scope, passed along by its drill-down links.
+    for name in ("term", "year"):
+        if value := filters.get(name):
+            qs = qs.filter(**{f"round__{name}": value})
+    if sector := filters.get("sector"):
+        qs = qs.filter(organization__sector=sector)
+    if filters.get("rules"):
+        qs = qs.filter(rules_made__gt=0)
     if colour := filters.get("colour"):
         qs = qs.coloured(colour)
     if filters.get("open") in (True, "1", "true"):

@@ -413,6 +413,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crosscheck.tasks.purge_expired_files",
         "schedule": crontab(hour=3, minute=20),
     },
+    # The dashboard's summary rows: changes counted within the minute (a view
+    # counts them at once too), and everything counted again each night.
+    "dashboard-count-changes": {
+        "task": "portal.tasks.count_dashboard_changes",
+        "schedule": 60.0,
+    },
+    "dashboard-rebuild-nightly": {
+        "task": "portal.tasks.rebuild_dashboard",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "sweep-stale-jobs": {
         "task": "xuncha.ops.tasks.sweep_stale_jobs",
         "schedule": JOB_SWEEP_SECONDS,

@@ -1,81 +1,292 @@
-"""The dashboard's figures, cached per scope and office for at most a minute.
+"""The dashboard's figures, cached per office and scope, and invalidated by
+scope, once per change.
 
-Every key carries a *generation* number. Saving or deleting any record the
-figures count bumps it, so the next view computes afresh instead of waiting
-for the timeout; the timeout bounds what the signals cannot see (queryset
-``update()`` and ``bulk_create`` send none, and a LocMemCache bump reaches
-only its own process), so a figure is never more than a minute old.
+Saving or deleting a record the figures count writes a change note
+(``FigureChange``) in the same transaction, through the signals below: the
+note commits with the record or not at all. The next dashboard view (or the
+beat, every minute) counts the named segments again and only then bumps the
+*generations* of the scopes that contain them: the term's, and the term and
+district's. A cached entry's key carries the generations of what its scope
+covers, so a change in the 13th term's 东区 leaves the 12th term's figures and
+西区's cached, and each change invalidates once, after it is committed and
+counted (no view can cache figures of the old rows under a new generation:
+the rows are counted before the bump). A change that touches every scope (a
+round's term or year, an organization's name or place, the district and
+category lists) bumps the one global generation.
 
-The bump happens both at once and again after the transaction commits: a
-view that runs between the save and the commit still reads the old rows, and
-without the second bump it would cache them under the new generation.
+Rows inserted with ``bulk_create`` (imports, a plan's items) send no signal:
+each count first compares the counted tables' highest ids with the last
+ones seen and notes the new rows' segments. What neither reports (an
+``update()`` that leaves no ledger entry or saved plan behind) waits for the
+nightly rebuild, which counts everything again.
 """
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import OperationalError
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
+
 CACHE_SECONDS = 60
-GENERATION_KEY = "dashboard:generation"
-KEY_VERSION = 1
+GLOBAL_KEY = "dashboard:generation"
+KEY_VERSION = 2
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Start from the clock, not from 1: if the cache ever drops this key,
-        # a restarted count must not meet entries left from the old one.
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value
+def _term_key(term) -> str:
+    return f"dashboard:gen:term:{term}"
+
+
+def _region_key(term, region) -> str:
+    return f"dashboard:gen:term:{term}:region:{region}"
+
+
+def _fresh() -> int:
+    # Start from the clock, not from 1: if the cache ever drops a key, a
+    # restarted count must not meet entries left from the old one.
+    return time.time_ns() // 1000
+
+
+def generations(keys: list[str]) -> list[int]:
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh(), timeout=None)
+            found[key] = cache.get(key, _fresh())
+    return [found[key] for key in keys]
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # missing: any new value invalidates
+        cache.add(key, _fresh(), timeout=None)
 
 
 def bump_generation() -> None:
+    """Invalidate every cached figure (a structural change; the bench)."""
+    _bump(GLOBAL_KEY)
+
+
+def bump_scopes(term_regions: Iterable[tuple[int, int | None]]) -> None:
+    """Invalidate the scopes that contain these (term, district) pairs:
+    the term's own generation once, and each district's in it once. District
+    None stands for the whole term (every district's entries go too)."""
+    pairs = set(term_regions)
+    for term in {term for term, _region in pairs}:
+        _bump(_term_key(term))
+    for term, region in pairs:
+        if region is None:
+            bump_generation()  # rare: a whole round counted again
+        else:
+            _bump(_region_key(term, region))
+
+
+def scope_generation_keys(terms: list[int], region_id: int | None) -> list[str]:
+    """The generations a scope's entry depends on: per term of its rounds,
+    the district's when it names one, else the term's."""
+    if region_id:
+        return [GLOBAL_KEY, *(_region_key(term, region_id) for term in terms)]
+    return [GLOBAL_KEY, *(_term_key(term) for term in terms)]
+
+
+def figures_key(office_key: str, scope_key: str, generation_keys: list[str]) -> str:
+    stamp = ".".join(str(g) for g in generations(generation_keys))
+    return f"dashboard:figures:v{KEY_VERSION}:{stamp}:{office_key}:{get_language()}:{scope_key}"
+
+
+def cached(key: str, compute: Callable[[], object]):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def cached_figures(
+    office_key: str,
+    scope_key: str,
+    compute: Callable[[], dict],
+    generation_keys: list[str] | None = None,
+) -> dict:
+    return cached(figures_key(office_key, scope_key, generation_keys or [GLOBAL_KEY]), compute)
+
+
+def bring_up_to_date() -> None:
+    """Count the pending changes and invalidate what they touched (a view
+    calls this before reading; it is one cheap query when nothing is pending)."""
+    from portal.dashboard.summary import apply_changes, note_bulk_inserts
+    from rounds.models import Round
+
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the key is missing: any new value invalidates
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        note_bulk_inserts()
+        applied = apply_changes()
+    except OperationalError:
+        # SQLite busy with another writer: the notes stay, the next view or the
+        # beat counts them; this view shows the rows as last counted.
+        logger.warning("dashboard: changes not counted now (database busy)", exc_info=True)
+        return
+    if applied is None:
+        return
+    touched, structural = applied
+    terms = dict(Round.objects.filter(pk__in={key[0] for key in touched}).values_list("pk", "term"))
+    pairs = set()
+    for round_id, region_key, sector in touched:
+        if round_id in terms:
+            whole_round = sector == "*"  # apply_changes' mark for "every segment of the round"
+            pairs.add((terms[round_id], None if whole_round else region_key))
+    if structural or len(terms) < len({key[0] for key in touched}):
+        bump_generation()  # a round is gone, or something every scope shows changed
+    bump_scopes(pairs)
 
 
-def figures_key(office_key: str, scope_key: str) -> str:
-    return (
-        f"dashboard:figures:v{KEY_VERSION}:{generation()}:{office_key}:{get_language()}:{scope_key}"
+# --- the change notes ----------------------------------------------------------------
+
+
+def _note(
+    round_id: int | None, organization_id: int | None, *, coverage: bool = False, **old
+) -> None:
+    from portal.dashboard.models import FigureChange
+
+    FigureChange.objects.create(
+        round_key=round_id, organization_key=organization_id, coverage=coverage, **old
     )
 
 
-def cached_figures(office_key: str, scope_key: str, compute: Callable[[], dict]) -> dict:
-    key = figures_key(office_key, scope_key)
-    figures = cache.get(key)
-    if figures is None:
-        figures = compute()
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+def _target_place(target_id: int | None) -> tuple[int | None, int | None]:
+    from rounds.models import Target
+
+    row = Target.objects.filter(pk=target_id).values_list("round_id", "organization_id").first()
+    return row or (None, None)
 
 
-def _changed(sender, **kwargs) -> None:
-    bump_generation()
-    if connection.in_atomic_block:
-        transaction.on_commit(bump_generation)
+def _organization_of_target(instance) -> int | None:
+    """The organization of a problem's or clue's target, without a query when
+    the target is already loaded."""
+    field = type(instance)._meta.get_field("target")
+    if field.is_cached(instance):
+        return instance.target.organization_id
+    return _target_place(instance.target_id)[1]
 
 
-def watched_models() -> list:
-    from clues.models import Clue, Disposition
-    from rectification.models import Item, LedgerEntry, Plan
-    from rounds.models import Problem, Round, Target
+def _problem_or_clue_changed(sender, instance, **kwargs) -> None:
+    # No organization found (the target is being deleted too): the whole round.
+    _note(instance.round_id, _organization_of_target(instance))
+
+
+def _target_changed(sender, instance, **kwargs) -> None:
+    _note(instance.round_id, instance.organization_id, coverage=True)
+
+
+def _item_changed(sender, instance, **kwargs) -> None:
+    _note(instance.round_id, instance.organization_id)
+
+
+def _disposition_changed(sender, instance, **kwargs) -> None:
+    from clues.models import Clue
+
+    row = Clue.objects.filter(pk=instance.clue_id).values_list("round_id", "target_id").first()
+    if row:
+        _note(row[0], _target_place(row[1])[1])
+
+
+def _ledger_entry_changed(sender, instance, **kwargs) -> None:
+    # The ledger moves an item with update(); the entry it leaves says which.
+    from rectification.models import Item
+
+    row = Item.objects.filter(pk=instance.item_id).values_list("round_id", "organization_id")
+    if row := row.first():
+        _note(*row)
+
+
+def _plan_changed(sender, instance, **kwargs) -> None:
+    # A plan's review starts its items with update().
+    round_id, _organization = _target_place(instance.target_id)
+    if round_id is not None:
+        _note(round_id, instance.organization_id)
+
+
+PLACE_FIELDS = ("region_id", "sector", "level", "is_active", "name")
+
+
+def _organization_before(sender, instance, **kwargs) -> None:
     from xuncha.orgs.models import Organization
 
-    # LedgerEntry and Plan: the ledger moves an item with update(), and a
-    # plan's review starts its items the same way; each leaves an entry or a
-    # saved plan behind. Round: its term and year place targets in a scope.
-    return [Problem, Target, Round, Clue, Disposition, Item, LedgerEntry, Plan, Organization]
+    instance._dashboard_before = (
+        Organization.objects.filter(pk=instance.pk).values(*PLACE_FIELDS).first()
+        if instance.pk
+        else None
+    )
+
+
+def _organization_changed(sender, instance, created=False, **kwargs) -> None:
+    before = getattr(instance, "_dashboard_before", None)
+    if before is not None and all(getattr(instance, f) == before[f] for f in PLACE_FIELDS):
+        return  # a contact or an address: nothing the dashboard shows
+    if before is None or (before["region_id"], before["sector"]) == (
+        instance.region_id,
+        instance.sector,
+    ):
+        # New, or renamed, (de)activated, of another level: the summary rows
+        # do not hold these (coverage reads the organizations), only the cache.
+        _note(None, None, coverage=True)
+        return
+    # Moved to another district or sector: its rows leave one segment for another.
+    _note(
+        None,
+        instance.pk,
+        coverage=True,
+        old_region_key=before["region_id"] or 0,
+        old_sector=before["sector"],
+    )
+
+
+def _organization_deleted(sender, instance, **kwargs) -> None:
+    _note(None, None, coverage=True)
+
+
+def _round_changed(sender, instance, **kwargs) -> None:
+    _note(None, None, coverage=True)  # its term, year or office places its rows in scopes
+
+
+def _round_deleted(sender, instance, **kwargs) -> None:
+    _note(instance.pk, None)
+    _note(None, None, coverage=True)
+
+
+def _structure_changed(sender, **kwargs) -> None:
+    _note(None, None)
 
 
 def connect_invalidation() -> None:
-    for model in watched_models():
+    from clues.models import Clue, Disposition
+    from rectification.models import Item, LedgerEntry, Plan
+    from rounds.models import Problem, ProblemCategory, Round, Target
+    from xuncha.orgs.models import Organization, Region
+
+    saved_and_deleted = [
+        (Problem, _problem_or_clue_changed),
+        (Clue, _problem_or_clue_changed),
+        (Target, _target_changed),
+        (Item, _item_changed),
+        (Disposition, _disposition_changed),
+        (LedgerEntry, _ledger_entry_changed),
+        (Plan, _plan_changed),
+        (Region, _structure_changed),
+        (ProblemCategory, _structure_changed),
+    ]
+    for model, handler in saved_and_deleted:
         uid = f"dashboard-invalidate-{model._meta.label_lower}"
-        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}-delete")
+    uid = "dashboard-invalidate-round"
+    post_save.connect(_round_changed, sender=Round, dispatch_uid=f"{uid}-save")
+    post_delete.connect(_round_deleted, sender=Round, dispatch_uid=f"{uid}-delete")
+    uid = "dashboard-invalidate-organization"
+    pre_save.connect(_organization_before, sender=Organization, dispatch_uid=f"{uid}-before")
+    post_save.connect(_organization_changed, sender=Organization, dispatch_uid=f"{uid}-save")
+    post_delete.connect(_organization_deleted, sender=Organization, dispatch_uid=f"{uid}-delete")

@@ -1,9 +1,18 @@
-"""The dashboard's figures: a handful of aggregate queries per scope.
+"""The dashboard's figures: what each one counts, and the straight count of them.
 
-Every figure is a COUNT or SUM (with ``filter=Q(...)``) or a
+A view reads them from the summary rows (``compute_figures``, through
+``portal.dashboard.summary``), which adds up a few hundred rows however many
+millions of problems and items there are. ``compute_figures_direct`` counts
+the same figures straight from the records, with the filters written here:
+the summary rows are counted with the same filters, and the tests hold the two
+equal. Every figure is a COUNT or SUM (with ``filter=Q(...)``) or a
 ``values().annotate()`` in the database; Python only folds the few aggregate
-rows that come back (one per round, per category, per region × sector × level)
-into the shapes the page shows. Nothing here reads a clue's content: clue
+rows that come back into the shapes the page shows.
+
+处分 and 移送司法 are counted in one place, ``disciplinary_outcome_counts``,
+for the headline, the cards, the chart and the summary rows alike.
+
+Nothing here reads a clue's content: clue
 figures are counts over statuses and dispositions, and no clue field but the
 status and the round, target and disposition links is ever named.
 
@@ -122,7 +131,14 @@ def compute_options(reach: Reach) -> dict:
     )
     rounds = list(rounds)
     round_rows = [
-        {"id": r.pk, "name": r.name, "term": r.term, "year": r.year, "number": r.number}
+        {
+            "id": r.pk,
+            "name": r.name,
+            "term": r.term,
+            "year": r.year,
+            "number": r.number,
+            "own": r.office_id == reach.office_id,
+        }
         for r in rounds
     ]
     # The current term is that of the office's own latest round: the city
@@ -144,6 +160,21 @@ def compute_options(reach: Reach) -> dict:
 
 
 def compute_figures(reach: Reach, scope: Scope, options: dict, today: datetime.date | None = None):
+    """The figures from the summary rows (``portal.dashboard.summary``),
+    counting first what changed since they were last counted."""
+    from portal.dashboard.cache import bring_up_to_date
+    from portal.dashboard.summary import figures_from_segments
+
+    bring_up_to_date()
+    return figures_from_segments(reach, scope, options, today)
+
+
+def compute_figures_direct(
+    reach: Reach, scope: Scope, options: dict, today: datetime.date | None = None
+):
+    """The same figures counted straight from the records: the reference the
+    summary rows are tested against, and the fallback for what a summary
+    cannot know (the overdue top ten on a day the rows have not yet seen)."""
     today = today or timezone.localdate()
     targets = Target.objects.filter(
         round_q(reach, scope, "round__"), organization_q(scope, "organization__")
@@ -156,9 +187,7 @@ def compute_figures(reach: Reach, scope: Scope, options: dict, today: datetime.d
         organization_q(scope, "target__organization__"),
         status__in=TRANSFERRED,
     )
-    items = Item.objects.filter(
-        round_q(reach, scope, "round__"), organization_q(scope, "organization__")
-    )
+    items = scope_items(reach, scope)
 
     per_round = _per_round(targets, problems)
     clue_figures = _clue_figures(clues)
@@ -174,7 +203,7 @@ def compute_figures(reach: Reach, scope: Scope, options: dict, today: datetime.d
         "clues": clue_figures,
         "items": item_figures,
         "money": {"yuan": str(money), "wan": yuan_to_wan(money)},
-        "trend": _trend(per_round, options),
+        "trend": trend_from_rows(per_round, options),
     }
 
 
@@ -240,6 +269,11 @@ def _coverage(reach: Reach, scope: Scope, options: dict) -> dict:
         .annotate(total=Count("pk"), covered=Count("pk", filter=Q(inspected=True)))
         .order_by()
     )
+    return coverage_from_rows(rows, options)
+
+
+def coverage_from_rows(rows: list[dict], options: dict) -> dict:
+    """Fold rows of region_id, sector, level, total and covered three ways."""
 
     def fold(field: str) -> dict:
         folded: dict = {}
@@ -289,6 +323,40 @@ def _with_share(row: dict) -> dict:
     return {**row, "share": share(row["covered"], row["total"])}
 
 
+# --- 处分 and 移送司法: the one place that says what they count ------------------
+
+# What ``disciplinary_outcome_counts`` counts, so that labels can say it: today
+# a clue counts once however many people its dispositions dealt with. When
+# each person's outcome is recorded, count them there and set this to True.
+OUTCOMES_COUNT_PEOPLE = False
+
+
+def disciplinary_outcome_counts(clues, group_by: tuple[str, ...] = ()) -> list[dict]:
+    """The dashboard's 党纪政务处分 and 移送司法 figures, for the headline, the
+    cards, the chart and the summary rows alike: one row per ``group_by``
+    value (``Clue`` field paths), with ``disciplined`` and ``justice``.
+
+    ``clues`` is already narrowed to the transferred clues in scope. Today it
+    counts *clues*: one whose dispositions gave party discipline or a
+    government sanction (to justice: a transfer to the judicial organs),
+    once however many dispositions say so. To count people instead, count the
+    per-person outcome rows of these clues' dispositions here, grouped by the
+    same paths, and set ``OUTCOMES_COUNT_PEOPLE``.
+    """
+    d = "dispositions__"
+    counts = {
+        "disciplined": Count(
+            "pk",
+            distinct=True,
+            filter=Q(**{f"{d}party_discipline__gt": ""}) | Q(**{f"{d}government_sanction__gt": ""}),
+        ),
+        "justice": Count("pk", distinct=True, filter=Q(**{f"{d}transferred_to_justice": True})),
+    }
+    if not group_by:
+        return [clues.aggregate(**counts)]
+    return list(clues.values(*group_by).annotate(**counts).order_by())
+
+
 def _clue_figures(clues) -> dict:
     """Transferred clues and their outcomes, each counted once per clue
     however many dispositions say it (COUNT DISTINCT over the join)."""
@@ -296,14 +364,9 @@ def _clue_figures(clues) -> dict:
     figures = clues.aggregate(
         transferred=Count("pk", distinct=True),
         cases=Count("pk", distinct=True, filter=Q(**{f"{d}method": Disposition.Method.CASE})),
-        disciplined=Count(
-            "pk",
-            distinct=True,
-            filter=Q(**{f"{d}party_discipline__gt": ""}) | Q(**{f"{d}government_sanction__gt": ""}),
-        ),
-        justice=Count("pk", distinct=True, filter=Q(**{f"{d}transferred_to_justice": True})),
         money=Sum(f"{d}money_recovered"),
     )
+    figures.update(disciplinary_outcome_counts(clues)[0])
     figures["money"] = figures["money"] or Decimal(0)
     return figures
 
@@ -319,20 +382,31 @@ def _item_figures(items, today: datetime.date) -> dict:
     figures["rules"] = figures["rules"] or 0
     figures["money"] = figures["money"] or Decimal(0)
     figures["rate"] = share(figures["done"], figures["total"])
+    figures["overdue_by_organization"] = overdue_by_organization(items, today)
+    return figures
+
+
+def scope_items(reach: Reach, scope: Scope):
+    return Item.objects.filter(
+        round_q(reach, scope, "round__"), organization_q(scope, "organization__")
+    )
+
+
+def overdue_by_organization(items, today: datetime.date) -> list[dict]:
+    """The organizations with most overdue (red) items, ties by name."""
     overdue = (
         items.filter(colour_q(Item.Colour.RED, today))
         .values("organization_id", "organization__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "organization__name")[:OVERDUE_TOP]
     )
-    figures["overdue_by_organization"] = [
+    return [
         {"id": row["organization_id"], "name": row["organization__name"], "count": row["n"]}
         for row in overdue
     ]
-    return figures
 
 
-def _trend(per_round: list[dict], options: dict) -> dict:
+def trend_from_rows(per_round: list[dict], options: dict) -> dict:
     counts = {row["round_id"]: row for row in per_round}
     by_round, by_year = [], {}
     for round_ in options["rounds"]:  # in order of year, term, number

@@ -66,7 +66,41 @@ def scope_form(params, options: dict) -> ScopeForm:
             data[name] = "" if value is None else str(value)
     if "term" not in data and options["current_term"] is not None:
         data["term"] = str(options["current_term"])
+    _make_consistent(data, options)
     return ScopeForm(data, options=options)
+
+
+def _known_int(value, known: set[int]) -> int | None:
+    try:
+        number = _int_or_none(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number in known else None
+
+
+def _make_consistent(data: QueryDict, options: dict) -> None:
+    """A choice that would count nothing by contradiction gives way to the more
+    specific one: a round sets its own term and year, and a year its term
+    (the term of the office's own rounds that year; every term when that
+    year's rounds span two). Choosing only 2017 while the current term stays
+    selected counts the 2017 rounds, not an empty 十三届2017年."""
+    rounds = options["rounds"]
+    chosen = _known_int(data.get("round"), {r["id"] for r in rounds})
+    if chosen is not None:
+        round_ = next(r for r in rounds if r["id"] == chosen)
+        data["term"], data["year"] = str(round_["term"]), str(round_["year"])
+        return
+    year = _known_int(data.get("year"), {r["year"] for r in rounds})
+    if year is None:
+        return
+    term = _known_int(data.get("term"), {r["term"] for r in rounds})
+    if term is not None and any(r["term"] == term and r["year"] == year for r in rounds):
+        return
+    if term is None and data.get("term") in (None, ""):
+        return  # every term, that year: consistent as it is
+    that_year = [r for r in rounds if r["year"] == year]
+    terms = {r["term"] for r in that_year if r["own"]} or {r["term"] for r in that_year}
+    data["term"] = str(terms.pop()) if len(terms) == 1 else ""
 
 
 def category_param(params, options: dict) -> int | None:

@@ -4,9 +4,11 @@
 移送司法机关10人，挽回经济损失3842万元。
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
-from portal.dashboard.figures import Scope
+from portal.dashboard.figures import OUTCOMES_COUNT_PEOPLE, Scope
 from rounds.models import chinese_number
 
 
@@ -18,19 +20,22 @@ def scope_prefix(scope: Scope, options: dict) -> str:
             return names[scope.round_id]
     if scope.term and scope.year:
         return _("%(term)s届%(year)s年") % {"term": chinese_number(scope.term), "year": scope.year}
-    if scope.term:
+    if scope.term and scope.term == options.get("current_term"):
+        # "Since the term began": only the current term is still running.
         return _("%(term)s届以来") % {"term": chinese_number(scope.term)}
+    if scope.term:
+        return _("%(term)s届任期内") % {"term": chinese_number(scope.term)}
     if scope.year:
         return _("%(year)s年") % {"year": scope.year}
     return ""
 
 
 def headline(figures: dict, *, prefix: str = "") -> str:
-    sentence = _(
-        "共对%(organizations)s家党组织开展巡察，发现问题%(problems)s个，"
-        "移送问题线索%(clues)s条，党纪政务处分%(disciplined)s人，"
-        "移送司法机关%(justice)s人，挽回经济损失%(money)s万元。"
-    ) % {
+    """The office's sentence. Outcomes say what they count (people, or
+    clues until each person's outcome is recorded), and the money clause is
+    left out when no money was recorded: "挽回经济损失0万元" would claim a
+    result nobody reported."""
+    values = {
         "organizations": figures["targets"]["organizations"],
         "problems": figures["problems"]["total"],
         "clues": figures["clues"]["transferred"],
@@ -38,4 +43,23 @@ def headline(figures: dict, *, prefix: str = "") -> str:
         "justice": figures["clues"]["justice"],
         "money": figures["money"]["wan"],
     }
+    if OUTCOMES_COUNT_PEOPLE:
+        outcomes = _("党纪政务处分%(disciplined)s人，移送司法机关%(justice)s人") % values
+    else:
+        outcomes = (
+            _("涉及党纪政务处分的问题线索%(disciplined)s条，涉及移送司法机关的%(justice)s条")
+            % values
+        )
+    parts = [
+        _("共对%(organizations)s家党组织开展巡察，发现问题%(problems)s个，移送问题线索%(clues)s条")
+        % values,
+        outcomes,
+    ]
+    if money_recorded(figures):
+        parts.append(_("挽回经济损失%(money)s万元") % values)
+    sentence = "，".join(str(part) for part in parts) + "。"
     return f"{prefix}，{sentence}" if prefix else sentence
+
+
+def money_recorded(figures: dict) -> bool:
+    return Decimal(figures["money"]["yuan"]) != 0

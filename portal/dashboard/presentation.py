@@ -5,14 +5,26 @@ Links are built here, per request, from the scope: the cache holds numbers
 and labels only.
 """
 
+import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.dashboard import links
-from portal.dashboard.cache import cached_figures
+from portal.dashboard.cache import (
+    bring_up_to_date,
+    cached,
+    cached_figures,
+    figures_key,
+    scope_generation_keys,
+)
 from portal.dashboard.figures import (
+    OUTCOMES_COUNT_PEOPLE,
     Reach,
     Scope,
     category_breakdown,
@@ -22,6 +34,7 @@ from portal.dashboard.figures import (
 )
 from portal.dashboard.forms import ScopeForm, category_param, scope_form
 from portal.dashboard.headline import headline, scope_prefix
+from portal.dashboard.summary import scope_rounds
 from xuncha.accounts.roles import Role
 
 VIEWER_ROLES = (Role.LEADERSHIP, Role.OFFICE)
@@ -47,6 +60,7 @@ class Dashboard:
     scope: Scope
     figures: dict
     category: int | None
+    key: str = ""  # the cache key of the figures (and, extended, of the page's body)
 
     @property
     def headline(self) -> str:
@@ -63,13 +77,41 @@ class Dashboard:
 
 
 def load_dashboard(reach: Reach, params) -> Dashboard:
+    bring_up_to_date()
     options = cached_figures(reach.key, "options", lambda: compute_options(reach))
     form = scope_form(params, options)
     scope = form.scope()
-    figures = cached_figures(
-        reach.key, f"figures:{scope.key}", lambda: compute_figures(reach, scope, options)
+    terms = sorted({r["term"] for r in scope_rounds(reach, scope, options)})
+    key = figures_key(
+        reach.key, f"figures:{scope.key}", scope_generation_keys(terms, scope.region_id)
     )
-    return Dashboard(reach, options, form, scope, figures, category_param(params, options))
+    figures = cached(key, lambda: compute_figures(reach, scope, options))
+    return Dashboard(reach, options, form, scope, figures, category_param(params, options), key)
+
+
+def body_html(dash: Dashboard, params) -> str:
+    """The scope form and the figures (headline, cards, charts and tables),
+    rendered once per request parameters and cached beside the figures: they
+    depend on nothing else (no user, no CSRF token). The figures' key already
+    holds the office, the language, the scope and its generations."""
+
+    def render() -> str:
+        chart_list = charts(dash)
+        return render_to_string(
+            "dashboard/_body.html",
+            {
+                "form": dash.form,
+                "headline": dash.headline,
+                "cards": cards(dash),
+                "charts": {chart["key"]: chart for chart in chart_list},
+                "chart_data": chart_data(chart_list),
+                "grid": coverage_grid(dash),
+            },
+        )
+
+    query = urlencode(sorted((name, value) for name, value in params.lists()), doseq=True)
+    digest = hashlib.sha256(query.encode()).hexdigest()[:24]
+    return mark_safe(cached(f"{dash.key}:body:{digest}", render))  # noqa: S308
 
 
 # --- figure cards ----------------------------------------------------------------
@@ -110,16 +152,28 @@ def cards(dash: Dashboard) -> list[dict]:
             _("占发现问题 %(share)s") % {"share": _percent(immediate_share)},
         ),
         card("clues", _("移送问题线索"), clues["transferred"], _("条")),
-        card("cases", _("立案审查调查"), clues["cases"], _("件")),
-        card("disciplined", _("党纪政务处分"), clues["disciplined"], _("人")),
-        card("justice", _("移送司法机关"), clues["justice"], _("人")),
         card(
-            "money",
-            _("挽回经济损失"),
-            f["money"]["wan"],
-            _("万元"),
-            note=_("含线索处置和整改追缴"),
+            "cases",
+            _("立案审查调查"),
+            clues["cases"],
+            _("件"),
+            note=_("有立案审查调查处置的问题线索"),
         ),
+        card(
+            "disciplined",
+            outcome_label("disciplined"),
+            clues["disciplined"],
+            outcome_unit(),
+            note=outcome_note(),
+        ),
+        card(
+            "justice",
+            outcome_label("justice"),
+            clues["justice"],
+            outcome_unit(),
+            note=outcome_note(),
+        ),
+        money_card(f["money"]),
         card(
             "completion",
             _("整改完成率"),
@@ -134,9 +188,60 @@ def cards(dash: Dashboard) -> list[dict]:
             items["red"],
             _("项"),
             links.items_url(scope, colour="red"),
+            _("整改中且已过整改时限的事项"),
         ),
-        card("rules", _("建章立制"), items["rules"], _("项"), links.items_url(scope)),
+        card(
+            "rules",
+            _("建章立制"),
+            items["rules"],
+            _("项"),
+            links.items_url(scope, rules=1),
+            _("整改事项填报的制度数合计"),
+        ),
     ]
+
+
+def outcome_label(which: str) -> str:
+    """The 处分 and 移送司法 figures are counted in people once each person's
+    outcome is recorded, in clues until then, and labelled so."""
+    people = OUTCOMES_COUNT_PEOPLE
+    labels = {
+        "disciplined": _("党纪政务处分") if people else _("党纪政务处分（按线索计）"),
+        "justice": _("移送司法机关") if people else _("移送司法机关（按线索计）"),
+    }
+    return labels[which]
+
+
+def outcome_unit() -> str:
+    return _("人") if OUTCOMES_COUNT_PEOPLE else _("条")
+
+
+def outcome_note() -> str:
+    if OUTCOMES_COUNT_PEOPLE:
+        return ""
+    return _("一条线索处分多人也只计一条")
+
+
+def money_card(money: dict) -> dict:
+    """万元 on the card, the exact 元 in its note; "—" when none was recorded."""
+    recorded = Decimal(money["yuan"]) != 0
+    return {
+        "key": "money",
+        "label": _("挽回经济损失"),
+        "value": money["wan"] if recorded else "—",
+        "unit": _("万元") if recorded else "",
+        "url": "",
+        "note": (
+            _("合计 %(yuan)s 元（含线索处置和整改追缴）") % {"yuan": yuan_text(money["yuan"])}
+            if recorded
+            else _("未填报")
+        ),
+    }
+
+
+def yuan_text(yuan: str) -> str:
+    """155000.50 -> 155,000.50"""
+    return f"{Decimal(yuan):,.2f}"
 
 
 def _percent(value) -> str:
@@ -313,11 +418,12 @@ def charts(dash: Dashboard) -> list[dict]:
             )
         )
 
+    outcome_unit = _("人") if OUTCOMES_COUNT_PEOPLE else _("条线索")
     outcomes = [
         (_("移送问题线索（条）"), clues["transferred"]),
         (_("立案审查调查（件）"), clues["cases"]),
-        (_("党纪政务处分（人）"), clues["disciplined"]),
-        (_("移送司法机关（人）"), clues["justice"]),
+        (_("党纪政务处分（%(unit)s）") % {"unit": outcome_unit}, clues["disciplined"]),
+        (_("移送司法机关（%(unit)s）") % {"unit": outcome_unit}, clues["justice"]),
     ]
     result.append(
         _chart(

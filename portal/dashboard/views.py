@@ -8,14 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from portal.dashboard.export import workbook_bytes
-from portal.dashboard.presentation import (
-    cards,
-    chart_data,
-    charts,
-    coverage_grid,
-    load_dashboard,
-    require_viewer,
-)
+from portal.dashboard.presentation import body_html, load_dashboard, require_viewer
 from xuncha.reports.registry import XLSX
 
 
@@ -26,18 +19,13 @@ def index(request):
     if reach is None:
         return render(request, "dashboard/no_office.html")
     dash = load_dashboard(reach, request.GET)
-    chart_list = charts(dash)
     return render(
         request,
         "dashboard/index.html",
         {
             "dash": dash,
             "form": dash.form,
-            "headline": dash.headline,
-            "cards": cards(dash),
-            "charts": {chart["key"]: chart for chart in chart_list},
-            "chart_data": chart_data(chart_list),
-            "grid": coverage_grid(dash),
+            "body": body_html(dash, request.GET),
             "export_query": request.GET.urlencode(),
         },
     )

@@ -20,6 +20,7 @@ from bench.registry import (
     BenchContext,
     build_datasets,
     format_measurement,
+    measured_at,
     registry,
 )
 
@@ -108,7 +109,8 @@ class Command(BaseCommand):
 
     def _run(self, figure, context: BenchContext, only: str) -> list[str]:
         """Print the figure's matching lines; return the names that failed."""
-        wanted = figure.names_matching(only)
+        # A province figure is measured only with --scale province.
+        wanted = [name for name in figure.names_matching(only) if measured_at(name, context.scale)]
         try:
             lines = {
                 measurement[0]: format_measurement(measurement, figure.names)
