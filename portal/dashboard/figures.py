@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clues.models import Clue, Disposition
+from clues.selectors import outcome_people_counts
 from rectification.models import Item, ItemQuerySet
 from rectification.selectors import colour_q
 from rounds.models import Problem, ProblemCategory, Round, Target
@@ -290,20 +291,19 @@ def _with_share(row: dict) -> dict:
 
 
 def _clue_figures(clues) -> dict:
-    """Transferred clues and their outcomes, each counted once per clue
-    however many dispositions say it (COUNT DISTINCT over the join)."""
+    """Transferred clues and their outcomes: cases filed counted once per
+    clue however many dispositions say it (COUNT DISTINCT over the join); the
+    disciplined and those sent to justice counted in people
+    (clues.selectors.outcome_people_counts)."""
     d = "dispositions__"
     figures = clues.aggregate(
         transferred=Count("pk", distinct=True),
         cases=Count("pk", distinct=True, filter=Q(**{f"{d}method": Disposition.Method.CASE})),
-        disciplined=Count(
-            "pk",
-            distinct=True,
-            filter=Q(**{f"{d}party_discipline__gt": ""}) | Q(**{f"{d}government_sanction__gt": ""}),
-        ),
-        justice=Count("pk", distinct=True, filter=Q(**{f"{d}transferred_to_justice": True})),
         money=Sum(f"{d}money_recovered"),
     )
+    people = outcome_people_counts(clues)
+    figures["disciplined"] = people["disciplined"]
+    figures["justice"] = people["justice"]
     figures["money"] = figures["money"] or Decimal(0)
     return figures
 
