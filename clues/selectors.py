@@ -133,7 +133,9 @@ def outcome_people_counts(clues: QuerySet[Clue]) -> dict[str, int]:
         "justice": Q(transferred_to_justice=True),
     }
     people = DispositionPerson.objects.filter(disposition__clue__in=clues.values("pk"))
-    return people.aggregate(
-        people=Count(person, distinct=True),
-        **{name: Count(person, distinct=True, filter=q) for name, q in counted.items()},
+    # Aliased: an aggregate named like a field would be what the filters read.
+    counts = people.aggregate(
+        n_people=Count(person, distinct=True),
+        **{f"n_{name}": Count(person, distinct=True, filter=q) for name, q in counted.items()},
     )
+    return {name.removeprefix("n_"): value for name, value in counts.items()}

@@ -16,6 +16,8 @@ from clues import selectors, services
 from clues.forms import DispositionForm, PersonFormSet, ReasonForm, disposition_service_kwargs
 from clues.models import Clue
 from clues.views.detail import render_detail
+from clues.workflow import CLUE
+from xuncha.core import workflow
 from xuncha.core.view_helpers import report_error
 
 
@@ -83,6 +85,12 @@ def clue_receive(request, pk: int):
 @require_POST
 def clue_disposition(request, pk: int):
     clue = selectors.get_clue_for_user(request.user, pk)
+    try:
+        # Who and when before what: a refused user learns nothing from the form.
+        workflow.check(CLUE, request.user, clue, "disposition")
+    except ValidationError as error:
+        report_error(request, error)
+        return redirect(clue)
     form = DispositionForm(request.POST)
     people = PersonFormSet(request.POST, prefix="people")
     if not (form.is_valid() and people.is_valid()):
