@@ -79,7 +79,7 @@ def clues_import(*, rows: list[dict], user, job=None) -> dict:
                     "imported": imported,
                     "department": clue.department_id,
                     "status": clue.status,
-                    "received_at": clue.received_at,
+                    "date": clue.received_at.date(),
                 },
             )
         )

@@ -160,7 +160,8 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
                     "imported": imported,
                     "problem": problem.pk,
                     "to": item.state,
-                    "steps": [[s["values"]["state"], s["on"]] for s in problem_steps],
+                    "entries": len(problem_steps),
+                    "date": problem_steps[-1]["on"],
                 },
             )
         )

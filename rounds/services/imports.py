@@ -77,13 +77,7 @@ def problems_import(*, problems: list[Problem], user, job=None) -> list[Problem]
         [
             (
                 problem,
-                {
-                    "imported": imported,
-                    "target": problem.target_id,
-                    "category": problem.category_id,
-                    "status": problem.status,
-                    "found_on": problem.found_on,
-                },
+                {"imported": imported, "target": problem.target_id, "found_on": problem.found_on},
             )
             for problem in problems
         ],
