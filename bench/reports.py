@@ -40,6 +40,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bench.measure import measuring
 from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
@@ -449,7 +450,12 @@ def export_problems(context: BenchContext) -> list[Measurement]:
         peak, size = peak_rss_mb(run, context.log)
         seconds = time.perf_counter() - started
         problems = selectors.problem_list(user=data.office_user, filters={"term": data.export_term})
-        values = list(problem_export_rows(problems))
+        # The values as they end up in the file: openpyxl refuses the control
+        # characters that the export's safe_cell strips.
+        values = [
+            [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+            for row in problem_export_rows(problems)
+        ]
         headers = [title for title, _width in problem_export_columns()]
 
         def raw() -> None:
