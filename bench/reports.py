@@ -450,10 +450,15 @@ def export_problems(context: BenchContext) -> list[Measurement]:
         peak, size = peak_rss_mb(run, context.log)
         seconds = time.perf_counter() - started
         problems = selectors.problem_list(user=data.office_user, filters={"term": data.export_term})
-        # The values as they end up in the file: openpyxl refuses the control
-        # characters that the export's safe_cell strips.
+        # The values as they end up in the file: text as text (the labels are
+        # lazy translations), without the control characters safe_cell strips.
         values = [
-            [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+            [
+                v
+                if v is None or isinstance(v, int | float | datetime.date)
+                else ILLEGAL_CHARACTERS_RE.sub("", str(v))
+                for v in row
+            ]
             for row in problem_export_rows(problems)
         ]
         headers = [title for title, _width in problem_export_columns()]
