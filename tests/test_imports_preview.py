@@ -156,3 +156,45 @@ def test_cadres_are_created_then_updated_leaving_out_columns_keeps_values(city):
     cadre.refresh_from_db()
     assert (cadre.position, cadre.phone) == ("副处长", "13800000000")
     assert [s.name for s in cadre.specialties.all()] == ["财务"]
+
+
+def test_existing_dispositions_migrate_to_one_person_each_with_their_outcomes():
+    """clues 0003: a disposition that recorded outcomes dealt with the clue's
+    reported person; one without outcomes dealt with nobody."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    migration = import_module("clues.migrations.0003_people_dealt_with")
+    clue = SimpleNamespace(person_name="王某", person_position="科长")
+    blank = {"party_discipline": "", "government_sanction": "", "organizational_handling": ""}
+    old = [
+        SimpleNamespace(pk=1, clue=clue, transferred_to_justice=True, **blank),
+        SimpleNamespace(
+            pk=2,
+            clue=clue,
+            transferred_to_justice=False,
+            **(blank | {"party_discipline": "warning"}),
+        ),
+        SimpleNamespace(pk=3, clue=clue, transferred_to_justice=False, **blank),
+    ]
+    written = []
+
+    class Dispositions:
+        class objects:
+            @staticmethod
+            def select_related(*_names):
+                return SimpleNamespace(iterator=lambda chunk_size: iter(old))
+
+    class People(SimpleNamespace):
+        objects = SimpleNamespace(bulk_create=lambda rows, batch_size: written.extend(rows))
+
+    models = {"Disposition": Dispositions, "DispositionPerson": People}
+    apps = SimpleNamespace(get_model=lambda _app, name: models[name])
+
+    migration.people_from_dispositions(apps, None)
+
+    assert [(p.disposition_id, p.name, p.position) for p in written] == [
+        (1, "王某", "科长"),
+        (2, "王某", "科长"),
+    ]
+    assert written[0].transferred_to_justice and written[1].party_discipline == "warning"
