@@ -12,10 +12,16 @@
 - ``import.problems_10k.s``: upload (read, header check, store), check (dry
   run) and commit of a generated 10,000-row .xlsx through xuncha.imports'
   services, inside a transaction that is rolled back afterwards, so the bench
-  data does not grow from run to run;
+  data does not grow from run to run; ``.check_s`` the two checks (at upload
+  and again at commit: reading the sheet and validating every row),
+  ``.write_s`` the write (one bulk insert of the problems and one of their
+  audit entries), ``.bulk_ratio`` that write over a bare ``bulk_create`` of
+  the same validated rows in the same run, ``.peak_mb`` the peak memory;
 - ``export.problems_100k.s`` and ``.peak_mb``: the 100,000 problems of the
   bench term to .xlsx through the problem list export (rounds.resources.problem_export_rows
-  and xuncha.core.xlsx): the list's own export view, its download read to the end.
+  and xuncha.core.xlsx): the list's own export view, its download read to the end;
+  ``.raw_s`` a bare openpyxl write-only dump of the same values (already in
+  memory) and ``.raw_ratio`` ours over that, in the same run.
 
 Counts scale with ``--scale`` (a hundredth at "tiny"), so the names say the
 city-scale count. The data set "reports" adds no rows: it reads the shared
