@@ -198,3 +198,17 @@ def test_existing_dispositions_migrate_to_one_person_each_with_their_outcomes():
         (2, "王某", "科长"),
     ]
     assert written[0].transferred_to_justice and written[1].party_discipline == "warning"
+
+
+def test_rows_written_by_another_import_since_the_check_are_refused_at_commit(city):
+    content = sheet([problem("新导入的问题：两次上传。")])
+    first = services.import_upload(user=city.office_user, kind="problems", upload=upload(content))
+    second = services.import_upload(user=city.office_user, kind="problems", upload=upload(content))
+    assert first.status == second.status == ImportJob.Status.VALID
+
+    assert services.import_confirm(job=second, user=city.office_user).status == "done"
+    first = services.import_confirm(job=first, user=city.office_user)
+
+    assert first.status == ImportJob.Status.INVALID
+    assert "系统中已有这条记录" in first.problems[0][2]
+    assert Problem.objects.filter(description="新导入的问题：两次上传。").count() == 1

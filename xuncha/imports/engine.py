@@ -230,6 +230,27 @@ class Checked:
     rows: list[Parsed]
     problems: list[list]  # [sheet row, column, reason]
     totals: dict
+    importer: Importer | None = None
+
+    def reclassify(self) -> list[list]:
+        """Classify the checked rows again (under the write's lock): what
+        another import wrote since the check is now a duplicate, refused."""
+        for row in self.rows:
+            row.status, row.existing = NEW, None
+        self.importer.classify(self.rows)
+        problems = []
+        for row in self.rows:
+            if row.status == REFUSED:
+                problems.append([row.number, *row.refusal])
+            elif row.status == DUPLICATE:
+                problems.append(
+                    [
+                        row.number,
+                        "",
+                        f"系统中已有这条记录（按{self.importer.natural_key}识别），不能重复导入。",
+                    ]
+                )
+        return problems
 
     @property
     def to_write(self) -> list[Parsed]:
@@ -343,4 +364,4 @@ def check_sheet(
     totals["rows"] = len(rows) + len(refused_rows)
     totals["samples"] = samples
     problems.sort(key=lambda p: p[0])
-    return Checked([row for row in parsed if row.status != REFUSED], problems, totals)
+    return Checked([row for row in parsed if row.status != REFUSED], problems, totals, importer)

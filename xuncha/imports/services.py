@@ -259,9 +259,16 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
 
 
 def import_commit(job_id: int) -> ImportJob:
-    """Check again and write every row in one transaction, or none. The job's
-    move to DONE is committed with the rows, under a lock on the job: a second
-    run of the same task waits for the first and then finds the job done."""
+    """Check again and write every row in one transaction, or none.
+
+    The sheet is read and every row validated before the transaction opens;
+    inside it, under a lock on the job, each row is classified again against
+    the database (what was written since is refused) and the rows are
+    written. The write lock is so held for the write alone: on SQLite, one
+    writer at a time, a long check inside the transaction would keep every
+    other writer (the polling page's session, the other users) waiting. The
+    job's move to DONE is committed with the rows: a second run of the same
+    task waits for the first and then finds the job done."""
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     if job.status != S.IMPORTING:
         return job
@@ -269,34 +276,34 @@ def import_commit(job_id: int) -> ImportJob:
         return _fail(job, "您已无权导入数据。")
     problems: list = []
     try:
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.status != S.IMPORTING:
-                return locked
-            checked = _check(job)
-            problems = checked.problems
-            if problems:
-                # Something changed since the check (a row now refused): nothing is written.
-                transaction.set_rollback(True)
-            else:
-                _write_progress(job, 90)
-                spec = get_kind(job.kind)
-                written = spec.importer(job.owner).write(checked.to_write, job=job)
-                totals = {**checked.totals, "written": written}
-                log_action(
-                    job.owner,
-                    f"import.{job.kind}",
-                    job,
-                    {"rows": checked.totals["rows"], "totals": _counts(checked.totals)},
-                )
-                ImportJob.objects.filter(pk=job.pk).update(
-                    status=S.DONE,
-                    progress=100,
-                    totals=totals,
-                    problems=[],
-                    finished_at=timezone.now(),
-                    message=f"已导入：{_summary(checked.totals)}。",
-                )
+        checked = _check(job)
+        problems = checked.problems
+        if not problems:
+            with transaction.atomic():
+                locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+                if locked.status != S.IMPORTING:
+                    return locked
+                problems = checked.reclassify()
+                if problems:
+                    transaction.set_rollback(True)
+                else:
+                    _write_progress(job, 90)
+                    written = checked.importer.write(checked.to_write, job=job)
+                    totals = {**checked.totals, "written": written}
+                    log_action(
+                        job.owner,
+                        f"import.{job.kind}",
+                        job,
+                        {"rows": checked.totals["rows"], "totals": _counts(checked.totals)},
+                    )
+                    ImportJob.objects.filter(pk=job.pk).update(
+                        status=S.DONE,
+                        progress=100,
+                        totals=totals,
+                        problems=[],
+                        finished_at=timezone.now(),
+                        message=f"已导入：{_summary(checked.totals)}。",
+                    )
     except SpreadsheetError as error:
         return _fail(job, str(error))
     except ValidationError as error:
