@@ -26,7 +26,7 @@ from django.utils import timezone
 from bench.citydata import PREFIX
 from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
 from bench.rounds import BATCH_SIZE, RoundsData, list_figures, list_url
-from clues.models import Clue, ClueGroupObjectPermission, Disposition
+from clues.models import Clue, ClueGroupObjectPermission, Disposition, DispositionPerson
 from rounds.models import Membership, Target
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
@@ -202,10 +202,6 @@ def _ensure_grants_and_dispositions(
                 Disposition(
                     clue_id=pk,
                     method=Disposition.Method.CASE if closed else Disposition.Method.VERIFY,
-                    party_discipline="warning" if closed and pk % 2 else "",
-                    # The dashboard's outcomes: sanctions and transfers to justice, on a share.
-                    government_sanction="demerit" if closed and pk % 4 == 1 else "",
-                    transferred_to_justice=closed and pk % 8 == 0,
                     money_recovered=Decimal(pk % 7 * 10000),
                     is_final=closed,
                     note="经初步核实，反映的问题部分属实。",
@@ -216,6 +212,21 @@ def _ensure_grants_and_dispositions(
         grants, batch_size=BATCH_SIZE, ignore_conflicts=True
     )
     Disposition.objects.bulk_create(dispositions, batch_size=BATCH_SIZE)
+    # The dashboard's outcomes, in people: the reported person of a share of
+    # the closed cases disciplined, a smaller share sent to justice.
+    people = [
+        DispositionPerson(
+            disposition_id=d.pk,
+            name=f"被处理人{d.clue_id}",
+            party_discipline="warning" if d.clue_id % 2 else "",
+            government_sanction="demerit" if d.clue_id % 4 == 1 else "",
+            transferred_to_justice=d.clue_id % 8 == 0,
+            organizational_handling="" if d.clue_id % 8 else "免职",
+        )
+        for d in dispositions
+        if d.is_final and (d.clue_id % 2 or d.clue_id % 4 == 1 or d.clue_id % 8 == 0)
+    ]
+    DispositionPerson.objects.bulk_create(people, batch_size=BATCH_SIZE)
     return len(grants), len(dispositions)
 
 

@@ -151,12 +151,19 @@ def hand_written_sql(term: int, today: datetime.date) -> list[tuple[str, list]]:
         (
             "SELECT COUNT(DISTINCT c.id), "
             "COUNT(DISTINCT c.id) FILTER (WHERE d.method = 'case'), "
-            "COUNT(DISTINCT c.id) FILTER (WHERE d.party_discipline > '' "
-            "OR d.government_sanction > ''), "
-            "COUNT(DISTINCT c.id) FILTER (WHERE d.transferred_to_justice), "
             "SUM(d.money_recovered) FROM clues_clue c "
             "JOIN rounds_round r ON r.id = c.round_id "
             "LEFT JOIN clues_disposition d ON d.clue_id = c.id "
+            "WHERE r.term = %s AND c.status IN ('approved', 'received', 'closed')",
+            [term],
+        ),
+        (
+            "SELECT COUNT(DISTINCT c.id || '|' || p.name) FILTER (WHERE "
+            "p.party_discipline > '' OR p.government_sanction > ''), "
+            "COUNT(DISTINCT c.id || '|' || p.name) FILTER (WHERE "
+            "p.transferred_to_justice) FROM clues_dispositionperson p "
+            "JOIN clues_disposition d ON d.id = p.disposition_id "
+            "JOIN clues_clue c ON c.id = d.clue_id JOIN rounds_round r ON r.id = c.round_id "
             "WHERE r.term = %s AND c.status IN ('approved', 'received', 'closed')",
             [term],
         ),

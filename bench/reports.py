@@ -12,10 +12,16 @@
 - ``import.problems_10k.s``: upload (read, header check, store), check (dry
   run) and commit of a generated 10,000-row .xlsx through xuncha.imports'
   services, inside a transaction that is rolled back afterwards, so the bench
-  data does not grow from run to run;
+  data does not grow from run to run; ``.check_s`` the two checks (at upload
+  and again at commit: reading the sheet and validating every row),
+  ``.write_s`` the write (one bulk insert of the problems and one of their
+  audit entries), ``.bulk_ratio`` that write over a bare ``bulk_create`` of
+  the same validated rows in the same run, ``.peak_mb`` the peak memory;
 - ``export.problems_100k.s`` and ``.peak_mb``: the 100,000 problems of the
   bench term to .xlsx through the problem list export (rounds.resources.problem_export_rows
-  and xuncha.core.xlsx): the list's own export view, its download read to the end.
+  and xuncha.core.xlsx): the list's own export view, its download read to the end;
+  ``.raw_s`` a bare openpyxl write-only dump of the same values (already in
+  memory) and ``.raw_ratio`` ours over that, in the same run.
 
 Counts scale with ``--scale`` (a hundredth at "tiny"), so the names say the
 city-scale count. The data set "reports" adds no rows: it reads the shared
@@ -40,6 +46,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bench.measure import measuring
 from bench.registry import BenchContext, Measurement, bench_dataset, bench_figure
@@ -300,8 +307,26 @@ class _RolledBack(Exception):
     pass
 
 
-@bench_figure("import.problems_10k", names=["import.problems_10k.s"], needs=["reports"])
+@bench_figure(
+    "import.problems_10k",
+    names=[
+        "import.problems_10k.s",
+        "import.problems_10k.check_s",
+        "import.problems_10k.write_s",
+        "import.problems_10k.bulk_ratio",
+        "import.problems_10k.peak_mb",
+    ],
+    needs=["reports"],
+)
 def import_problems(context: BenchContext) -> list[Measurement]:
+    """The whole import (upload, check in the worker, confirm, check again
+    and write), and in the same run the reference: a bare
+    ``Problem.objects.bulk_create`` of the same validated rows.
+    ``bulk_ratio`` is the import's write (its one bulk insert with the
+    audit log's entries) over that bare insert; ``check_s`` is the check
+    (reading the sheet and validating every row), the rest of its time."""
+    from rounds.models import Problem
+    from rounds.resources import ProblemImporter
     from xuncha.imports import services
     from xuncha.imports.models import ImportJob
 
@@ -309,6 +334,18 @@ def import_problems(context: BenchContext) -> list[Measurement]:
     target = Target.objects.select_related("organization", "round").get(pk=data.ledger_target_id)
     content = _import_file(data.import_rows, target)
     stored = []
+    phases: dict[str, float] = {"check": 0.0, "write": 0.0}
+    check, write = services._check, ProblemImporter.write
+
+    def timed_check(job, *args, **kwargs):
+        seconds, checked = _timed(lambda: check(job, *args, **kwargs))
+        phases["check"] += seconds
+        return checked
+
+    def timed_write(importer, rows, *, job):
+        seconds, written = _timed(lambda: write(importer, rows, job=job))
+        phases["write"] = seconds
+        return written
 
     def run() -> ImportJob:
         upload = SimpleUploadedFile("bench.xlsx", content)
@@ -321,29 +358,56 @@ def import_problems(context: BenchContext) -> list[Measurement]:
             raise RuntimeError(f"bench import not written: {job.message} {job.problems[:3]}")
         return job
 
+    def bare_rows() -> list:
+        """The same rows validated by the importer, as unsaved problems."""
+        from xuncha.imports.engine import check_sheet, read_sheet
+        from xuncha.imports.kinds import get_kind
+
+        headers, rows = read_sheet(content)
+        spec = get_kind("problems")
+        checked = check_sheet(ProblemImporter(data.office_user), spec.columns, headers, rows)
+        return [row.values["problem"] for row in checked.rows]
+
     # Synchronously in this process (no worker), then everything is rolled
     # back: the next run imports into the same data.
     # The tasks run here, at once, instead of after a commit that never comes.
     queue, services.run_in_worker = services.run_in_worker, lambda task, job_id: task(job_id)
+    services._check, ProblemImporter.write = timed_check, timed_write
     try:
         with measuring():
             try:
                 with transaction.atomic():
-                    seconds, job = _timed(run)
+                    peak, (seconds, job) = peak_rss_mb(lambda: _timed(run), context.log)
                     context.log(
                         f"import: {job.rows} rows checked and written in {seconds:.1f} s "
-                        "(rolled back)"
+                        f"(checks {phases['check']:.1f} s, write {phases['write']:.2f} s; "
+                        "rolled back)"
                     )
+                    raise _RolledBack
+            except _RolledBack:
+                pass
+            problems = bare_rows()
+            try:
+                with transaction.atomic():
+                    bare_s, _ = _timed(lambda: Problem.objects.bulk_create(problems))
                     raise _RolledBack
             except _RolledBack:
                 pass
     finally:
         services.run_in_worker = queue
+        services._check, ProblemImporter.write = check, write
         from django.core.files.storage import default_storage
 
         for name in stored:
             default_storage.delete(name)
-    return [("import.problems_10k.s", seconds, "s")]
+    context.log(f"import: bare bulk_create of the same {len(problems)} rows {bare_s:.2f} s")
+    return [
+        ("import.problems_10k.s", seconds, "s"),
+        ("import.problems_10k.check_s", phases["check"], "s"),
+        ("import.problems_10k.write_s", phases["write"], "s"),
+        ("import.problems_10k.bulk_ratio", phases["write"] / bare_s, "x"),
+        ("import.problems_10k.peak_mb", peak, "MB"),
+    ]
 
 
 # --- Export ---------------------------------------------------------------------
@@ -351,15 +415,26 @@ def import_problems(context: BenchContext) -> list[Measurement]:
 
 @bench_figure(
     "export.problems_100k",
-    names=["export.problems_100k.s", "export.problems_100k.peak_mb"],
+    names=[
+        "export.problems_100k.s",
+        "export.problems_100k.peak_mb",
+        "export.problems_100k.raw_s",
+        "export.problems_100k.raw_ratio",
+    ],
     needs=["reports"],
 )
 def export_problems(context: BenchContext) -> list[Measurement]:
     """The problem list's own export view (rounds.views.export), called with
     the round filter as the list page's link would, and the download read to
-    its end."""
+    its end; in the same run the reference: the same values, already in
+    memory, dumped by a bare openpyxl write-only workbook to a temporary file
+    (``raw_ratio`` = ours / that)."""
+    import tempfile
+
     from django.test import RequestFactory
 
+    from rounds import selectors
+    from rounds.resources import problem_export_columns, problem_export_rows
     from rounds.views.export import problem_export
 
     data: ReportsData = context.data["reports"]
@@ -380,11 +455,37 @@ def export_problems(context: BenchContext) -> list[Measurement]:
         started = time.perf_counter()
         peak, size = peak_rss_mb(run, context.log)
         seconds = time.perf_counter() - started
+        problems = selectors.problem_list(user=data.office_user, filters={"term": data.export_term})
+        # The values as they end up in the file: text as text (the labels are
+        # lazy translations), without the control characters safe_cell strips.
+        values = [
+            [
+                v
+                if v is None or isinstance(v, int | float | datetime.date)
+                else ILLEGAL_CHARACTERS_RE.sub("", str(v))
+                for v in row
+            ]
+            for row in problem_export_rows(problems)
+        ]
+        headers = [title for title, _width in problem_export_columns()]
+
+        def raw() -> None:
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("发现问题")
+            sheet.append(headers)
+            for row in values:
+                sheet.append(row)
+            with tempfile.TemporaryFile() as out:
+                workbook.save(out)
+
+        raw_s, _ = _timed(raw)
     context.log(
         f"export: {data.export_problems} problems, {size / 1024 / 1024:.1f} MB .xlsx "
-        f"in {seconds:.1f} s"
+        f"in {seconds:.1f} s; bare openpyxl dump of the same {len(values)} rows {raw_s:.1f} s"
     )
     return [
         ("export.problems_100k.s", seconds, "s"),
         ("export.problems_100k.peak_mb", peak, "MB"),
+        ("export.problems_100k.raw_s", raw_s, "s"),
+        ("export.problems_100k.raw_ratio", seconds / raw_s, "x"),
     ]

@@ -12,3 +12,8 @@ class CluesConfig(AppConfig):
         from xuncha.core.todo import register_todo
 
         register_todo(clues_todo)
+
+        # The clue and people-dealt-with import kinds, in the imports registry.
+        from clues.resources import register_import_kinds
+
+        register_import_kinds()

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clues.models import Clue, ClueFile, Disposition
+from clues.models import Clue, ClueFile, Disposition, DispositionPerson
 from clues.services.handover import DRAFT_FIELDS
 from xuncha.core.forms import BootstrapFormMixin
 from xuncha.orgs.models import Department
@@ -91,20 +91,38 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
 
 
 class DispositionForm(BootstrapFormMixin, forms.ModelForm):
+    """The report itself; the people dealt with come in PersonFormSet."""
+
     class Meta:
         model = Disposition
+        fields = ("method", "money_recovered", "is_final", "note")
+        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"is_final": _("勾选后，巡察办可据此销号。")}
+
+
+class PersonForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = DispositionPerson
         fields = (
-            "method",
+            "name",
+            "position",
             "party_discipline",
             "government_sanction",
             "organizational_handling",
             "transferred_to_justice",
-            "money_recovered",
-            "is_final",
-            "note",
         )
-        widgets = {"note": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"is_final": _("勾选后，巡察办可据此销号。")}
 
-    def service_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=3, max_num=50, validate_max=True)
+
+
+def disposition_service_kwargs(form: DispositionForm, people: "forms.BaseFormSet") -> dict:
+    """The service's arguments: the report's fields and every person row filled in."""
+    rows = [
+        person.cleaned_data
+        for person in people
+        if person.cleaned_data
+        and not person.cleaned_data.get("DELETE")
+        and any(value not in ("", None, False) for value in person.cleaned_data.values())
+    ]
+    return {**form.cleaned_data, "people": rows}

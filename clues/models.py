@@ -218,6 +218,8 @@ class Disposition(models.Model):
         CLOSE = "close", _("予以了结")
         CASE = "case", _("立案审查调查")
 
+    # The outcomes for the people dealt with: DispositionPerson (one row per
+    # person; the headline counts people, not clues).
     class PartyDiscipline(models.TextChoices):
         NONE = "", _("无")
         WARNING = "warning", _("警告")
@@ -237,16 +239,6 @@ class Disposition(models.Model):
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="dispositions")
     method = models.CharField(_("处置方式"), max_length=10, choices=Method.choices)
-    party_discipline = models.CharField(
-        _("党纪处分"), max_length=20, choices=PartyDiscipline.choices, blank=True
-    )
-    government_sanction = models.CharField(
-        _("政务处分"), max_length=20, choices=GovernmentSanction.choices, blank=True
-    )
-    organizational_handling = models.CharField(
-        _("组织处理"), max_length=100, blank=True, help_text=_("如诫勉、调离岗位、免职等。")
-    )
-    transferred_to_justice = models.BooleanField(_("移送司法机关"), default=False)
     money_recovered = models.DecimalField(
         _("挽回经济损失（元）"), max_digits=14, decimal_places=2, default=0
     )
@@ -255,7 +247,7 @@ class Disposition(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    reported_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+    reported_at = models.DateTimeField(_("报告时间"), default=timezone.now)
 
     class Meta:
         ordering = ["reported_at", "id"]
@@ -274,6 +266,60 @@ class Disposition(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise PermissionError("处置情况只能追加，不能修改。")
         super().save(*args, **kwargs)
+
+
+class DispositionPerson(models.Model):
+    """One person dealt with in a disposition, and what they got: the figures
+    (党纪政务处分 N 人, 移送司法机关 N 人) count these rows, not clues. Which
+    outcomes a disposition's method can produce is clues.workflow.OUTCOMES."""
+
+    disposition = models.ForeignKey(Disposition, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(_("姓名"), max_length=50)
+    position = models.CharField(_("职务"), max_length=100, blank=True)
+    party_discipline = models.CharField(
+        _("党纪处分"), max_length=20, choices=Disposition.PartyDiscipline.choices, blank=True
+    )
+    government_sanction = models.CharField(
+        _("政务处分"), max_length=20, choices=Disposition.GovernmentSanction.choices, blank=True
+    )
+    organizational_handling = models.CharField(
+        _("组织处理"), max_length=100, blank=True, help_text=_("如诫勉、调离岗位、免职等。")
+    )
+    transferred_to_justice = models.BooleanField(_("移送司法机关"), default=False)
+
+    class Meta:
+        ordering = ["disposition", "id"]
+        verbose_name = _("处理人员")
+        verbose_name_plural = _("处理人员")
+        constraints = [
+            models.UniqueConstraint(fields=["disposition", "name"], name="disposition_person_once"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the name: see the module's docstring.
+        return f"{self.disposition.clue.number}-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("处置情况只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [kind for kind in OUTCOME_KINDS if self.has_outcome(kind)]
+
+    def has_outcome(self, kind: str) -> bool:
+        value = getattr(self, kind)
+        return bool(value.strip() if isinstance(value, str) else value)
+
+
+# The four kinds of outcome, as DispositionPerson fields.
+OUTCOME_KINDS = (
+    "party_discipline",
+    "government_sanction",
+    "organizational_handling",
+    "transferred_to_justice",
+)
 
 
 class ClueReminder(models.Model):

@@ -8,12 +8,13 @@ not in a count, not in a search, and a 404 on its URL.
 - everyone else, leadership included: nothing (dashboards count, never read).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clues.access import is_clue_officer
-from clues.models import Clue, ClueFile, ClueGroupObjectPermission
+from clues.models import Clue, ClueFile, ClueGroupObjectPermission, DispositionPerson
 from rounds.access import office_reach_q
 from rounds.models import Membership
 from xuncha.accounts.models import User
@@ -114,3 +115,27 @@ def department_users(clue: Clue) -> QuerySet[User]:
     return User.objects.filter(
         groups__name=Role.DEPARTMENT.value, department_id=clue.department_id, is_active=True
     )
+
+
+def outcome_people_counts(clues: QuerySet[Clue]) -> dict[str, int]:
+    """People dealt with in the dispositions of ``clues``, per outcome kind:
+    党纪处分, 政务处分, either (``disciplined``: the headline's "党纪政务处分 N 人"),
+    组织处理 and 移送司法机关. A person counts once per clue, however many
+    reports name them (dispositions are append-only, and a later report may
+    repeat an earlier one). One aggregate query; nothing of a person but the
+    count leaves the database."""
+    person = Concat(Cast("disposition__clue_id", CharField()), Value("|"), "name")
+    counted = {
+        "party_discipline": ~Q(party_discipline=""),
+        "government_sanction": ~Q(government_sanction=""),
+        "disciplined": ~Q(party_discipline="") | ~Q(government_sanction=""),
+        "organizational_handling": ~Q(organizational_handling=""),
+        "justice": Q(transferred_to_justice=True),
+    }
+    people = DispositionPerson.objects.filter(disposition__clue__in=clues.values("pk"))
+    # Aliased: an aggregate named like a field would be what the filters read.
+    counts = people.aggregate(
+        n_people=Count(person, distinct=True),
+        **{f"n_{name}": Count(person, distinct=True, filter=q) for name, q in counted.items()},
+    )
+    return {name.removeprefix("n_"): value for name, value in counts.items()}

@@ -3,7 +3,7 @@ signatures), the receiving department's disposition reports, 销号 and
 reopening. The services enforce these rows; the clue page offers them."""
 
 from clues.access import is_clue_officer, is_receiving_user
-from clues.models import Clue
+from clues.models import OUTCOME_KINDS, Clue, Disposition
 from rounds.access import active_membership
 from rounds.models import Membership
 from xuncha.accounts.roles import Role
@@ -170,3 +170,42 @@ def clue_offers(user, clue: Clue) -> dict[str, Available]:
 def allowed_clue_actions(user, clue: Clue) -> frozenset[str]:
     """The buttons to show: the table's allowed actions for this person now."""
     return frozenset(code for code, offer in clue_offers(user, clue).items() if offer.allowed)
+
+
+# --- What a disposition's method can produce (处置方式 → 处理结果) ---------------
+#
+# Discipline (党纪处分, 政务处分) and a transfer to the judiciary follow only a
+# filed case (立案审查调查): the regulations on supervision and discipline
+# enforcement impose sanctions at the end of a case, never on a talk, a
+# preliminary verification or a shelving. A talk or letter (谈话函询), a
+# preliminary verification (初步核实) and a closing (予以了结, often after 批评
+# 教育: the "first form" of the four) can end in organizational handling (诫勉,
+# 批评教育, 调离岗位, 免职 …: the seeds' "组织处理"); shelving (暂存待查) deals
+# with nobody.
+M = Disposition.Method
+OUTCOME_LABELS = {
+    "party_discipline": "党纪处分",
+    "government_sanction": "政务处分",
+    "organizational_handling": "组织处理",
+    "transferred_to_justice": "移送司法机关",
+}
+OUTCOMES: dict[str, frozenset[str]] = {
+    M.TALK: frozenset({"organizational_handling"}),
+    M.VERIFY: frozenset({"organizational_handling"}),
+    M.SHELVE: frozenset(),
+    M.CLOSE: frozenset({"organizational_handling"}),
+    M.CASE: frozenset(OUTCOME_KINDS),
+}
+
+
+def outcome_refusals(method: str, outcomes: list[str]) -> list[str]:
+    """Why a person's outcomes cannot follow this method, in words (empty: they can)."""
+    allowed = OUTCOMES.get(method, frozenset())
+    method_label = Disposition.Method(method).label if method in M.values else method
+    refused = [OUTCOME_LABELS[kind] for kind in outcomes if kind not in allowed]
+    if not refused:
+        return []
+    if allowed:
+        can = "、".join(OUTCOME_LABELS[kind] for kind in OUTCOME_KINDS if kind in allowed)
+        return [f"处置方式为“{method_label}”时只能记录{can}，不能记录{'、'.join(refused)}。"]
+    return [f"处置方式为“{method_label}”时不处理任何人，不能记录{'、'.join(refused)}。"]

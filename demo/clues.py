@@ -40,11 +40,13 @@ class Report(NamedTuple):
     method: str
     note: str
     is_final: bool = False
-    party_discipline: str = ""
-    government_sanction: str = ""
-    organizational_handling: str = ""
-    transferred_to_justice: bool = False
+    people: tuple[dict, ...] = ()  # those dealt with; name "" is the reported person
     money: str = "0"  # 元
+
+
+def dealt(name: str = "", position: str = "", **outcomes) -> dict:
+    """A person dealt with in a report: "" for the clue's reported person."""
+    return {"name": name, "position": position, **outcomes}
 
 
 class ClueRow(NamedTuple):
@@ -106,7 +108,7 @@ CLUES = [
             Report(-20, D.Method.VERIFY, "经初步核实，反映的问题基本属实。"),
             Report(
                 -3, D.Method.CLOSE, "本人已深刻检讨并退缴违规所得，经研究予以了结。",
-                is_final=True, organizational_handling="批评教育", money="28600",
+                is_final=True, people=(dealt(organizational_handling="批评教育"),), money="28600",
             ),
         ),
     ),
@@ -117,8 +119,19 @@ CLUES = [
             Report(
                 -120, D.Method.CASE,
                 "经审查调查，其利用职务便利在工程分包中为他人谋取利益，收受财物，构成严重违纪违法并涉嫌受贿犯罪。",
-                is_final=True, party_discipline=D.PartyDiscipline.EXPULSION,
-                government_sanction=D.GovernmentSanction.EXPULSION, transferred_to_justice=True,
+                is_final=True,
+                people=(
+                    dealt(
+                        party_discipline=D.PartyDiscipline.EXPULSION,
+                        government_sanction=D.GovernmentSanction.EXPULSION,
+                        transferred_to_justice=True,
+                    ),
+                    dealt(
+                        "周立新", "工程管理部经理",
+                        party_discipline=D.PartyDiscipline.PROBATION,
+                        government_sanction=D.GovernmentSanction.DISMISSAL_FROM_POST,
+                    ),
+                ),
                 money="1265000",
             ),
         ),
@@ -130,7 +143,7 @@ CLUES = [
         reports=(
             Report(
                 -240, D.Method.TALK, "经谈话函询，其对个人有关事项漏报问题作出说明，情节较轻。",
-                is_final=True, organizational_handling="诫勉谈话",
+                is_final=True, people=(dealt(organizational_handling="诫勉谈话"),),
             ),
         ),
         closed=-200,
@@ -141,8 +154,14 @@ CLUES = [
             Report(-250, D.Method.VERIFY, "初步核实发现其违规发放津补贴问题属实。"),
             Report(
                 -150, D.Method.CASE, "经立案审查，给予党内严重警告处分、政务记过处分，违规资金已全部追回。",
-                is_final=True, party_discipline=D.PartyDiscipline.SERIOUS_WARNING,
-                government_sanction=D.GovernmentSanction.DEMERIT, money="386000",
+                is_final=True, money="386000",
+                people=(
+                    dealt(
+                        party_discipline=D.PartyDiscipline.SERIOUS_WARNING,
+                        government_sanction=D.GovernmentSanction.DEMERIT,
+                    ),
+                    dealt("钱慧", "国库支付中心会计", organizational_handling="调离岗位"),
+                ),
             ),
         ),
         closed=-130,
@@ -162,7 +181,8 @@ CLUES = [
         reports=(
             Report(
                 -40, D.Method.CASE, "经审查，其在低保评定中优亲厚友，给予党内警告处分，违规资金已退缴。",
-                is_final=True, party_discipline=D.PartyDiscipline.WARNING, money="42800",
+                is_final=True, people=(dealt(party_discipline=D.PartyDiscipline.WARNING),),
+                money="42800",
             ),
         ),
         closed=-30,
@@ -174,8 +194,13 @@ CLUES = [
         reports=(
             Report(
                 -1800, D.Method.CASE, "经立案审查调查，给予其党内警告处分、政务警告处分。",
-                is_final=True, party_discipline=D.PartyDiscipline.WARNING,
-                government_sanction=D.GovernmentSanction.WARNING, money="123000",
+                is_final=True, money="123000",
+                people=(
+                    dealt(
+                        party_discipline=D.PartyDiscipline.WARNING,
+                        government_sanction=D.GovernmentSanction.WARNING,
+                    ),
+                ),
             ),
         ),
         closed=-1790,
@@ -186,8 +211,10 @@ CLUES = [
         reports=(
             Report(
                 -1700, D.Method.CASE, "经审查调查，其侵占扶贫项目资金，开除党籍，涉嫌职务侵占犯罪移送司法机关。",
-                is_final=True, party_discipline=D.PartyDiscipline.EXPULSION,
-                transferred_to_justice=True, money="860000",
+                is_final=True, money="860000",
+                people=(
+                    dealt(party_discipline=D.PartyDiscipline.EXPULSION, transferred_to_justice=True),
+                ),
             ),
         ),
         closed=-1650,
@@ -336,10 +363,14 @@ def _report(demo: DemoContext, clue: Clue, reports: tuple[Report, ...], receiver
             user=receiver,
             method=report.method,
             note=report.note,
-            party_discipline=report.party_discipline,
-            government_sanction=report.government_sanction,
-            organizational_handling=report.organizational_handling,
-            transferred_to_justice=report.transferred_to_justice,
+            people=[
+                {
+                    **person,
+                    "name": person["name"] or clue.person_name,
+                    "position": person["position"] or clue.person_position,
+                }
+                for person in report.people
+            ],
             money_recovered=Decimal(report.money),
             is_final=report.is_final,
         )

@@ -1,11 +1,12 @@
 """Excel import and export of problems (发现问题).
 
 Import: the office's historical problem ledgers, one problem per row, with
-the Chinese headers of the template (IMPORT_COLUMNS). The target is named by
+the Chinese headers of the template (PROBLEM_COLUMNS). The target is named by
 its id, or by the organization's code and the round's term and number; the
-category by its code or name; choices by their Chinese labels. Rows are
-written in batches by rounds.services.imports.problems_import (each checked
-and audit-logged); the preview runs the same checks and writes nothing.
+category by its code or name; choices by their Chinese labels. A problem is
+recognised by its target, its description and the day it was found: the same
+problem twice in a file, or one already in the system, is refused. The rows are
+written with one bulk insert (rounds.services.imports.problems_import).
 
 Export: PROBLEM_EXPORT_COLUMNS and problem_export_rows() are what the problem
 list's Excel export writes, so the list page and the bench use one code path.
@@ -14,100 +15,43 @@ list's Excel export writes, so the list page and the bench use one code path.
 import datetime
 
 from django.core.exceptions import ValidationError
-from import_export import fields, resources, widgets
 
 from rounds.models import Problem, ProblemCategory, Round, Target, chinese_number
 from rounds.services.imports import default_status, problem_import_check, problems_import
+from xuncha.imports.engine import DUPLICATE, NEW, Column, Importer, Parsed, Row, labels
 from xuncha.imports.kinds import ImportKind, register_kind
-from xuncha.orgs.resources import BooleanLabelWidget, ChoiceLabelWidget
 
-# Column, required, example value: the template's header row and example row.
-IMPORT_COLUMNS = [
-    ("巡察对象编号", False, ""),
-    ("组织编码", True, "370100-001"),
-    ("届次", True, 13),
-    ("轮次", True, 1),
-    ("问题类别", True, "C04"),
-    ("问题描述", True, "违规向在职人员发放津补贴共计12.6万元。"),
-    ("问题来源", True, "谈话"),
-    ("严重程度", True, "较重"),
-    ("立行立改", True, "否"),
-    ("发现日期", True, datetime.date(2025, 4, 10)),
-    ("问题状态", False, "已反馈"),
+YES_NO = ("是", "否")
+TARGET_COLUMNS = [
+    Column(
+        "巡察对象编号", False, "", note="系统中的巡察对象编号；填写后可不填组织编码、届次、轮次。"
+    ),
+    Column("组织编码", True, "370100-001", note="被巡察党组织的组织编码。"),
+    Column("届次", True, 13, note="如十三届填 13。"),
+    Column("轮次", True, 1),
 ]
-TARGET_COLUMNS = ("巡察对象编号", "组织编码", "届次", "轮次")
-SAVE_BATCH = 500  # problems written (and audit-logged) together
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+PROBLEM_COLUMNS = [
+    *TARGET_COLUMNS,
+    Column("问题类别", True, "C04", note="问题类别的编码或名称。"),
+    Column("问题描述", True, "违规向在职人员发放津补贴共计12.6万元。"),
+    Column("问题来源", True, "谈话", labels(Problem.Source.choices)),
+    Column("严重程度", True, "较重", labels(Problem.Severity.choices)),
+    Column("立行立改", False, "否", YES_NO, note="不填为“否”。"),
+    Column("发现日期", True, datetime.date(2025, 4, 10), note="如 2025-04-10。"),
+    Column(
+        "问题状态",
+        False,
+        "已反馈",
+        labels([(s.value, s.label) for s in (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)]),
+        note="不填时按巡察对象是否已反馈确定。",
+    ),
+]
+# The bench and older callers name the headers this way.
+IMPORT_COLUMNS = [(c.header, c.required, c.example) for c in PROBLEM_COLUMNS]
 
 
-def whole_number(value, what: str) -> int | None:
-    """A number from a cell: 13, 13.0 (a spreadsheet's numbers are floats) or "13"."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{what}应为数字，而不是「{value}」。") from None
-    if number != int(number) or number < 0:
-        raise ValueError(f"{what}应为正整数，而不是「{value}」。")
-    return int(number)
-
-
-class ChineseDateWidget(widgets.Widget):
-    """A date from a date cell or from text in the formats offices write."""
-
-    def __init__(self, *, required: bool = True):
-        super().__init__()
-        self.required = required
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None or str(value).strip() == "":
-            if self.required:
-                raise ValueError("不能为空。")
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = str(value).strip()
-        for fmt in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise ValueError(f"「{text}」不是有效日期，请写成 2025-04-10 的格式。")
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class TextWidget(widgets.CharWidget):
-    """Text as written, trimmed; an empty cell is an empty string."""
-
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs).strip()
-
-
-class CategoryWidget(widgets.Widget):
-    """A category by its code (C04) or its name (违规发放津补贴), looked up once per import."""
-
-    def __init__(self):
-        super().__init__()
-        self._by_key: dict[str, ProblemCategory] | None = None
-
-    def clean(self, value, row=None, **kwargs):
-        text = str(value).strip() if value is not None else ""
-        if not text:
-            raise ValueError("不能为空。")
-        if self._by_key is None:
-            self._by_key = {}
-            for category in ProblemCategory.objects.all():
-                self._by_key.setdefault(category.name, category)
-                self._by_key[category.code] = category
-        try:
-            return self._by_key[text]
-        except KeyError:
-            raise ValueError(f"问题类别「{text}」不存在（请填写类别编码或名称）。") from None
+def chinese_date(value) -> str:
+    return value.isoformat() if value else ""
 
 
 class TargetFinder:
@@ -121,22 +65,29 @@ class TargetFinder:
     def _query(self):
         return Target.objects.select_related("organization", "round__office", "team")
 
-    def find(self, row) -> Target:
-        target_id = whole_number(row.get("巡察对象编号"), "巡察对象编号")
+    def find(self, row: Row) -> Target | None:
+        """The row's target, or None with the refusal recorded on the row."""
+        target_id = row.integer("巡察对象编号")
         if target_id is not None:
             key: tuple = ("id", target_id)
+            column = "巡察对象编号"
         else:
-            code = str(row.get("组织编码") or "").strip()
-            term = whole_number(row.get("届次"), "届次")
-            number = whole_number(row.get("轮次"), "轮次")
+            if not row.has("组织编码", "届次", "轮次"):
+                return None  # the missing header is reported once
+            code = row.text("组织编码")
+            term = row.integer("届次")
+            number = row.integer("轮次")
+            column = "组织编码"
             if not code or term is None or number is None:
-                raise ValueError("请填写巡察对象编号，或同时填写组织编码、届次和轮次。")
+                row.refuse(column, "请填写巡察对象编号，或同时填写组织编码、届次和轮次。")
+                return None
             key = ("code", code, term, number)
         if key not in self._cache:
             self._cache[key] = self._look_up(key)
         found = self._cache[key]
         if isinstance(found, str):
-            raise ValueError(found)
+            row.refuse(column, found)
+            return None
         return found
 
     def _look_up(self, key: tuple) -> Target | str:
@@ -162,96 +113,111 @@ class TargetFinder:
         return candidates[0]
 
 
-class ProblemImportResource(resources.ModelResource):
-    target_id = fields.Field(attribute=None, column_name="巡察对象编号")
-    organization_code = fields.Field(attribute=None, column_name="组织编码")
-    term = fields.Field(attribute=None, column_name="届次")
-    number = fields.Field(attribute=None, column_name="轮次")
-    category = fields.Field("category", "问题类别", widget=CategoryWidget())
-    description = fields.Field("description", "问题描述", widget=TextWidget())
-    source = fields.Field("source", "问题来源", widget=ChoiceLabelWidget(Problem.Source.choices))
-    severity = fields.Field(
-        "severity", "严重程度", widget=ChoiceLabelWidget(Problem.Severity.choices)
-    )
-    immediate_fix = fields.Field("immediate_fix", "立行立改", widget=BooleanLabelWidget())
-    found_on = fields.Field("found_on", "发现日期", widget=ChineseDateWidget())
-    status = fields.Field(
-        "status",
-        "问题状态",
-        widget=ChoiceLabelWidget(
-            [(s.value, s.label) for s in (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)],
-            required=False,
-        ),
-    )
+def refuse_from(row: Row, error: ValidationError, columns: dict[str, str]) -> None:
+    """A service's ValidationError (keyed by model field) as the row's refusals
+    (keyed by the sheet's column)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                row.refuse(columns.get(field, ""), message)
+    else:
+        for message in error.messages:
+            row.refuse("", message)
 
-    class Meta:
-        model = Problem
-        fields = (
-            "target_id",
-            "organization_code",
-            "term",
-            "number",
-            "category",
-            "description",
-            "source",
-            "severity",
-            "immediate_fix",
-            "found_on",
-            "status",
-        )
-        import_id_fields = ()
-        force_init_instance = True  # every row is a new problem: no lookup of an existing one
-        skip_diff = True
-        clean_model_instances = False  # the service validates, without a query per foreign key
 
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
+def description_key(text: str) -> str:
+    """Descriptions compared as a person would: inner whitespace ignored."""
+    return "".join(text.split())
+
+
+class ProblemImporter(Importer):
+    natural_key = "巡察对象、问题描述和发现日期"
+    COLUMNS = {
+        "target": "组织编码",
+        "category": "问题类别",
+        "description": "问题描述",
+        "source": "问题来源",
+        "severity": "严重程度",
+        "immediate_fix": "立行立改",
+        "found_on": "发现日期",
+        "status": "问题状态",
+    }
+
+    def __init__(self, user):
+        super().__init__(user)
         self.targets = TargetFinder(user)
-        self.pending: list[Problem] = []
-        self.columns = {field.attribute: field.column_name for field in self.fields.values()}
-        self.columns.update(target="组织编码", round="届次", team="轮次")
+        self.categories: dict[str, ProblemCategory] | None = None
+        self.today = datetime.date.today()
 
-    def import_instance(self, instance, row, **kwargs):
-        """Fill the problem from the row; any refusal is keyed by the sheet's column."""
-        errors: dict = {}
+    def category(self, row: Row) -> ProblemCategory | None:
+        text = row.text("问题类别", required=True)
+        if not text:
+            return None
+        if self.categories is None:
+            self.categories = {}
+            for category in ProblemCategory.objects.all():
+                self.categories.setdefault(category.name, category)
+                self.categories[category.code] = category
+        found = self.categories.get(text)
+        if found is None:
+            row.refuse("问题类别", f"问题类别「{text}」不存在（请填写类别编码或名称）。")
+        return found
+
+    def parse(self, row: Row) -> Parsed | None:
+        target = self.targets.find(row)
+        problem = Problem(
+            target=target,
+            category=self.category(row),
+            description=row.text("问题描述", required=True),
+            source=row.choice("问题来源", Problem.Source.choices),
+            severity=row.choice("严重程度", Problem.Severity.choices),
+            immediate_fix=row.boolean("立行立改"),
+            found_on=row.date("发现日期", required=True),
+            status=row.choice(
+                "问题状态",
+                [(s.value, s.label) for s in (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)],
+                required=False,
+            ),
+        )
+        if row.errors or target is None or problem.category is None:
+            return None
+        if not problem.status:
+            problem.status = default_status(target)
         try:
-            super().import_instance(instance, row, **kwargs)
+            problem_import_check(problem=problem, user=self.user, today=self.today)
         except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        try:
-            instance.target = self.targets.find(row)
-        except ValueError as error:
-            column = "巡察对象编号" if row.get("巡察对象编号") not in (None, "") else "组织编码"
-            errors[column] = [str(error)]
-        if not errors:
-            if not instance.status:
-                instance.status = default_status(instance.target)
-            try:
-                problem_import_check(problem=instance, user=self.user)
-            except ValidationError as error:
-                errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(
-                {self.columns.get(key, key): value for key, value in errors.items()}
-            )
+            refuse_from(row, error, self.COLUMNS)
+            return None
+        problem.round_id, problem.team_id = target.round_id, target.team_id
+        problem.found_by = self.user
+        return Parsed(
+            row.number,
+            (target.pk, description_key(problem.description), problem.found_on),
+            f"{target.organization.name}｜{problem.description[:40]}",
+            {"problem": problem},
+        )
 
-    def save_instance(self, instance, is_create, row, **kwargs):
-        if kwargs.get("dry_run"):
-            return  # the preview has checked everything the service will check
-        self.pending.append(instance)
-        if len(self.pending) >= SAVE_BATCH:
-            self.flush()
+    def classify(self, rows: list[Parsed]) -> None:
+        targets = {row.key[0] for row in rows}
+        existing = set()
+        for chunk in _chunks(sorted(targets), 500):
+            for target_id, description, found_on in Problem.objects.filter(
+                target_id__in=chunk
+            ).values_list("target_id", "description", "found_on"):
+                existing.add((target_id, description_key(description), found_on))
+        for row in rows:
+            row.status = DUPLICATE if row.key in existing else NEW
 
-    def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if batch:
-            problems_import(problems=batch, user=self.user)
+    def write(self, rows: list[Parsed], *, job) -> dict:
+        problems = problems_import(
+            problems=[row.values["problem"] for row in rows], user=self.user, job=job
+        )
+        return {"problems": len(problems)}
 
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        if not kwargs.get("dry_run"):
-            self.flush()  # a failure here is the import's error: nothing is kept
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # --- Export ---------------------------------------------------------------
@@ -280,10 +246,12 @@ def problem_export_rows(problems, *, with_source: bool = True):
     """The rows of the problem list's Excel export, for any problem queryset
     (already limited to what the user may see). Read with values_list in
     chunks, so 100,000 problems stream without building 100,000 objects."""
+    # Translated once: the labels are lazy, and a lazy label is translated
+    # again every time it is read (300,000 times in a 100,000-row export).
     labels = {
-        "source": dict(Problem.Source.choices),
-        "severity": dict(Problem.Severity.choices),
-        "status": dict(Problem.Status.choices),
+        "source": {code: str(label) for code, label in Problem.Source.choices},
+        "severity": {code: str(label) for code, label in Problem.Severity.choices},
+        "status": {code: str(label) for code, label in Problem.Status.choices},
     }
     round_names: dict[int, str] = {}
     rows = problems.values_list(
@@ -328,13 +296,17 @@ def _problem_import_kind() -> ImportKind:
     return ImportKind(
         "problems",
         "发现问题",
-        IMPORT_COLUMNS,
-        lambda user: ProblemImportResource(user=user),
+        PROBLEM_COLUMNS,
+        ProblemImporter,
         "历次巡察发现的问题。巡察对象填“巡察对象编号”，或填组织编码加届次、轮次；"
         "问题类别填编码或名称；问题状态可填“列入报告”或“已反馈”，不填时按巡察对象是否已反馈确定。",
+        natural_key=ProblemImporter.natural_key,
     )
 
 
 def register_import_kind() -> None:
-    """Called from ``RoundsConfig.ready()``: problems come first on the import page."""
+    """Called from ``RoundsConfig.ready()``: rounds, then problems, come first."""
+    from rounds.round_import import register_round_import_kind
+
+    register_round_import_kind()
     register_kind("problems", _problem_import_kind, order=10)

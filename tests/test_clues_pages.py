@@ -224,6 +224,19 @@ def attach(w: World, clue: Clue) -> ClueFile:
 # --- The whole handover through the pages ----------------------------------------
 
 
+def people_data(*people: dict) -> dict:
+    """The disposition form's people rows, as the page posts them."""
+    data = {
+        "people-TOTAL_FORMS": str(max(3, len(people))),
+        "people-INITIAL_FORMS": "0",
+        "people-MIN_NUM_FORMS": "0",
+        "people-MAX_NUM_FORMS": "50",
+    }
+    for number, person in enumerate(people):
+        data.update({f"people-{number}-{name}": value for name, value in person.items()})
+    return data
+
+
 def test_three_signatures_through_the_pages(w, client):
     category, _ = ProblemCategory.objects.get_or_create(code="T-CLUE", defaults={"name": "违纪"})
     problem = problem_create(
@@ -303,21 +316,46 @@ def test_three_signatures_through_the_pages(w, client):
     # The department reports twice (history is appended), the office closes.
     client.post(
         url("clue_disposition", clue.pk),
-        {"method": "verify", "note": "初步核实中。", "money_recovered": "0"},
+        {"method": "verify", "note": "初步核实中。", "money_recovered": "0", **people_data()},
     )
+    # 初步核实 cannot discipline anyone: refused, nothing written, the form kept.
+    refused = client.post(
+        url("clue_disposition", clue.pk),
+        {
+            "method": "verify",
+            "note": "核实完毕。",
+            "money_recovered": "0",
+            **people_data({"name": PERSON, "party_discipline": "warning"}),
+        },
+    )
+    assert refused.status_code == 200
+    assert "处置方式为“初步核实”时只能记录组织处理，不能记录党纪处分" in html(refused)
+    assert clue.dispositions.count() == 1
     client.post(
         url("clue_disposition", clue.pk),
         {
             "method": "case",
-            "party_discipline": "serious_warning",
-            "government_sanction": "demerit",
-            "transferred_to_justice": "on",
             "money_recovered": "120000.50",
             "is_final": "on",
             "note": "已立案审查调查。",
+            **people_data(
+                {
+                    "name": PERSON,
+                    "position": "科长",
+                    "party_discipline": "serious_warning",
+                    "government_sanction": "demerit",
+                    "transferred_to_justice": "on",
+                },
+                {"name": "同案人员", "organizational_handling": "免职"},
+            ),
         },
     )
     assert list(clue.dispositions.values_list("method", flat=True)) == ["verify", "case"]
+    case = clue.dispositions.get(method="case")
+    assert [(p.name, p.outcomes) for p in case.people.all()] == [
+        (PERSON, ["party_discipline", "government_sanction", "transferred_to_justice"]),
+        ("同案人员", ["organizational_handling"]),
+    ]
     client.force_login(w.officer)
     page = html(client.get(clue.get_absolute_url()))
     assert page.index("初步核实中") < page.index("已立案审查调查")  # newest last

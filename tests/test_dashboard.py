@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from clues.models import Clue, Disposition
+from clues.models import OUTCOME_KINDS, Clue, Disposition, DispositionPerson
 from portal.dashboard.cache import bring_up_to_date
 from portal.dashboard.figures import Reach, Scope, compute_figures, compute_options
 from portal.dashboard.presentation import load_dashboard
@@ -183,18 +183,30 @@ class World:
                 **extra,
             )
 
-        def disposition(clue_, method, **outcome):
-            return Disposition.objects.create(
-                clue=clue_, method=method, note="处置说明", reported_by=self.user, **outcome
+        def disposition(clue_, method, *, others=(), **fields):
+            """Outcomes given as keywords are the reported person's; ``others``
+            are further people dealt with (name, outcomes)."""
+            outcome = {name: fields.pop(name) for name in list(fields) if name in OUTCOME_KINDS}
+            made = Disposition.objects.create(
+                clue=clue_, method=method, note="处置说明", reported_by=self.user, **fields
             )
+            if outcome:
+                DispositionPerson.objects.create(
+                    disposition=made, name=clue_.person_name, **outcome
+                )
+            for person in others:
+                DispositionPerson.objects.create(disposition=made, **person)
+            return made
 
         C, M = Clue.Status, Disposition.Method
         # Two dispositions: a case with party discipline, then a sanction, justice and money.
         self.twice = clue(self.r1, "east_bureau", C.RECEIVED, **signed)
-        disposition(self.twice, M.VERIFY, party_discipline="warning")
+        disposition(self.twice, M.CASE, party_discipline="warning")
         disposition(
             self.twice,
             M.CASE,
+            # A second person disciplined in the same case: the figures count people.
+            others=[{"name": "同案人员", "government_sanction": "warning"}],
             party_discipline="serious_warning",
             government_sanction="demerit",
             transferred_to_justice=True,
@@ -307,6 +319,7 @@ def expected(world, office, term=None):
         if keep(c.round_id) and c.status in ("approved", "received", "closed")
     ]
     dispositions = [d for d in Disposition.objects.all() if d.clue in clues]
+    people = [p for p in DispositionPerson.objects.all() if p.disposition in dispositions]
     items = [i for i in Item.objects.all() if keep(i.round_id)]
     today = world.today
 
@@ -328,9 +341,15 @@ def expected(world, office, term=None):
         "clues": len(clues),
         "cases": len({d.clue_id for d in dispositions if d.method == "case"}),
         "disciplined": len(
-            {d.clue_id for d in dispositions if d.party_discipline or d.government_sanction}
+            {
+                (p.disposition.clue_id, p.name)
+                for p in people
+                if p.party_discipline or p.government_sanction
+            }
         ),
-        "justice": len({d.clue_id for d in dispositions if d.transferred_to_justice}),
+        "justice": len(
+            {(p.disposition.clue_id, p.name) for p in people if p.transferred_to_justice}
+        ),
         "money": money,
         "items": len(items),
         "done": sum(i.state in ("accepted", "closed") for i in items),
@@ -370,9 +389,11 @@ def test_the_edge_cases_are_counted_as_the_office_counts_them(world):
     # Covered: east_bureau, east_village, city_firm, west_village (east_closed is inactive);
     # of the six active organizations, west_town (12th term) and city_college are not.
     assert (f["coverage"]["covered"], f["coverage"]["total"]) == (4, 6)
-    # The clue with two dispositions: one 立案, one person disciplined, one to justice.
-    # With the other case (government sanction only): 2 cases, 2 disciplined, 1 to justice.
-    assert f["clues"] == {"transferred": 4, "cases": 2, "disciplined": 2, "justice": 1}
+    # The clue with two dispositions: one 立案; its reported person disciplined in
+    # both reports (counted once) and sent to justice, and a second person
+    # disciplined. With the other case (government sanction only): 2 cases,
+    # 3 people disciplined, 1 to justice.
+    assert f["clues"] == {"transferred": 4, "cases": 2, "disciplined": 3, "justice": 1}
     # The reopened item is open again: not in the completion rate.
     assert f["items"]["done"] == 2
     assert f["items"]["total"] == 7
@@ -488,8 +509,8 @@ def test_leadership_page_shows_the_headline_beside_the_cards(world, leader_clien
     # No term given: the latest term (13th) is chosen.
     assert response.context["dash"].scope.term == 13
     assert (
-        "十三届以来，共对5家党组织开展巡察，发现问题7个，移送问题线索4条，"
-        "涉及党纪政务处分的问题线索2条，涉及移送司法机关的1条，挽回经济损失15.5万元。"
+        "十三届以来，共对5家党组织开展巡察，发现问题7个，移送问题线索4条，党纪政务处分3人，"
+        "移送司法机关1人，挽回经济损失15.5万元。"
     ) in unescape(html)
     for label in ("巡察党组织", "全覆盖率", "发现问题", "立行立改", "整改完成率", "建章立制"):
         assert label in html

@@ -18,7 +18,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from clues.models import Clue, Disposition
+from clues.models import Clue, Disposition, DispositionPerson
 from portal.dashboard import cache as dash_cache
 from portal.dashboard import figures as dash_figures
 from portal.dashboard.cache import bring_up_to_date
@@ -188,16 +188,22 @@ class RandomWorld:
             received_at=now,
         )
         for _ in range(rng.randint(0, 2)):
-            Disposition.objects.create(
+            disposition = Disposition.objects.create(
                 clue=clue,
                 method=rng.choice(Disposition.Method.values),
-                party_discipline=rng.choice(["", "", "warning"]),
-                government_sanction=rng.choice(["", "demerit"]),
-                transferred_to_justice=rng.random() < 0.3,
                 money_recovered=Decimal(rng.choice([0, 800, 12000])),
                 note="说明",
                 reported_by=self.user,
             )
+            # A few names, so a person reported twice for one clue counts once.
+            for name in rng.sample(["甲", "乙", "丙"], rng.randint(0, 2)):
+                DispositionPerson.objects.create(
+                    disposition=disposition,
+                    name=name,
+                    party_discipline=rng.choice(["", "", "warning"]),
+                    government_sanction=rng.choice(["", "demerit"]),
+                    transferred_to_justice=rng.random() < 0.3,
+                )
 
 
 def _scopes(w: RandomWorld) -> list[Scope]:
@@ -483,36 +489,24 @@ def test_money_in_wan_with_yuan_in_the_detail(world):
     assert "挽回经济损失15.5万元" in dash.headline
 
 
-def test_outcomes_are_counted_by_the_one_function_and_labelled_by_what_it_counts(
-    world, monkeypatch
-):
+def test_outcomes_are_counted_by_the_one_function_in_people(world, monkeypatch):
     dash = load_dashboard(Reach.of(world.city), {"term": "13"})
     by_key = {card["key"]: card for card in cards(dash)}
-    assert (by_key["disciplined"]["value"], by_key["disciplined"]["unit"]) == (2, "条")
-    assert "按线索计" in by_key["disciplined"]["label"]
-    assert "涉及党纪政务处分的问题线索2条" in dash.headline
+    # Two people in one case, and one more in another: three people, not two clues.
+    assert (by_key["disciplined"]["value"], by_key["disciplined"]["unit"]) == (3, "人")
+    assert by_key["disciplined"]["label"] == "党纪政务处分"
+    assert "党纪政务处分3人，移送司法机关1人" in dash.headline
 
     # Whatever that one function counts is what the headline and cards say.
-    def three_and_one(clues, group_by=()):
+    def five_and_two(clues, group_by=()):
         rows = list(clues.values(*group_by).distinct().order_by()) if group_by else [{}]
-        return [{**row, "disciplined": 3, "justice": 1} for row in rows]
+        return [{**row, "disciplined": 5, "justice": 2} for row in rows]
 
-    monkeypatch.setattr(dash_figures, "disciplinary_outcome_counts", three_and_one)
-    import portal.dashboard.summary as summary
-
-    monkeypatch.setattr(summary, "disciplinary_outcome_counts", three_and_one)
-    monkeypatch.setattr(dash_figures, "OUTCOMES_COUNT_PEOPLE", True)
-    import portal.dashboard.headline as headline_module
-    import portal.dashboard.presentation as presentation
-
-    monkeypatch.setattr(headline_module, "OUTCOMES_COUNT_PEOPLE", True)
-    monkeypatch.setattr(presentation, "OUTCOMES_COUNT_PEOPLE", True)
+    monkeypatch.setattr(dash_figures, "disciplinary_outcome_counts", five_and_two)
     reach = Reach.of(world.city)
-    options = compute_options(reach)
-    direct = compute_figures_direct(reach, Scope(term=13), options)
-    assert (direct["clues"]["disciplined"], direct["clues"]["justice"]) == (3, 1)
-    text = headline(direct)
-    assert "党纪政务处分3人，移送司法机关1人" in text
+    direct = compute_figures_direct(reach, Scope(term=13), compute_options(reach))
+    assert (direct["clues"]["disciplined"], direct["clues"]["justice"]) == (5, 2)
+    assert "党纪政务处分5人，移送司法机关2人" in headline(direct)
 
 
 def test_headline_figures_equal_independent_counts(world):
@@ -526,18 +520,17 @@ def test_headline_figures_equal_independent_counts(world):
         for c in Clue.objects.all()
         if c.round_id in rounds13 and c.status in ("approved", "received", "closed")
     ]
+    people = [p for p in DispositionPerson.objects.all() if p.disposition.clue in clues]
     disciplined = {
-        d.clue_id
-        for d in Disposition.objects.all()
-        if d.clue in clues and (d.party_discipline or d.government_sanction)
+        (p.disposition.clue_id, p.name)
+        for p in people
+        if p.party_discipline or p.government_sanction
     }
-    justice = {
-        d.clue_id for d in Disposition.objects.all() if d.clue in clues and d.transferred_to_justice
-    }
+    justice = {(p.disposition.clue_id, p.name) for p in people if p.transferred_to_justice}
     assert dash.headline == (
         f"十三届以来，共对{len(organizations)}家党组织开展巡察，发现问题{len(problems)}个，"
-        f"移送问题线索{len(clues)}条，涉及党纪政务处分的问题线索{len(disciplined)}条，"
-        f"涉及移送司法机关的{len(justice)}条，挽回经济损失15.5万元。"
+        f"移送问题线索{len(clues)}条，党纪政务处分{len(disciplined)}人，"
+        f"移送司法机关{len(justice)}人，挽回经济损失15.5万元。"
     )
 
 

@@ -317,8 +317,10 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         expect(404, office_staff=403, team_leader=403, team_member=403),
     ),
     (
+        # The rule is checked before the form: those who see the clue but may
+        # not report on it are refused (403), whatever they posted.
         post("clues:clue_disposition", "clue"),
-        expect(404, office_staff=OK, team_leader=OK, team_member=OK),
+        expect(404, office_staff=403, team_leader=403, team_member=403),
     ),
     (
         post("clues:clue_close", "clue"),

@@ -21,8 +21,15 @@ from django.utils import timezone
 from PIL import Image
 
 from clues.access import is_clue_officer
-from clues.models import Clue, ClueFile, ClueGroupObjectPermission, ClueReminder, Disposition
-from clues.selectors import clue_list
+from clues.models import (
+    Clue,
+    ClueFile,
+    ClueGroupObjectPermission,
+    ClueReminder,
+    Disposition,
+    DispositionPerson,
+)
+from clues.selectors import clue_list, outcome_people_counts
 from crosscheck.models import Hit, Row, RuleRun, Source
 from demo.context import DemoContext
 from demo.orgs import CITY_OFFICE, organization_plan
@@ -389,10 +396,14 @@ class TestTheDemoCity:
 
     def test_dispositions_have_outcomes_and_money_recovered(self):
         final = Disposition.objects.filter(is_final=True)
-        assert final.exclude(party_discipline="").exists()
-        assert final.exclude(government_sanction="").exists()
-        assert final.filter(transferred_to_justice=True).exists()
-        assert final.exclude(organizational_handling="").exists()
+        people = DispositionPerson.objects.filter(disposition__in=final)
+        assert people.exclude(party_discipline="").exists()
+        assert people.exclude(government_sanction="").exists()
+        assert people.filter(transferred_to_justice=True).exists()
+        assert people.exclude(organizational_handling="").exists()
+        # Counted in people: one case disciplines two.
+        counts = outcome_people_counts(Clue.objects.all())
+        assert counts["disciplined"] > final.filter(method=Disposition.Method.CASE).count()
         assert sum(d.money_recovered for d in final) > 1_000_000
         closed = Clue.objects.filter(status=Clue.Status.CLOSED)
         assert all(c.dispositions.filter(is_final=True).exists() for c in closed)

@@ -7,13 +7,47 @@ from django.db import transaction
 from django.utils import timezone
 
 from clues import handoffs
-from clues.models import Clue, Disposition
+from clues.models import Clue, Disposition, DispositionPerson
 from clues.services.handover import disposition_due_from
-from clues.workflow import CLUE
+from clues.workflow import CLUE, outcome_refusals
 from xuncha.audit.services import log_action
 from xuncha.core import workflow
 
 S = Clue.Status
+
+
+def people_check(*, method: str, people: list[dict]) -> list[DispositionPerson]:
+    """The people dealt with, as unsaved rows, or a ValidationError listing
+    every refusal: a person without a name or without an outcome, a name given
+    twice, an outcome the method cannot produce (clues.workflow.OUTCOMES)."""
+    errors: list[str] = []
+    rows, seen = [], set()
+    for number, person in enumerate(people, start=1):
+        row = DispositionPerson(
+            name=(person.get("name") or "").strip(),
+            position=(person.get("position") or "").strip(),
+            party_discipline=person.get("party_discipline") or "",
+            government_sanction=person.get("government_sanction") or "",
+            organizational_handling=(person.get("organizational_handling") or "").strip(),
+            transferred_to_justice=bool(person.get("transferred_to_justice")),
+        )
+        who = f"第 {number} 名处理人员" + (f"（{row.name}）" if row.name else "")
+        if not row.name:
+            errors.append(f"{who}：请填写姓名。")
+        elif row.name in seen:
+            errors.append(f"{who}：同一处置中重复填写。")
+        seen.add(row.name)
+        if not row.outcomes:
+            errors.append(f"{who}：请至少填写一项处理结果。")
+        errors += [f"{who}：{message}" for message in outcome_refusals(method, row.outcomes)]
+        try:
+            row.clean_fields(exclude=["disposition"])
+        except ValidationError as error:
+            errors += [f"{who}：{message}" for message in error.messages]
+        rows.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return rows
 
 
 @transaction.atomic
@@ -23,30 +57,28 @@ def disposition_report(
     user,
     method: str,
     note: str,
-    party_discipline: str = "",
-    government_sanction: str = "",
-    organizational_handling: str = "",
-    transferred_to_justice: bool = False,
+    people: list[dict] = (),
     money_recovered: Decimal = Decimal("0"),
     is_final: bool = False,
 ) -> Disposition:
-    """Each report is a new entry on the clue's history, never an overwrite."""
+    """Each report is a new entry on the clue's history, never an overwrite.
+    ``people``: each person dealt with (name, position and their outcomes)."""
     clue = Clue.objects.select_for_update().get(pk=clue.pk)
     workflow.check(CLUE, user, clue, "disposition")
+    people_rows = people_check(method=method, people=list(people))
     disposition = Disposition(
         clue=clue,
         method=method,
         note=note,
-        party_discipline=party_discipline,
-        government_sanction=government_sanction,
-        organizational_handling=organizational_handling,
-        transferred_to_justice=transferred_to_justice,
         money_recovered=money_recovered,
         is_final=is_final,
         reported_by=user,
     )
     disposition.full_clean()
     disposition.save()
+    for row in people_rows:
+        row.disposition = disposition
+    DispositionPerson.objects.bulk_create(people_rows)
     if clue.feedback_at is None:
         clue.feedback_at = disposition.reported_at
         clue.save(update_fields=["feedback_at"])
@@ -54,7 +86,12 @@ def disposition_report(
         user,
         "clue.disposition",
         clue,
-        {"disposition": disposition.pk, "method": method, "is_final": is_final},
+        {
+            "disposition": disposition.pk,
+            "method": method,
+            "is_final": is_final,
+            "people": len(people_rows),
+        },
     )
     handoffs.disposition_reported(clue, is_final=is_final)
     return disposition

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clues import selectors, services
-from clues.forms import DispositionForm, ReasonForm
+from clues.forms import DispositionForm, PersonFormSet, ReasonForm, disposition_service_kwargs
 from clues.models import Clue
 from clues.views.detail import render_detail
+from clues.workflow import CLUE
+from xuncha.core import workflow
 from xuncha.core.view_helpers import report_error
 
 
@@ -83,13 +85,28 @@ def clue_receive(request, pk: int):
 @require_POST
 def clue_disposition(request, pk: int):
     clue = selectors.get_clue_for_user(request.user, pk)
+    try:
+        # Who and when before what: a refused user learns nothing from the form.
+        workflow.check(CLUE, request.user, clue, "disposition")
+    except ValidationError as error:
+        report_error(request, error)
+        return redirect(clue)
     form = DispositionForm(request.POST)
-    if not form.is_valid():
+    people = PersonFormSet(request.POST, prefix="people")
+    if not (form.is_valid() and people.is_valid()):
         messages.error(request, _("请检查填写的处置情况。"))
-        return render_detail(request, clue, disposition_form=form)
-    return _run(
-        request, clue, services.disposition_report, _("处置情况已报告。"), **form.service_kwargs()
-    )
+        return render_detail(request, clue, disposition_form=form, people_formset=people)
+    try:
+        services.disposition_report(
+            clue=clue, user=request.user, **disposition_service_kwargs(form, people)
+        )
+    except ValidationError as error:
+        # Shown beside the form the user filled in, which keeps what was typed.
+        form.add_error(None, error)
+        messages.error(request, _("请检查填写的处置情况。"))
+        return render_detail(request, clue, disposition_form=form, people_formset=people)
+    messages.success(request, _("处置情况已报告。"))
+    return redirect(clue)
 
 
 @login_required

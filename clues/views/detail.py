@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from clues import selectors, services
-from clues.forms import ClueFileForm, DispositionForm, ReasonForm
+from clues.forms import ClueFileForm, DispositionForm, PersonFormSet, ReasonForm
 from clues.models import Clue
 from clues.workflow import clue_offers
 from xuncha.reports.registry import DOCUMENTS
@@ -32,15 +32,22 @@ def signatures(clue: Clue) -> list[dict]:
     ]
 
 
-def render_detail(request, clue: Clue, disposition_form: DispositionForm | None = None):
+def render_detail(
+    request,
+    clue: Clue,
+    disposition_form: DispositionForm | None = None,
+    people_formset: PersonFormSet | None = None,
+):
     """The clue's page. Also used to show a disposition form posted with errors."""
     services.clue_record_read(clue=clue, user=request.user)
-    dispositions = list(clue.dispositions.select_related("reported_by"))
+    dispositions = list(clue.dispositions.select_related("reported_by").prefetch_related("people"))
     latest = dispositions[-1] if dispositions else None
     offers = clue_offers(request.user, clue)
     actions = frozenset(code for code, offer in offers.items() if offer.allowed)
     if "disposition" in actions and disposition_form is None:
         disposition_form = DispositionForm()
+    if disposition_form is not None and people_formset is None:
+        people_formset = PersonFormSet(prefix="people")
     return render(
         request,
         "clues/clue_detail.html",
@@ -54,6 +61,7 @@ def render_detail(request, clue: Clue, disposition_form: DispositionForm | None 
             "dispositions": dispositions,
             "latest": latest,
             "disposition_form": disposition_form,
+            "people_formset": people_formset,
             "file_form": ClueFileForm() if "upload" in actions else None,
             "reason_form": ReasonForm(auto_id="id_reason_%s"),
             "pdf_available": HANDOVER_PDF in DOCUMENTS,

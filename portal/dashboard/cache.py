@@ -194,6 +194,14 @@ def _disposition_changed(sender, instance, **kwargs) -> None:
         _note(row[0], _target_place(row[1])[1])
 
 
+def _disposition_person_changed(sender, instance, **kwargs) -> None:
+    from clues.models import Disposition
+
+    disposition = Disposition.objects.filter(pk=instance.disposition_id).first()
+    if disposition is not None:
+        _disposition_changed(sender, disposition)
+
+
 def _ledger_entry_changed(sender, instance, **kwargs) -> None:
     # The ledger moves an item with update(); the entry it leaves says which.
     from rectification.models import Item
@@ -263,7 +271,7 @@ def _structure_changed(sender, **kwargs) -> None:
 
 
 def connect_invalidation() -> None:
-    from clues.models import Clue, Disposition
+    from clues.models import Clue, Disposition, DispositionPerson
     from rectification.models import Item, LedgerEntry, Plan
     from rounds.models import Problem, ProblemCategory, Round, Target
     from xuncha.orgs.models import Organization, Region
@@ -274,6 +282,7 @@ def connect_invalidation() -> None:
         (Target, _target_changed),
         (Item, _item_changed),
         (Disposition, _disposition_changed),
+        (DispositionPerson, _disposition_person_changed),
         (LedgerEntry, _ledger_entry_changed),
         (Plan, _plan_changed),
         (Region, _structure_changed),

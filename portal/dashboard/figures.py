@@ -25,11 +25,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clues.models import Clue, Disposition
+from clues.models import Clue, Disposition, DispositionPerson
 from rectification.models import Item, ItemQuerySet
 from rectification.selectors import colour_q
 from rounds.models import Problem, ProblemCategory, Round, Target
@@ -325,41 +326,47 @@ def _with_share(row: dict) -> dict:
 
 # --- 处分 and 移送司法: the one place that says what they count ------------------
 
-# What ``disciplinary_outcome_counts`` counts, so that labels can say it: today
-# a clue counts once however many people its dispositions dealt with. When
-# each person's outcome is recorded, count them there and set this to True.
-OUTCOMES_COUNT_PEOPLE = False
-
 
 def disciplinary_outcome_counts(clues, group_by: tuple[str, ...] = ()) -> list[dict]:
     """The dashboard's 党纪政务处分 and 移送司法 figures, for the headline, the
     cards, the chart and the summary rows alike: one row per ``group_by``
     value (``Clue`` field paths), with ``disciplined`` and ``justice``.
 
-    ``clues`` is already narrowed to the transferred clues in scope. Today it
-    counts *clues*: one whose dispositions gave party discipline or a
-    government sanction (to justice: a transfer to the judicial organs),
-    once however many dispositions say so. To count people instead, count the
-    per-person outcome rows of these clues' dispositions here, grouped by the
-    same paths, and set ``OUTCOMES_COUNT_PEOPLE``.
+    ``clues`` is already narrowed to the transferred clues in scope. A person
+    counts once per clue however many reports name them (the same rule as
+    clues.selectors.outcome_people_counts), so the grouped rows add up: each
+    clue lies in one group.
     """
-    d = "dispositions__"
+    person = Concat(Cast("disposition__clue_id", CharField()), Value("|"), "name")
+    # Aliased: an aggregate named like a field would be what the filters read.
     counts = {
-        "disciplined": Count(
-            "pk",
-            distinct=True,
-            filter=Q(**{f"{d}party_discipline__gt": ""}) | Q(**{f"{d}government_sanction__gt": ""}),
+        "n_disciplined": Count(
+            person, distinct=True, filter=~Q(party_discipline="") | ~Q(government_sanction="")
         ),
-        "justice": Count("pk", distinct=True, filter=Q(**{f"{d}transferred_to_justice": True})),
+        "n_justice": Count(person, distinct=True, filter=Q(transferred_to_justice=True)),
     }
+    people = DispositionPerson.objects.filter(disposition__clue__in=clues.values("pk"))
     if not group_by:
-        return [clues.aggregate(**counts)]
-    return list(clues.values(*group_by).annotate(**counts).order_by())
+        row = people.aggregate(**counts)
+        return [{"disciplined": row["n_disciplined"], "justice": row["n_justice"]}]
+    # Plain aliases: a path through the clue (organization__region_id) cannot
+    # name a column of its own.
+    aliases = {f"g{i}": F(f"disposition__clue__{path}") for i, path in enumerate(group_by)}
+    return [
+        {
+            **{path: row[f"g{i}"] for i, path in enumerate(group_by)},
+            "disciplined": row["n_disciplined"],
+            "justice": row["n_justice"],
+        }
+        for row in people.values(**aliases).annotate(**counts).order_by()
+    ]
 
 
 def _clue_figures(clues) -> dict:
-    """Transferred clues and their outcomes, each counted once per clue
-    however many dispositions say it (COUNT DISTINCT over the join)."""
+    """Transferred clues and their outcomes: cases filed counted once per
+    clue however many dispositions say it (COUNT DISTINCT over the join); the
+    disciplined and those sent to justice counted in people
+    (clues.selectors.outcome_people_counts)."""
     d = "dispositions__"
     figures = clues.aggregate(
         transferred=Count("pk", distinct=True),

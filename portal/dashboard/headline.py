@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from portal.dashboard.figures import OUTCOMES_COUNT_PEOPLE, Scope
+from portal.dashboard.figures import Scope
 from rounds.models import chinese_number
 
 
@@ -31,9 +31,8 @@ def scope_prefix(scope: Scope, options: dict) -> str:
 
 
 def headline(figures: dict, *, prefix: str = "") -> str:
-    """The office's sentence. Outcomes say what they count (people, or
-    clues until each person's outcome is recorded), and the money clause is
-    left out when no money was recorded: "挽回经济损失0万元" would claim a
+    """The office's sentence. Outcomes count people (each person a
+    disposition dealt with), and the money clause is left out when no money was recorded: "挽回经济损失0万元" would claim a
     result nobody reported."""
     values = {
         "organizations": figures["targets"]["organizations"],
@@ -43,13 +42,7 @@ def headline(figures: dict, *, prefix: str = "") -> str:
         "justice": figures["clues"]["justice"],
         "money": figures["money"]["wan"],
     }
-    if OUTCOMES_COUNT_PEOPLE:
-        outcomes = _("党纪政务处分%(disciplined)s人，移送司法机关%(justice)s人") % values
-    else:
-        outcomes = (
-            _("涉及党纪政务处分的问题线索%(disciplined)s条，涉及移送司法机关的%(justice)s条")
-            % values
-        )
+    outcomes = _("党纪政务处分%(disciplined)s人，移送司法机关%(justice)s人") % values
     parts = [
         _("共对%(organizations)s家党组织开展巡察，发现问题%(problems)s个，移送问题线索%(clues)s条")
         % values,

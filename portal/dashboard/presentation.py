@@ -24,7 +24,6 @@ from portal.dashboard.cache import (
     scope_generation_keys,
 )
 from portal.dashboard.figures import (
-    OUTCOMES_COUNT_PEOPLE,
     Reach,
     Scope,
     category_breakdown,
@@ -163,15 +162,13 @@ def cards(dash: Dashboard) -> list[dict]:
             "disciplined",
             outcome_label("disciplined"),
             clues["disciplined"],
-            outcome_unit(),
-            note=outcome_note(),
+            _("人"),
         ),
         card(
             "justice",
             outcome_label("justice"),
             clues["justice"],
-            outcome_unit(),
-            note=outcome_note(),
+            _("人"),
         ),
         money_card(f["money"]),
         card(
@@ -202,24 +199,8 @@ def cards(dash: Dashboard) -> list[dict]:
 
 
 def outcome_label(which: str) -> str:
-    """The 处分 and 移送司法 figures are counted in people once each person's
-    outcome is recorded, in clues until then, and labelled so."""
-    people = OUTCOMES_COUNT_PEOPLE
-    labels = {
-        "disciplined": _("党纪政务处分") if people else _("党纪政务处分（按线索计）"),
-        "justice": _("移送司法机关") if people else _("移送司法机关（按线索计）"),
-    }
-    return labels[which]
-
-
-def outcome_unit() -> str:
-    return _("人") if OUTCOMES_COUNT_PEOPLE else _("条")
-
-
-def outcome_note() -> str:
-    if OUTCOMES_COUNT_PEOPLE:
-        return ""
-    return _("一条线索处分多人也只计一条")
+    """The 处分 and 移送司法 figures count people (clues.DispositionPerson)."""
+    return {"disciplined": _("党纪政务处分"), "justice": _("移送司法机关")}[which]
 
 
 def money_card(money: dict) -> dict:
@@ -418,12 +399,11 @@ def charts(dash: Dashboard) -> list[dict]:
             )
         )
 
-    outcome_unit = _("人") if OUTCOMES_COUNT_PEOPLE else _("条线索")
     outcomes = [
         (_("移送问题线索（条）"), clues["transferred"]),
         (_("立案审查调查（件）"), clues["cases"]),
-        (_("党纪政务处分（%(unit)s）") % {"unit": outcome_unit}, clues["disciplined"]),
-        (_("移送司法机关（%(unit)s）") % {"unit": outcome_unit}, clues["justice"]),
+        (_("党纪政务处分（人）"), clues["disciplined"]),
+        (_("移送司法机关（人）"), clues["justice"]),
     ]
     result.append(
         _chart(

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from clues.models import Clue, Disposition
+from clues.models import Clue, Disposition, DispositionPerson
 from portal.dashboard.figures import (
     DONE_STATES,
     OVERDUE_TOP,
@@ -433,6 +433,11 @@ INSERTED = [
     (Problem, "round_id", "target__organization_id"),
     (Clue, "round_id", "target__organization_id"),
     (Disposition, "clue__round_id", "clue__target__organization_id"),
+    (
+        DispositionPerson,
+        "disposition__clue__round_id",
+        "disposition__clue__target__organization_id",
+    ),
     (Item, "round_id", "organization_id"),
     (Target, "round_id", "organization_id"),
     (Organization, None, None),

@@ -7,6 +7,8 @@ state is recorded as a ledger entry by the importing office user, with the
 note "导入历史台账", so the ledger stays the item's whole history.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +17,7 @@ from rectification.models import Item, LedgerEntry, Plan
 from rectification.services.plans import plan_open
 from rounds.access import office_manages
 from rounds.models import Problem, Target
-from xuncha.audit.services import log_action
+from xuncha.audit.services import log_action, log_actions
 
 ST = Item.State
 A = LedgerEntry.Action
@@ -42,6 +44,8 @@ ITEM_FIELDS = (
     "closed_at",
 )
 IMPORT_NOTE = "导入历史台账"
+# Steps of one item on the same day are put in the ledger's own order.
+STATE_ORDER = [ST.PLANNING, ST.IN_PROGRESS, ST.TRANSFERRED, ST.HANDED_IN, ST.ACCEPTED, ST.CLOSED]
 FED_BACK_TARGET = (Target.Status.FED_BACK, Target.Status.RECTIFYING, Target.Status.CLOSED)
 
 
@@ -59,12 +63,6 @@ def item_import_check(*, problem: Problem, values: dict, user) -> None:
         refuse("target", "该巡察对象尚未反馈，不能导入整改台账。")
     if problem.status != Problem.Status.FED_BACK:
         refuse("problem", "只有已反馈的问题才有整改事项。")
-    existing = getattr(problem, "rectification_item", None)
-    if existing is not None and (existing.state != ST.PLANNING or existing.entries.exists()):
-        refuse(
-            "problem",
-            f"该问题的整改事项已在台账中（{existing.get_state_display()}），不能重复导入。",
-        )
     state = values.get("state")
     if state == ST.TRANSFERRED and not values.get("transferred_to"):
         refuse("transferred_to", "台账状态为“已转办”时须填写转办部门。")
@@ -79,45 +77,103 @@ def item_import_check(*, problem: Problem, values: dict, user) -> None:
         raise ValidationError(errors)
 
 
+def _at(day: datetime.date, hour: int = 12) -> datetime.datetime:
+    """A ledger date as a moment: noon of that day, local time."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
 @transaction.atomic
-def item_import(*, problem: Problem, values: dict, note: str = "", user) -> Item:
-    """Write one imported ledger row: plan opened if needed, item filled in,
-    its state recorded as a ledger entry, everything audit-logged."""
-    item_import_check(problem=problem, values=values, user=user)
-    target = problem.target
-    plan = Plan.objects.filter(target=target).first()
-    if plan is None or not Item.objects.filter(problem=problem).exists():
-        plan = plan_open(target=target, user=None)  # the office's import, checked above
-    item = Item.objects.select_for_update().get(problem=problem)
-    before = item.state
-    for name in ITEM_FIELDS:
-        if name in values:
-            setattr(item, name, values[name])
-    if item.state == ST.CLOSED and item.closed_at is None:
-        item.closed_at = timezone.now()
-    if item.state in (ST.HANDED_IN, ST.ACCEPTED, ST.CLOSED) and "progress" not in values:
-        item.progress = 100
-    item.full_clean(exclude=["plan", "problem", "organization", "round", "office"])
-    item.version += 1
-    item.save()
-    if item.state != ST.PLANNING:
-        LedgerEntry.objects.create(
-            item=item,
-            action=ENTRY_FOR_STATE[item.state],
-            actor=user,
-            note=f"{IMPORT_NOTE}：{note}" if note else IMPORT_NOTE,
-            progress=item.progress if item.state == ST.IN_PROGRESS else None,
-            state_before=before,
-            state_after=item.state,
+def items_import(*, steps: list[dict], user, job=None) -> dict:
+    """Write imported ledgers: for each problem, its plan opened if needed,
+    its item filled in from its latest step, and every step recorded as a
+    ledger entry dated as the old ledger dates it (an item closed in 2022 has
+    its 销账 in 2022, and its 销号时间 too). Checked by item_import_check in
+    this same transaction; everything marked as imported in the audit log.
+
+    ``steps``: dicts of problem, values (the item's fields and state), on (the
+    date) and note, in any order."""
+    imported = job.pk if job is not None else True
+    by_problem: dict[int, list[dict]] = {}
+    for step in steps:
+        by_problem.setdefault(step["problem"].pk, []).append(step)
+    plans: dict[int, Plan] = {}
+    entries: list[tuple[LedgerEntry, datetime.datetime]] = []
+    audit = []
+    for problem_steps in by_problem.values():
+        problem_steps.sort(
+            key=lambda step: (step["on"], STATE_ORDER.index(step["values"]["state"]))
         )
-        _plan_on_ledger(plan, target, user)
-    log_action(
-        user,
-        "item.import",
-        item,
-        {"problem": problem.pk, "from": before, "to": item.state, "plan": plan.pk},
-    )
-    return item
+        problem = problem_steps[0]["problem"]
+        target = problem.target
+        if target.pk not in plans:
+            plans[target.pk] = Plan.objects.filter(target=target).first() or plan_open(
+                target=target, user=None
+            )
+        if not Item.objects.filter(problem=problem).exists():
+            plans[target.pk] = plan_open(target=target, user=None)
+        item = Item.objects.select_for_update().get(problem=problem)
+        if item.state != ST.PLANNING or item.entries.exists():
+            raise ValidationError(
+                f"问题 {problem.pk} 的整改事项已在台账中（{item.get_state_display()}），不能重复导入。"
+            )
+        state = ST.PLANNING
+        for step in problem_steps:
+            values = step["values"]
+            at = _at(step["on"])
+            after = values["state"]
+            if after != ST.PLANNING:
+                note = step["note"]
+                entries.append(
+                    (
+                        LedgerEntry(
+                            item=item,
+                            action=ENTRY_FOR_STATE[after],
+                            actor=user,
+                            note=f"{IMPORT_NOTE}：{note}" if note else IMPORT_NOTE,
+                            progress=values.get("progress") if after == ST.IN_PROGRESS else None,
+                            state_before=state,
+                            state_after=after,
+                        ),
+                        at,
+                    )
+                )
+            state = after
+            if after == ST.CLOSED:
+                item.closed_at = at
+        latest = problem_steps[-1]["values"]
+        for name in ITEM_FIELDS:
+            if name in latest:
+                setattr(item, name, latest[name])
+        if item.state in (ST.HANDED_IN, ST.ACCEPTED, ST.CLOSED) and "progress" not in latest:
+            item.progress = 100
+        if item.state != ST.CLOSED:
+            item.closed_at = None
+        item.full_clean(exclude=["plan", "problem", "organization", "round", "office"])
+        item.version += 1
+        item.save()
+        if item.state != ST.PLANNING:
+            _plan_on_ledger(plans[target.pk], target, user)
+        audit.append(
+            (
+                item,
+                {
+                    "imported": imported,
+                    "problem": problem.pk,
+                    "to": item.state,
+                    "entries": len(problem_steps),
+                    "date": problem_steps[-1]["on"],
+                },
+            )
+        )
+    created = LedgerEntry.objects.bulk_create([entry for entry, _at in entries], batch_size=1000)
+    # created_at is set on insert (auto_now_add): the old ledger's dates are put back after.
+    by_moment: dict[datetime.datetime, list[int]] = {}
+    for entry, (_entry, at) in zip(created, entries, strict=True):
+        by_moment.setdefault(at, []).append(entry.pk)
+    for at, pks in by_moment.items():
+        LedgerEntry.objects.filter(pk__in=pks).update(created_at=at)
+    log_actions(user, "item.import", audit)
+    return {"items": len(audit), "entries": len(entries)}
 
 
 def _plan_on_ledger(plan: Plan, target: Target, user) -> None:

@@ -202,9 +202,14 @@ def commitment_sign(*, membership: Membership, kind: str, user) -> Commitment:
 
 
 def _check_target_scope(round_: Round, organization: Organization) -> None:
-    """Which organizations a round may inspect (提级 and 交叉 per DOMAIN.md)."""
-    kinds = set(round_.kinds.values_list("code", flat=True))
-    office = round_.office
+    check_target_scope(
+        round_.office, set(round_.kinds.values_list("code", flat=True)), organization
+    )
+
+
+def check_target_scope(office, kinds: set[str], organization: Organization) -> None:
+    """Which organizations a round of ``office`` with these kind codes may
+    inspect (提级 and 交叉 per DOMAIN.md)."""
     if office.is_city:
         below_city = organization.level in (
             Organization.Level.TOWNSHIP,

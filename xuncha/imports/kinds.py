@@ -1,36 +1,42 @@
-"""What the office can import, each with its template and its resource.
+"""What the office can import, each with its template and its importer.
 
 The apps register their kinds from their ``AppConfig.ready()`` (organizations
-and cadres in ``xuncha/orgs``, problems in ``rounds``, rectification items in
-``rectification``), so this ground-floor machinery names no domain app.
+and cadres in ``xuncha/orgs``, rounds and problems in ``rounds``, clues in
+``clues``, rectification items in ``rectification``), so this ground-floor
+machinery names no domain app.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+from xuncha.imports.engine import EXAMPLE_COLUMN, Column, Importer
 
 
 @dataclass(frozen=True)
 class ImportKind:
     key: str
     label: str
-    # (header, required, example value): the template's two rows.
-    columns: list[tuple[str, bool, Any]]
-    resource: Callable[..., Any]  # (user) -> an import-export Resource
+    columns: list[Column]
+    importer: Callable[..., Importer]  # (user) -> Importer
     help: str = ""
-    # The organization import saves rows during the preview (so that later rows
-    # can name earlier ones as parents), inside a transaction rolled back after.
-    saves_in_preview: bool = False
+    # In words: how a row is recognised (stated on the 填写说明 sheet).
+    natural_key: str = ""
 
     @property
     def headers(self) -> list[str]:
-        return [header for header, _required, _example in self.columns]
+        return [column.header for column in self.columns]
+
+    @property
+    def template_columns(self) -> list[Column]:
+        """The template's columns: 序号 first, whose 示例 marks the example row."""
+        marker = Column(EXAMPLE_COLUMN, False, "示例", note="可不填；填“示例”的行不导入。")
+        return [marker, *self.columns]
 
 
-# key -> (order, builder). A builder runs at each use, so an app's resource
-# classes are imported only when someone imports or downloads a template.
+# key -> (order, builder). A builder runs at each use, so an app's import
+# code is loaded only when someone imports or downloads a template.
 _BUILDERS: dict[str, tuple[int, Callable[[], ImportKind]]] = {}
 
 

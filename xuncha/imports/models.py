@@ -31,6 +31,8 @@ class ImportJob(ResumableJob):
     kind = models.CharField(_("导入内容"), max_length=30)
     file = models.FileField(upload_to=upload_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
+    # The content's digest: the same file imported twice is refused at upload.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     rows = models.PositiveIntegerField(_("数据行数"), default=0)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.VALIDATING

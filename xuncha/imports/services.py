@@ -4,12 +4,15 @@
    .xlsx by its container alone (no zip, or a zip that would expand past
    IMPORT_XLSX_MAX_UNCOMPRESSED_MB or UPLOAD_ZIP_MAX_RATIO), stores the file
    under MEDIA_ROOT/imports/ with a random name and queues the check;
-2. the check (``import_validate``, in the worker) parses the sheet, refuses
-   wrong headers, runs the whole import as a dry run and lists every bad row
-   (sheet row number, column, reason); it writes nothing;
+2. the check (``import_validate``, in the worker) parses the sheet, lists
+   every bad row (sheet row number, column, reason) and classifies the good
+   ones as new / updated / unchanged / duplicate (xuncha.imports.engine); it
+   writes nothing;
 3. ``import_confirm`` by the owner, only for a file that passed, queues
-   ``import_commit`` (in the worker), which writes every row in one
-   transaction, or none.
+   ``import_commit`` (in the worker), which checks again and writes every
+   row in one transaction, or none. A database fault (SQLite's "database is
+   locked", a lost connection) is reported as what it is, never as rows to
+   correct.
 
 The request never parses a spreadsheet: openpyxl holds the whole sheet in
 memory (a 63 KB file can declare 63 MB of XML), which belongs in a worker
@@ -20,33 +23,35 @@ transaction holds the job row until it ends, so the page could not see
 progress written there.
 """
 
+import hashlib
 import logging
 import os
+import time
 from pathlib import Path
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
-from xuncha.imports.kinds import ImportKind, get_kind
+from xuncha.imports.engine import Checked, check_sheet, read_sheet
+from xuncha.imports.kinds import get_kind
 from xuncha.imports.models import ImportJob
-from xuncha.orgs.imports import (
-    SpreadsheetError,
-    check_headers,
-    check_xlsx_container,
-    read_xlsx,
-    row_problems,
-)
+from xuncha.orgs.imports import SpreadsheetError, check_xlsx_container
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 100  # rows between two progress writes
 S = ImportJob.Status
+PROGRESS_EVERY = 200  # rows between two progress writes
+# A fault of the database or the machine, not of the file: say so, and that
+# nothing was written, and never ask the user to correct rows that are fine.
+INFRASTRUCTURE_FAULT = (
+    "数据库暂时繁忙或不可用（{error}），本次{what}未完成，未写入任何数据。"
+    "这不是表格内容的问题，无需修改表格，请稍后重试；多次失败请联系系统管理员。"
+)
 
 
 def may_import(user) -> bool:
@@ -64,21 +69,23 @@ def require_importer(user) -> None:
         raise PermissionDenied("只有巡察办工作人员可以导入数据。")
 
 
-def load_dataset(content: bytes, kind: ImportKind) -> tablib.Dataset:
-    """The sheet as a dataset with the template's headers, or SpreadsheetError."""
-    dataset = read_xlsx(content)
-    dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
-    # Spreadsheets often carry formatted but empty rows at the end.
-    while len(dataset) and all(v is None or str(v).strip() == "" for v in dataset[-1]):
-        del dataset[-1]
-    if len(dataset) == 0:
-        raise SpreadsheetError("表格中没有数据行。")
-    check_headers(kind.resource(None), dataset)
-    return dataset
+def _already_imported(user, kind: str, digest: str) -> ImportJob | None:
+    """A file with the same content, of the same kind, already imported by this office."""
+    return (
+        ImportJob.objects.filter(
+            kind=kind, sha256=digest, status=S.DONE, owner__office_id=user.office_id
+        )
+        .order_by("-finished_at")
+        .first()
+    )
 
 
 def import_upload(*, user, kind: str, upload) -> ImportJob:
-    """Store an uploaded file and check it (now, or as a job for a large file)."""
+    """Store an uploaded file and queue its check in the worker.
+
+    A file whose content is that of a file this office already imported (same
+    kind) is refused here: importing it again could only add every row twice
+    (problems, clues, items) or change nothing (organizations, cadres)."""
     require_importer(user)
     try:
         spec = get_kind(kind)
@@ -92,7 +99,17 @@ def import_upload(*, user, kind: str, upload) -> ImportJob:
         check_xlsx_container(content)
     except SpreadsheetError as error:
         raise ValidationError(str(error)) from None
-    job = ImportJob(owner=user, kind=spec.key, original_name=upload.name[:200], rows=0)
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = _already_imported(user, spec.key, digest)
+    if earlier is not None:
+        raise ValidationError(
+            f"该文件已于 {timezone.localtime(earlier.finished_at):%Y-%m-%d %H:%M} 导入过"
+            f"（导入任务 {earlier.pk}，{earlier.original_name}），不能重复导入。"
+            "如需补充或更正，请只上传新增或修改的行。"
+        )
+    job = ImportJob(
+        owner=user, kind=spec.key, original_name=upload.name[:200], rows=0, sha256=digest
+    )
     job.file.save("upload.xlsx", ContentFile(content), save=False)
     try:
         with transaction.atomic():
@@ -141,55 +158,28 @@ def _clear_progress(job: ImportJob) -> None:
     _progress_path(job).unlink(missing_ok=True)
 
 
-class _Counting:
-    """Wraps a resource's after_import_row to report progress every few rows."""
-
-    def __init__(self, job: ImportJob, resource, total: int, start: int, span: int):
-        self.job, self.total, self.start, self.span = job, max(total, 1), start, span
-        self.done = 0
-        original = resource.after_import_row
-
-        def after_import_row(row, row_result, **kwargs):
-            original(row, row_result, **kwargs)
-            self.done += 1
-            if self.done % PROGRESS_EVERY == 0:
-                _write_progress(job, self.start + self.span * self.done // self.total)
-
-        resource.after_import_row = after_import_row
-
-
-def _run(job: ImportJob, *, dry_run: bool, dataset: tablib.Dataset | None = None):
-    """Run the import (or its dry run) of a stored job: result and problems."""
+def _check(job: ImportJob, content: bytes | None = None) -> Checked:
+    """Parse and check the stored file (no write): every row, every refusal."""
     spec = get_kind(job.kind)
-    if dataset is None:
+    if content is None:
         with job.file.open("rb") as stored:
-            dataset = load_dataset(stored.read(), spec)
-    resource = spec.resource(job.owner)
-    _Counting(job, resource, len(dataset), 5, 90)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            # import-export's own transaction (a savepoint per row) only where
-            # the preview saves rows to roll them back. The commit runs in our
-            # transaction, all or nothing, and the services it calls are atomic
-            # themselves: savepoints per row would only cost time (a tenth of a
-            # 10,000-row import on PostgreSQL).
-            use_transactions=dry_run and spec.saves_in_preview,
-            rollback_on_validation_errors=True,
-            raise_errors=False,
-        )
-        problems = [[p.row_number, p.column, p.message] for p in row_problems(result)]
-        # An error outside any row (the last batch's write, say) stops the import too.
-        problems += [[0, "", str(error.error)] for error in result.base_errors]
-        if not dry_run and not problems:
-            log_action(
-                job.owner,
-                f"import.{job.kind}",
-                job,
-                {"rows": len(dataset), "totals": dict(result.totals)},
-            )
-    return result, problems
+            content = stored.read()
+    check_xlsx_container(content)
+    headers, data = read_sheet(content)
+    if not data:
+        raise SpreadsheetError("表格中没有数据行。")
+
+    def progress(done: int, total: int) -> None:
+        _write_progress(job, 5 + 80 * done // max(total, 1))
+
+    return check_sheet(
+        spec.importer(job.owner),
+        spec.columns,
+        headers,
+        data,
+        progress=progress,
+        every=PROGRESS_EVERY,
+    )
 
 
 def _owner_may_still_import(job: ImportJob) -> bool:
@@ -198,32 +188,50 @@ def _owner_may_still_import(job: ImportJob) -> bool:
     return may_import(job.owner)
 
 
+def _summary(totals: dict) -> str:
+    return (
+        f"新增 {totals.get('new', 0)} 行，更新 {totals.get('updated', 0)} 行，"
+        f"无变化 {totals.get('unchanged', 0)} 行，重复 {totals.get('duplicate', 0)} 行"
+    )
+
+
 def import_validate(job_id: int) -> ImportJob:
-    """The dry run, in the worker: the sheet parsed, every bad row listed,
-    nothing written. Safe to run twice."""
+    """The check, in the worker: the sheet parsed, every bad row listed,
+    every row classified (new / updated / unchanged / duplicate), nothing
+    written. Safe to run twice."""
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     if job.status != S.VALIDATING:
         return job
     if not _owner_may_still_import(job):
         return _fail(job, "您已无权导入数据。")
     try:
-        with job.file.open("rb") as stored:
-            dataset = load_dataset(stored.read(), get_kind(job.kind))
-        ImportJob.objects.filter(pk=job.pk).update(rows=len(dataset))
-        result, problems = _run(job, dry_run=True, dataset=dataset)
+        checked = _check(job)
     except SpreadsheetError as error:
         return _fail(job, str(error))
+    except DatabaseError as error:
+        logger.exception("import %s: check failed on the database", job.pk)
+        return _fail(job, INFRASTRUCTURE_FAULT.format(error=type(error).__name__, what="校验"))
     except Exception as error:
         logger.exception("import %s: check failed", job.pk)
-        return _fail(job, f"校验失败：{type(error).__name__}")
+        return _fail(
+            job, f"校验失败（系统错误 {type(error).__name__}），未写入任何数据，请稍后重试。"
+        )
+    problems = checked.problems
     status = S.INVALID if problems else S.VALID
+    if status == S.VALID:
+        message = _summary(checked.totals) + "。"
+        if not checked.to_write:
+            message += "没有需要写入的行。"
+    else:
+        message = f"共有 {len(problems)} 处错误，未导入任何数据。"
     ImportJob.objects.filter(pk=job.pk, status=S.VALIDATING).update(
         status=status,
+        rows=checked.totals["rows"],
         problems=problems,
-        totals=dict(result.totals),
+        totals=checked.totals,
         progress=100,
         validated_at=timezone.now(),
-        message="" if status == S.VALID else f"共有 {len(problems)} 处错误，未导入任何数据。",
+        message=message,
     )
     _clear_progress(job)
     job.refresh_from_db()
@@ -251,37 +259,65 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
 
 
 def import_commit(job_id: int) -> ImportJob:
-    """Write every row in one transaction, or none. The job's move to DONE is
-    committed with the rows, under a lock on the job: a second run of the same
+    """Check again and write every row in one transaction, or none.
+
+    The sheet is read and every row validated before the transaction opens;
+    inside it, under a lock on the job, each row is classified again against
+    the database (what was written since is refused) and the rows are
+    written. The write lock is so held for the write alone: on SQLite, one
+    writer at a time, a long check inside the transaction would keep every
+    other writer (the polling page's session, the other users) waiting. The
+    job's move to DONE is committed with the rows: a second run of the same
     task waits for the first and then finds the job done."""
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     if job.status != S.IMPORTING:
         return job
     if not _owner_may_still_import(job):
         return _fail(job, "您已无权导入数据。")
+    problems: list = []
     try:
-        with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.status != S.IMPORTING:
-                return locked
-            result, problems = _run(job, dry_run=False)
-            if problems:
-                # Something changed since the check (a row now refused): nothing is written.
-                transaction.set_rollback(True)
-            else:
-                ImportJob.objects.filter(pk=job.pk).update(
-                    status=S.DONE,
-                    progress=100,
-                    totals=dict(result.totals),
-                    problems=[],
-                    finished_at=timezone.now(),
-                    message=f"已导入 {job.rows} 行。",
-                )
+        checked = _check(job)
+        problems = checked.problems
+        if not problems:
+            with transaction.atomic():
+                locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+                if locked.status != S.IMPORTING:
+                    return locked
+                problems = checked.reclassify()
+                if problems:
+                    transaction.set_rollback(True)
+                else:
+                    _write_progress(job, 90)
+                    written = checked.importer.write(checked.to_write, job=job)
+                    totals = {**checked.totals, "written": written}
+                    log_action(
+                        job.owner,
+                        f"import.{job.kind}",
+                        job,
+                        {"rows": checked.totals["rows"], "totals": _counts(checked.totals)},
+                    )
+                    ImportJob.objects.filter(pk=job.pk).update(
+                        status=S.DONE,
+                        progress=100,
+                        totals=totals,
+                        problems=[],
+                        finished_at=timezone.now(),
+                        message=f"已导入：{_summary(checked.totals)}。",
+                    )
     except SpreadsheetError as error:
         return _fail(job, str(error))
+    except ValidationError as error:
+        # A service's refusal that the check could not foresee (a race with
+        # another writer): the rows are named by the service's message.
+        problems = [[0, "", message] for message in error.messages]
+    except DatabaseError as error:
+        logger.exception("import %s: commit failed on the database", job.pk)
+        return _fail(job, INFRASTRUCTURE_FAULT.format(error=type(error).__name__, what="导入"))
     except Exception as error:
         logger.exception("import %s: commit failed", job.pk)
-        return _fail(job, f"导入失败，未写入任何数据：{type(error).__name__}")
+        return _fail(
+            job, f"导入失败（系统错误 {type(error).__name__}），未写入任何数据，请稍后重试。"
+        )
     finally:
         _clear_progress(job)
     if problems:
@@ -295,10 +331,23 @@ def import_commit(job_id: int) -> ImportJob:
     return job
 
 
+def _counts(totals: dict) -> dict:
+    return {name: value for name, value in totals.items() if name != "samples"}
+
+
 def _fail(job: ImportJob, message: str) -> ImportJob:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=S.FAILED, message=message[:500], finished_at=timezone.now()
-    )
+    for attempt in range(3):
+        try:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=S.FAILED, message=message[:500], finished_at=timezone.now()
+            )
+            break
+        except DatabaseError:
+            # The fault that stopped the import may still hold the database;
+            # if it outlasts the retries, the sweep fails the job later.
+            if attempt == 2:
+                raise
+            time.sleep(2)
     _clear_progress(job)
     job.refresh_from_db()
     return job

@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from xuncha.core.xlsx import Sheet, xlsx_bytes
 from xuncha.imports.forms import UploadForm
 from xuncha.imports.kinds import all_kinds, get_kind
 from xuncha.imports.models import ImportJob
 from xuncha.imports.services import import_confirm, import_upload, live_progress, may_import
+from xuncha.imports.templates import template_bytes
 from xuncha.reports.registry import XLSX
 
 
@@ -60,28 +61,26 @@ def template(request, kind: str):
         spec = get_kind(kind)
     except LookupError:
         raise Http404 from None
-    content = xlsx_bytes(
-        [
-            Sheet(
-                spec.label,
-                spec.headers,
-                [[example for _h, _r, example in spec.columns]],
-                widths=[max(10, 2 * len(header) + 2) for header in spec.headers],
-            ),
-            Sheet(
-                "填写说明",
-                ["列", "是否必填"],
-                [[header, "必填" if required else "选填"] for header, required, _ in spec.columns]
-                + [["说明", spec.help]],
-                widths=[20, 80],
-            ),
-        ]
-    )
+    content = template_bytes(spec)
     response = FileResponse(
         io.BytesIO(content), as_attachment=True, filename=f"{spec.label}导入模板.xlsx"
     )
     response["Content-Type"] = XLSX
     return response
+
+
+PREVIEW_CLASSES = [
+    ("new", _("新增")),
+    ("updated", _("更新")),
+    ("unchanged", _("无变化")),
+    ("duplicate", _("重复（不导入）")),
+]
+
+
+def preview_samples(job: ImportJob) -> list[tuple[str, list]]:
+    """The preview's sample rows per class (new, updated …), classes with rows only."""
+    samples = (job.totals or {}).get("samples") or {}
+    return [(label, samples[name]) for name, label in PREVIEW_CLASSES if samples.get(name)]
 
 
 @importer_required
@@ -91,6 +90,7 @@ def job_detail(request, pk: int):
         "job": job,
         "kind": get_kind(job.kind),
         "progress": live_progress(job),
+        "preview_samples": preview_samples(job),
     }
     template_name = "imports/_job_status.html" if request.htmx else "imports/job_detail.html"
     return render(request, template_name, context)

@@ -9,6 +9,6 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         # The organization and cadre import kinds, in the imports registry.
-        from xuncha.orgs.resources import register_import_kinds
+        from xuncha.orgs.importers import register_import_kinds
 
         register_import_kinds()

@@ -1,6 +1,7 @@
 """Excel import and export of organizations and cadres (django-import-export).
 
-Headers are the Chinese ones the office's existing ledgers use; choices are
+The admin's import buttons use these; the import page uses
+xuncha.orgs.importers. Headers are the Chinese ones the office's existing ledgers use; choices are
 read and written by their Chinese labels. Every row goes through the same
 service as a form, so imports are validated and audited like any change.
 """
@@ -10,7 +11,6 @@ from django.utils import translation
 from import_export import fields, resources, widgets
 
 from xuncha.audit.services import log_action
-from xuncha.imports.kinds import ImportKind, register_kind
 from xuncha.orgs.models import Cadre, Organization, Region, Specialty
 from xuncha.orgs.services import cadre_save, organization_save
 
@@ -204,55 +204,3 @@ class CadreResource(ServiceSavedResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         cadre_save(cadre=instance, user=self.user, created=is_create)
-
-
-# --- import kinds (registered from OrgsConfig.ready()) ------------------------
-
-
-def _organization_kind() -> ImportKind:
-    return ImportKind(
-        "organizations",
-        "党组织",
-        [
-            ("组织编码", True, "370100-001"),
-            ("党组织名称", True, "中共某市财政局党组"),
-            ("单位简称", False, "市财政局"),
-            ("上级组织编码", False, ""),
-            ("组织类别", True, "党组"),
-            ("领域", True, "党政机关"),
-            ("层级", True, "市直"),
-            ("所属区县（市）", False, ""),
-            ("主要负责人", False, "周建国"),
-            ("主要负责人职务", False, "党组书记、局长"),
-        ],
-        lambda user: OrganizationResource(user=user),
-        "按组织编码识别：已有的组织更新，新的组织新增。",
-        saves_in_preview=True,
-    )
-
-
-def _cadre_kind() -> ImportKind:
-    return ImportKind(
-        "cadres",
-        "干部",
-        [
-            ("干部编号", True, "GB0001"),
-            ("姓名", True, "张三"),
-            ("性别", False, "男"),
-            ("所在单位编码", True, "370100-001"),
-            ("职务", True, "科长"),
-            ("职级", True, "科级"),
-            ("组长库", False, "否"),
-            ("人才库", False, "是"),
-            ("专业特长", False, "财务、审计"),
-            ("联系电话", False, ""),
-        ],
-        lambda user: CadreResource(user=user),
-        "按干部编号识别：已有的干部更新，新的干部新增。",
-        saves_in_preview=True,
-    )
-
-
-def register_import_kinds() -> None:
-    register_kind("organizations", _organization_kind, order=30)
-    register_kind("cadres", _cadre_kind, order=40)

@@ -43,10 +43,22 @@ def _check_reach(organization: Organization, user) -> None:
 
 
 @transaction.atomic
+def organization_import_check(organization: Organization, user) -> None:
+    """What an import's check can tell of one row before anything is written:
+    the district's reach and the model's own field checks."""
+    _check_reach(organization, user)
+    organization.clean_fields(exclude=["parent", "region", "leader_user"])
+
+
 def organization_save(
-    *, organization: Organization, user, created: bool | None = None
+    *,
+    organization: Organization,
+    user,
+    created: bool | None = None,
+    audit_extra: dict | None = None,
 ) -> Organization:
-    """Validate and save an organization (form, admin or import), and audit it."""
+    """Validate and save an organization (form, admin or import), and audit it.
+    ``audit_extra`` goes into the audit entry (an import's job number)."""
     if created is None:
         created = organization.pk is None
     _check_reach(organization, user)
@@ -58,13 +70,15 @@ def organization_save(
         user,
         "organization.create" if created else "organization.update",
         organization,
-        {"code": organization.code, "name": organization.name},
+        {"code": organization.code, "name": organization.name, **(audit_extra or {})},
     )
     return organization
 
 
 @transaction.atomic
-def cadre_save(*, cadre: Cadre, user, created: bool | None = None) -> Cadre:
+def cadre_save(
+    *, cadre: Cadre, user, created: bool | None = None, audit_extra: dict | None = None
+) -> Cadre:
     if created is None:
         created = cadre.pk is None
     cadre.full_clean()
@@ -73,7 +87,7 @@ def cadre_save(*, cadre: Cadre, user, created: bool | None = None) -> Cadre:
         user,
         "cadre.create" if created else "cadre.update",
         cadre,
-        {"code": cadre.code, "organization": cadre.organization_id},
+        {"code": cadre.code, "organization": cadre.organization_id, **(audit_extra or {})},
     )
     return cadre
 
