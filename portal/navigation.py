@@ -51,6 +51,12 @@ NAV_ITEMS = [
         "calendar-week",
     ),
     NavItem(
+        _("现场记录"),
+        "fieldwork:field_home",
+        frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
+        "journal-text",
+    ),
+    NavItem(
         _("问题线索"),
         "clues:clue_list",
         frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT}),
@@ -103,6 +109,7 @@ NAV_ITEMS = [
 # The areas are contiguous in NAV_ITEMS, so the menu keeps its order.
 GROUPS = {
     "rounds": (_("巡察工作"), "flag"),
+    "fieldwork": (_("巡察工作"), "flag"),
     "rectification": (_("整改落实"), "clipboard-check"),
     "orgs": (_("基础数据"), "database"),
     "imports": (_("基础数据"), "database"),

@@ -1,0 +1,367 @@
+"""Return package in: verify, compare, apply all or nothing.
+
+Each record in the return carries its content hash now and the hash it had
+when it left the office (``base_hash``; none when made on the laptop). Set
+against the platform's record of the same UUID:
+
+- not on the platform → new;
+- same content as the platform's → nothing to do (so a second import of the
+  same package changes nothing);
+- the platform's is still what was sent out → changed on site: applied;
+- the laptop's is still what was sent out → changed on the platform only: kept;
+- both changed → a conflict, shown with both versions; the office chooses for
+  each one, and nothing is applied while any is undecided.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fieldwork import package as sealed
+from fieldwork.models import (
+    RECORD_MODELS,
+    FieldPackage,
+    ProblemLink,
+    RecordAttachment,
+    ReturnImport,
+)
+from fieldwork.package import PackageRefused
+from fieldwork.services.field import save_attachment, sealed_payload
+from fieldwork.transfer import (
+    content_hash,
+    problem_content,
+    record_content,
+)
+from rounds.access import require_office
+from rounds.models import Membership, Problem, ProblemCategory, Team
+from xuncha.accounts.models import User
+from xuncha.audit.services import log_action
+
+NEW, CHANGED, CONFLICT, SAME, KEPT = "new", "changed", "conflict", "same", "kept"
+KIND_LABELS = {
+    "interview": "谈话记录",
+    "petition": "信访件",
+    "document": "调阅资料",
+    "problem": "发现问题",
+}
+
+
+@dataclass
+class Change:
+    kind: str
+    uuid: str
+    verdict: str
+    field_entry: dict
+    platform_content: dict | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def changed_fields(self) -> list[str]:
+        if self.platform_content is None:
+            return []
+        mine = self.field_entry["content"]
+        return [k for k in mine if mine[k] != self.platform_content.get(k)]
+
+    @property
+    def label(self) -> str:
+        c = self.field_entry["content"]
+        text = (
+            c.get("person_name") or c.get("title") or c.get("content") or c.get("description") or ""
+        )
+        return str(text)[:40]
+
+
+@dataclass
+class Plan:
+    package: FieldPackage
+    sha256: str
+    manifest: dict
+    changes: list[Change] = field(default_factory=list)
+    new_attachments: list[dict] = field(default_factory=list)
+    previous_import: ReturnImport | None = None
+
+    def of(self, verdict: str) -> list[Change]:
+        return [c for c in self.changes if c.verdict == verdict]
+
+    @property
+    def new(self):
+        return self.of(NEW)
+
+    @property
+    def changed(self):
+        return self.of(CHANGED)
+
+    @property
+    def conflicts(self):
+        return self.of(CONFLICT)
+
+    @property
+    def unchanged_count(self) -> int:
+        return len(self.of(SAME)) + len(self.of(KEPT))
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.new or self.changed or self.conflicts or self.new_attachments)
+
+
+def _refuse_scope(team: Team, content: dict, members: set[str]) -> None:
+    targets = set(team.targets.values_list("pk", flat=True))
+    kinds = {*RECORD_MODELS, "problem"}
+    for entry in content["records"] + content["problems"]:
+        if entry.get("kind") not in kinds:
+            raise PackageRefused("回传包中有无法识别的记录类型，拒绝导入。")
+        if entry["content"].get("target") not in targets:
+            raise PackageRefused("回传包中有本组巡察对象之外的记录，拒绝导入。")
+    for entry in content["records"]:
+        for who in (entry["created_by"], entry["updated_by"]):
+            if who not in members:
+                raise PackageRefused(f"回传包中的记录由非本组成员（{who}）录入，拒绝导入。")
+
+
+def _current(team: Team, content: dict):
+    """The platform's side: each UUID's object and its content."""
+    problem_uuids = {e["uuid"] for e in content["problems"]}
+    links = ProblemLink.objects.filter(uuid__in=problem_uuids).select_related("problem")
+    codes = dict(ProblemCategory.objects.values_list("pk", "code"))
+    current: dict[str, tuple[object, dict]] = {}
+    for link in links:
+        if link.problem.team_id != team.pk:
+            raise PackageRefused("回传包中的问题属于其他巡察组，拒绝导入。")
+        current[str(link.uuid)] = (link.problem, problem_content(link.problem, codes))
+    problem_links = {
+        link.problem_id: str(link.uuid) for link in ProblemLink.objects.filter(problem__team=team)
+    }
+    for kind, model in RECORD_MODELS.items():
+        uuids = [e["uuid"] for e in content["records"] if e["kind"] == kind]
+        for record in model.objects.filter(uuid__in=uuids):
+            if record.team_id != team.pk:
+                raise PackageRefused("回传包中的记录属于其他巡察组，拒绝导入。")
+            current[str(record.uuid)] = (record, record_content(record, problem_links))
+    return current
+
+
+def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[Plan, dict, object]:
+    """Verify the package and say what it would do; writes nothing."""
+    require_office(user, team.round)
+    header = sealed.read_header(data)[0]
+    if header.get("kind") != "return":
+        raise PackageRefused("这不是现场回传包（可能是导出给现场的数据包）。")
+    package = (
+        FieldPackage.objects.select_related("team__round")
+        .filter(package_id=_uuid_or_none(header.get("package_id")))
+        .first()
+    )
+    if package is None:
+        raise PackageRefused("本系统没有导出过与之对应的现场数据包，无法核验签名，拒绝导入。")
+    if package.team_id != team.pk:
+        raise PackageRefused(
+            f"此回传包属于{package.team.round.name}{package.team.name}，不是本组的，拒绝导入。"
+        )
+    signed_header, payload = sealed.open_package(
+        data,
+        passphrase=passphrase,
+        verify_key=sealed.raw_public_key(package.field_public_key),
+        signer_name="本组现场数据包",
+    )
+    if signed_header.get("team_id") != team.pk:
+        raise PackageRefused("此回传包不是本组的，拒绝导入。")
+    manifest, content, archive = sealed_payload(payload)
+    members = set(
+        Membership.objects.filter(team=team).values_list("cadre__user__username", flat=True)
+    )
+    _refuse_scope(team, content, members)
+    current = _current(team, content)
+    plan = Plan(package=package, sha256=sealed.sha256_hex(data), manifest=manifest)
+    plan.previous_import = ReturnImport.objects.filter(package=package, sha256=plan.sha256).first()
+    # A conflict the office already settled for the platform's version stays settled
+    # while the laptop's version is the same one it saw.
+    settled: dict[str, str] = {}
+    for earlier in ReturnImport.objects.filter(package__team=team).order_by("pk"):
+        settled.update(earlier.summary.get("kept", {}))
+    for entry in content["problems"] + content["records"]:
+        mine = current.get(entry["uuid"])
+        if mine is None:
+            verdict = NEW
+        else:
+            now = content_hash(mine[1])
+            if now == entry["hash"]:
+                verdict = SAME
+            elif now == entry.get("base_hash"):
+                verdict = CHANGED
+            elif (
+                entry["hash"] == entry.get("base_hash")
+                or settled.get(entry["uuid"]) == entry["hash"]
+            ):
+                verdict = KEPT
+            else:
+                verdict = CONFLICT
+        plan.changes.append(
+            Change(
+                kind=entry["kind"],
+                uuid=entry["uuid"],
+                verdict=verdict,
+                field_entry=entry,
+                platform_content=mine[1] if mine else None,
+            )
+        )
+    known = set(
+        RecordAttachment.objects.filter(
+            uuid__in=[a["uuid"] for a in content["attachments"]]
+        ).values_list("uuid", flat=True)
+    )
+    known = {str(u) for u in known}
+    plan.new_attachments = [a for a in content["attachments"] if a["uuid"] not in known]
+    return plan, content, archive
+
+
+def _uuid_or_none(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _apply_problem(change: Change, team: Team, users, categories, existing) -> None:
+    c = change.field_entry["content"]
+    values = {
+        "category_id": categories[c["category"]],
+        "description": c["description"],
+        "source": c["source"],
+        "severity": c["severity"],
+        "immediate_fix": c["immediate_fix"],
+        "found_on": datetime.date.fromisoformat(c["found_on"]),
+        "status": c["status"],
+    }
+    if change.verdict == NEW:
+        problem = Problem(
+            target_id=c["target"],
+            round_id=team.round_id,
+            team=team,
+            found_by=users[change.field_entry["found_by"]],
+            **values,
+        )
+        problem.full_clean(exclude=["found_by", "target", "category"])
+        problem.save()
+        ProblemLink.objects.create(problem=problem, uuid=change.uuid)
+    else:
+        problem = existing
+        for name, value in values.items():
+            setattr(problem, name, value)
+        problem.full_clean(exclude=["found_by", "target", "category"])
+        problem.save()
+
+
+def _apply_record(change: Change, team: Team, users, problem_pks, existing) -> None:
+    entry = change.field_entry
+    model = RECORD_MODELS[change.kind]
+    fields = dict(entry["content"])
+    fields["target_id"] = fields.pop("target")
+    if "problem" in fields:
+        problem_uuid = fields.pop("problem")
+        fields["problem_id"] = problem_pks.get(problem_uuid) if problem_uuid else None
+        if problem_uuid and fields["problem_id"] is None:
+            raise PackageRefused("信访件引用的问题不在平台上，也不在回传包中，拒绝导入。")
+    updated = {
+        "updated_by": users[entry["updated_by"]],
+        "updated_at": datetime.datetime.fromisoformat(entry["updated_at"]),
+    }
+    if change.verdict == NEW:
+        record = model(
+            uuid=entry["uuid"],
+            team=team,
+            created_by=users[entry["created_by"]],
+            created_at=datetime.datetime.fromisoformat(entry["created_at"]),
+            version=entry["version"],
+            **updated,
+            **fields,
+        )
+    else:
+        record = existing
+        for name, value in {**fields, **updated}.items():
+            setattr(record, name, value)
+        record.version = max(record.version + 1, entry["version"])
+    record.full_clean(exclude=["team", "target", "created_by", "updated_by", "problem"])
+    record.save()
+
+
+@transaction.atomic
+def return_apply(
+    *, team: Team, data: bytes, passphrase: str, resolutions: dict[str, str], user
+) -> ReturnImport | None:
+    """Apply the whole return, or nothing. None: there was nothing to apply."""
+    plan, content, archive = return_analyse(team=team, data=data, passphrase=passphrase, user=user)
+    undecided = [c for c in plan.conflicts if resolutions.get(c.uuid) not in ("field", "platform")]
+    if undecided:
+        raise ValidationError(f"还有 {len(undecided)} 处冲突未选择处理方式，未导入任何内容。")
+    if not plan.has_work:
+        return None
+    taken = [
+        c
+        for c in plan.changes
+        if c.verdict in (NEW, CHANGED) or (c.verdict == CONFLICT and resolutions[c.uuid] == "field")
+    ]
+    names = {e.get("found_by") or e.get("updated_by") for e in content["problems"]}
+    names |= {e["created_by"] for e in content["records"]} | {
+        e["updated_by"] for e in content["records"]
+    }
+    names |= {a["uploaded_by"] for a in plan.new_attachments}
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    missing = names - set(users)
+    if missing:
+        raise PackageRefused(f"回传包中的人员在平台上不存在：{'、'.join(sorted(missing))}。")
+    categories = dict(ProblemCategory.objects.values_list("code", "pk"))
+    links = {
+        str(link.uuid): link.problem for link in ProblemLink.objects.filter(problem__team=team)
+    }
+    for change in taken:
+        if change.kind == "problem":
+            if change.field_entry["content"]["category"] not in categories:
+                raise PackageRefused("回传包中的问题类别在平台上不存在，拒绝导入。")
+            _apply_problem(change, team, users, categories, links.get(change.uuid))
+    problem_pks = {
+        str(link.uuid): link.problem_id for link in ProblemLink.objects.filter(problem__team=team)
+    }
+    for change in taken:
+        if change.kind != "problem":
+            model = RECORD_MODELS[change.kind]
+            existing = model.objects.filter(uuid=change.uuid).first()
+            _apply_record(change, team, users, problem_pks, existing)
+    for entry in plan.new_attachments:
+        save_attachment({**entry, "team_id": team.pk}, archive, users)
+    summary = {
+        "new": len(plan.new),
+        "changed": len(plan.changed),
+        "conflicts_taken_from_field": sum(
+            1 for c in plan.conflicts if resolutions[c.uuid] == "field"
+        ),
+        "conflicts_kept": sum(1 for c in plan.conflicts if resolutions[c.uuid] == "platform"),
+        "attachments": len(plan.new_attachments),
+        "unchanged": plan.unchanged_count,
+        "kept": {
+            c.uuid: c.field_entry["hash"]
+            for c in plan.conflicts
+            if resolutions[c.uuid] == "platform"
+        },
+    }
+    imported = ReturnImport.objects.create(
+        package=plan.package, sha256=plan.sha256, summary=summary, imported_by=user
+    )
+    log_action(
+        user,
+        "fieldwork.return_import",
+        imported,
+        {"team": team.pk, "sha256": plan.sha256, **summary},
+    )
+    return imported
+
+
+def stamp(value: str) -> str:
+    return timezone.localtime(datetime.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
