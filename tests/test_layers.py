@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND = "xuncha"
-DOMAIN_APPS = ("rounds", "clues", "rectification")
+DOMAIN_APPS = ("rounds", "clues", "rectification", "fieldwork")
 TOP = ("portal",)
 # Development code, installed only outside production: nothing in production imports it.
 DEV = ("demo", "bench")
