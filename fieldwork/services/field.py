@@ -61,6 +61,7 @@ def sealed_payload(payload: bytes):
 def _load_records(content: dict, users: dict[str, User], archive) -> None:
     problem_pks = {}
     categories = dict(ProblemCategory.objects.values_list("code", "pk"))
+    targets = {t.pk: t for t in Target.objects.only("round_id", "team_id")}
     for entry in content["problems"]:
         c = entry["content"]
         problem = Problem(
@@ -74,11 +75,12 @@ def _load_records(content: dict, users: dict[str, User], archive) -> None:
             status=c["status"],
             found_by=users[entry["found_by"]],
         )
-        target = Target.objects.only("round_id", "team_id").get(pk=c["target"])
+        target = targets[c["target"]]
         problem.round_id, problem.team_id = target.round_id, target.team_id
         problem.save()
         ProblemLink.objects.create(problem=problem, uuid=entry["uuid"])
         problem_pks[entry["uuid"]] = problem.pk
+    rows: dict[type, list] = {}
     for entry in content["records"]:
         model = RECORD_MODELS[entry["kind"]]
         fields = dict(entry["content"])
@@ -87,7 +89,7 @@ def _load_records(content: dict, users: dict[str, User], archive) -> None:
             fields["problem_id"] = problem_pks.get(fields.pop("problem"))
         record = model(
             uuid=entry["uuid"],
-            team_id=Target.objects.only("team_id").get(pk=fields["target_id"]).team_id,
+            team_id=targets[fields["target_id"]].team_id,
             created_by=users[entry["created_by"]],
             created_at=_parse(entry["created_at"]),
             updated_by=users[entry["updated_by"]],
@@ -95,8 +97,14 @@ def _load_records(content: dict, users: dict[str, User], archive) -> None:
             version=entry["version"],
             **fields,
         )
-        record.full_clean(exclude=["team", "target", "created_by", "updated_by", "problem"])
-        record.save()
+        record.full_clean(
+            exclude=["team", "target", "created_by", "updated_by", "problem"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        rows.setdefault(model, []).append(record)
+    for model, records in rows.items():
+        model.objects.bulk_create(records, batch_size=500)
     for entry in content["attachments"]:
         save_attachment(entry, archive, users)
 

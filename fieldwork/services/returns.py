@@ -259,7 +259,10 @@ def _apply_problem(change: Change, team: Team, users, categories, existing) -> N
         problem.save()
 
 
-def _apply_record(change: Change, team: Team, users, problem_pks, existing) -> None:
+def _apply_record(change: Change, team: Team, users, problem_pks, existing):
+    """The record as the laptop has it: a new, unsaved row, or ``existing`` changed
+    and saved. Checked field by field here; uniqueness and the petition's rule
+    are the database's constraints, which fail the whole import."""
     entry = change.field_entry
     model = RECORD_MODELS[change.kind]
     fields = dict(entry["content"])
@@ -288,8 +291,19 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing) -> N
         for name, value in {**fields, **updated}.items():
             setattr(record, name, value)
         record.version = max(record.version + 1, entry["version"])
-    record.full_clean(exclude=["team", "target", "created_by", "updated_by", "problem"])
-    record.save()
+    try:
+        record.full_clean(
+            exclude=["team", "target", "created_by", "updated_by", "problem"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        raise PackageRefused(
+            f"回传包中的{KIND_LABELS[change.kind]}内容不完整：{error.messages[0]}"
+        ) from None
+    if change.verdict != NEW:
+        record.save()
+    return record
 
 
 @transaction.atomic
@@ -329,11 +343,19 @@ def return_apply(
     problem_pks = {
         str(link.uuid): link.problem_id for link in ProblemLink.objects.filter(problem__team=team)
     }
-    for change in taken:
-        if change.kind != "problem":
-            model = RECORD_MODELS[change.kind]
-            existing = model.objects.filter(uuid=change.uuid).first()
-            _apply_record(change, team, users, problem_pks, existing)
+    for kind, model in RECORD_MODELS.items():
+        mine = [c for c in taken if c.kind == kind]
+        existing = model.objects.in_bulk(
+            [c.uuid for c in mine if c.verdict != NEW], field_name="uuid"
+        )
+        existing = {str(key): value for key, value in existing.items()}
+        new = [
+            _apply_record(change, team, users, problem_pks, existing.get(change.uuid))
+            for change in mine
+        ]
+        model.objects.bulk_create(
+            [r for r, c in zip(new, mine, strict=True) if c.verdict == NEW], batch_size=500
+        )
     for entry in plan.new_attachments:
         save_attachment({**entry, "team_id": team.pk}, archive, users)
     summary = {
