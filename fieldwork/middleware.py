@@ -20,6 +20,8 @@ FIELD_VIEWS = frozenset(
         "accounts:password_change",
         "twofactor:verify",
         "twofactor:recovery",
+        "core:todo",
+        "core:todo_badge",
         "notifications:notification_list",
         "notifications:notification_mark_read",
         "rounds:team_detail",

@@ -6,9 +6,11 @@ so the menu is a convenience, never the guard.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fieldwork.middleware import FIELD_VIEWS
 from xuncha.accounts.roles import Role
 
 
@@ -131,6 +133,9 @@ def admin_nav_item(user) -> dict | None:
 def nav_for(user, current_path: str) -> list[dict]:
     items = []
     for item in NAV_ITEMS:
+        # The field edition's menu holds only the pages the laptop answers.
+        if settings.FIELD_MODE and item.url_name not in FIELD_VIEWS:
+            continue
         if user.roles & item.roles:
             url = reverse(item.url_name)
             items.append(
@@ -142,7 +147,7 @@ def nav_for(user, current_path: str) -> list[dict]:
                     "group": GROUPS.get(item.url_name.split(":")[0]),
                 }
             )
-    if admin_item := admin_nav_item(user):
+    if not settings.FIELD_MODE and (admin_item := admin_nav_item(user)):
         items.append({**admin_item, "active": False})
     # One entry is active: the longest URL the path starts with ("/rounds/targets/"
     # rather than "/rounds/"), and the home page only on itself.

@@ -34,6 +34,7 @@ PREFIXES = [
     "reports.",
     "import.",
     "export.",
+    "field.",
 ]
 # The order of issue 12's crash first, then the rest backwards.
 ORDERS = {
@@ -79,8 +80,9 @@ STATED = {
     "organizations": TINY.count(3000),
     "cadres": TINY.count(300),
     "audit samples": TINY.count(5000),
-    "rounds": 10,
-    "targets": TINY.count(3000),  # one per organization
+    # Ten bench rounds, and the field edition's own round with its one target.
+    "rounds": 10 + 1,
+    "targets": TINY.count(3000) + 1,  # one per organization, and the field round's
     "problems": TINY.count(100_000),
     "items": TINY.count(100_000),
     "clues": TINY.count(20_000),

@@ -469,3 +469,16 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
     assert package.sha256 in out
     assert not (tmp_path / "laptop" / "field.sqlite3").exists()
     assert not (tmp_path / "pkg.xcfield").exists()
+
+
+def test_the_field_editions_menu_holds_only_the_laptops_pages(w, settings):
+    from fieldwork.middleware import FIELD_VIEWS
+    from portal.navigation import NAV_ITEMS, nav_for
+
+    by_url = {reverse(item.url_name): item.url_name for item in NAV_ITEMS}
+    on_platform = {by_url[i["url"]] for i in nav_for(w.member, "/") if i["url"] in by_url}
+    assert "rounds:round_list" in on_platform
+    settings.FIELD_MODE = True
+    in_field = {by_url[i["url"]] for i in nav_for(w.member, "/") if i["url"] in by_url}
+    assert in_field and in_field <= FIELD_VIEWS
+    assert "rounds:round_list" not in in_field and "clues:clue_list" not in in_field
