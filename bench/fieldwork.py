@@ -6,7 +6,8 @@ The data set is its own small round (term 98, theme ``BENCH-单机``) of the
 city office, one team of six signed members and one target, holding the
 records (谈话记录, 信访件, 调阅资料 in thirds) and the attachments (100 KB of
 incompressible bytes each, the size of a scanned page). It needs only the
-"orgs" data set. The import figure imports a return in which every record and
+"orgs" data set; its cadres' codes start ``FIELDBENCH-``, apart from the
+city's bench cadres. The import figure imports a return in which every record and
 attachment is new (fresh UUIDs: the heaviest case, all of it written), inside
 a transaction that is rolled back, and removes the files it stored.
 """
@@ -85,7 +86,7 @@ def _team(office_user: User) -> Team:
             group, _ = Group.objects.get_or_create(name=Role.TEAM_MEMBER.value)
             user.groups.add(group)
         cadre, _ = Cadre.objects.get_or_create(
-            code=f"{PREFIX}FIELD-{n}",
+            code=f"FIELDBENCH-{n}",
             defaults={
                 "name": f"单机组员{n}",
                 "organization": organization,

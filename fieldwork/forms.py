@@ -2,6 +2,7 @@
 a person typed; the rules are the services'."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fieldwork.models import DocumentReview, Interview, LaptopReturn, Petition
@@ -16,6 +17,11 @@ class _RecordForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = team.targets.select_related("organization")
         self.fields["target"].label_from_instance = lambda t: t.organization.name
+        if self.instance.pk is None:
+            # A record is mostly typed the day it happens.
+            for name in ("held_on", "received_on", "examined_on"):
+                if name in self.fields:
+                    self.initial.setdefault(name, timezone.localdate())
         if "problem" in self.fields:
             self.fields["problem"].queryset = Problem.objects.filter(team=team).order_by("-id")
             self.fields["problem"].label_from_instance = lambda p: f"#{p.pk} {p}"

@@ -27,8 +27,6 @@ FIELD_VIEWS = frozenset(
         "rounds:team_detail",
         "rounds:commitments",
         "rounds:commitment_sign",
-        "rounds:worklog_list",
-        "rounds:worklog_form",
         "rounds:target_list",
         "rounds:target_detail",
         "rounds:problem_list",
@@ -36,7 +34,6 @@ FIELD_VIEWS = frozenset(
         "rounds:problem_detail",
         "rounds:problem_edit",
         "rounds:problem_transition",
-        "rounds:problem_attach",
         "rounds:problem_attachment",
         "fieldwork:field_home",
         "fieldwork:team_records",
@@ -48,6 +45,11 @@ FIELD_VIEWS = frozenset(
         "fieldwork:record_file",
     }
 )
+
+
+# Not here, because the return package does not carry them: problem attachments
+# (files go on the records instead), clues, and the work log (filed on the
+# platform, prefilled from the records that come back).
 
 
 class FieldModeMiddleware:

@@ -146,10 +146,11 @@ def test_a_member_signs_in_offline_and_enters_an_interview_and_a_problem(
     assert "公务接待超标准，未附清单。" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
+    # Everything came from the laptop's own server, and nothing failed.
+    assert outside == [] and errors == []
     # Nothing but the team's pages: the office's answer 404 on the laptop.
     assert page.goto(f"{url}/dashboard/").status == 404
     assert page.goto(f"{url}/clues/").status == 404
-    assert outside == [] and errors == []
     context.close()
 
     _manage(tmp_path, "field_return", "--package", str(files["pkg"]),
