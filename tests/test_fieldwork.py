@@ -482,3 +482,38 @@ def test_the_field_editions_menu_holds_only_the_laptops_pages(w, settings):
     in_field = {by_url[i["url"]] for i in nav_for(w.member, "/") if i["url"] in by_url}
     assert in_field and in_field <= FIELD_VIEWS
     assert "rounds:round_list" not in in_field and "clues:clue_list" not in in_field
+
+
+def test_the_record_list_reads_in_a_fixed_number_of_queries(
+    client, w, django_assert_max_num_queries
+):
+    for n in range(30):
+        interview(w, person_name=f"对象{n}")
+    client.force_login(w.member)
+    url = reverse("fieldwork:record_list", args=[w.target.team.pk, "interview"])
+    with django_assert_max_num_queries(25):
+        response = client.get(url)
+    assert response.context["page"].paginator.count == 30
+
+
+def test_the_laptops_return_is_recorded_against_the_team_checking_the_hash(client, w):
+    from fieldwork.models import LaptopReturn
+
+    _blob, package = package_export(team=w.target.team, passphrase=PASSPHRASE, user=w.officer)
+    client.force_login(w.officer)
+    url = reverse("fieldwork:laptop_return", args=[w.target.team.pk])
+    day = timezone.localdate().isoformat()
+    response = client.post(
+        url, {"laptop": "BJB-07", "returned_on": day, "package_sha256": "0" * 64}, follow=True
+    )
+    assert "都不符" in response.content.decode()
+    assert not LaptopReturn.objects.exists()
+    client.post(url, {"laptop": "BJB-07", "returned_on": day, "package_sha256": package.sha256})
+    entry = LaptopReturn.objects.get()
+    assert (entry.team, entry.recorded_by, entry.package_sha256) == (
+        w.target.team,
+        w.officer,
+        package.sha256,
+    )
+    client.force_login(w.leader)
+    assert client.post(url, {"laptop": "x", "returned_on": day}).status_code == 404
