@@ -27,6 +27,8 @@ FIELD_VIEWS = frozenset(
         "rounds:team_detail",
         "rounds:commitments",
         "rounds:commitment_sign",
+        "rounds:worklog_list",
+        "rounds:worklog_form",
         "rounds:target_list",
         "rounds:target_detail",
         "rounds:problem_list",
@@ -48,8 +50,7 @@ FIELD_VIEWS = frozenset(
 
 
 # Not here, because the return package does not carry them: problem attachments
-# (files go on the records instead), clues, and the work log (filed on the
-# platform, prefilled from the records that come back).
+# (files go on the records instead) and clues.
 
 
 class FieldModeMiddleware:

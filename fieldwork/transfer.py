@@ -87,6 +87,41 @@ def problem_entry(problem: Problem, link_uuid: str, usernames, category_codes) -
     }
 
 
+WORKLOG_FIGURES = (
+    "interviews",
+    "documents",
+    "petitions",
+    "visits",
+    "site_checks",
+    "problems_found",
+)
+
+
+def worklog_key(date: str) -> str:
+    """A work log's identity on both sides: one per team per day (the team is the package's)."""
+    return f"worklog:{date}"
+
+
+def worklog_content(log) -> dict:
+    return {
+        "date": log.date.isoformat(),
+        **{name: getattr(log, name) for name in WORKLOG_FIGURES},
+        "narrative": log.narrative,
+    }
+
+
+def worklog_entry(log, usernames) -> dict:
+    content = worklog_content(log)
+    return {
+        "uuid": worklog_key(content["date"]),
+        "kind": "worklog",
+        "content": content,
+        "hash": content_hash(content),
+        "filed_by": usernames[log.filed_by_id],
+        "updated_at": log.updated_at.isoformat(),
+    }
+
+
 def ensure_problem_links(problems) -> dict[int, str]:
     """Each problem's UUID (problem pk → uuid), giving one to those without."""
     problems = list(problems)

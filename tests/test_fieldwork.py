@@ -348,9 +348,11 @@ FIELD_WORK = textwrap.dedent(
     from fieldwork.services.records import record_create, record_update
     from rounds.models import ProblemCategory, Target
     from rounds.services.problems import problem_create
+    from rounds.services.worklogs import worklog_file
     from xuncha.accounts.models import User
 
     member = User.objects.get(username="{member}")
+    leader = User.objects.get(username="{leader}")
     target = Target.objects.get()
     today = datetime.date.today()
     record_update(record=Interview.objects.get(), user=member, summary="现场补充的谈话要点。")
@@ -368,6 +370,8 @@ FIELD_WORK = textwrap.dedent(
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user=member, confirmed=True)  # travelled in the package
+    worklog_file(team=target.team, date=today, figures={{"interviews": 2, "petitions": 1}},
+                 narrative="现场报送的日报。", user=leader)
     client = Client()
     client.force_login(member)
     session = client.session
@@ -396,7 +400,7 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
 
     out = _field(tmp_path, "field_load", *files, "--office-key", str(office_pub))
     assert package.sha256 in out
-    out = _field(tmp_path, code=FIELD_WORK.format(member=w.member.username))
+    out = _field(tmp_path, code=FIELD_WORK.format(member=w.member.username, leader=w.leader.username))
     assert "office-page 404" in out and "dashboard 404" in out and "records 200" in out
     _field(tmp_path, "field_return", *files, "--out", str(tmp_path / "ret.xcfield"))
     ret = (tmp_path / "ret.xcfield").read_bytes()
@@ -406,7 +410,7 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
     record_update(record=both, user=w.leader, notes="平台上的调阅情况。")
 
     plan, *_ = return_analyse(team=team, data=ret, passphrase=PASSPHRASE, user=w.officer)
-    assert sorted(c.kind for c in plan.new) == ["interview", "petition", "problem"]
+    assert sorted(c.kind for c in plan.new) == ["interview", "petition", "problem", "worklog"]
     assert [c.uuid for c in plan.changed] == [str(first.uuid)]
     assert [c.uuid for c in plan.conflicts] == [str(both.uuid)]
     assert plan.unchanged_count == 1  # the petition changed on the platform only
@@ -439,6 +443,8 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
     assert problem_list(user=w.member).filter(description__startswith="现场发现").count() == 1
     assert counts_from_records(team, timezone.localdate())["interviews"] == 2
     assert Interview.objects.filter(team=team).count() == 2
+    log = team.logs.get()
+    assert (log.narrative, log.interviews, log.filed_by) == ("现场报送的日报。", 2, w.leader)
 
     # The same package again changes nothing.
     before = (

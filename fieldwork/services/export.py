@@ -23,7 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fieldwork import package as sealed
 from fieldwork.models import RECORD_MODELS, FieldPackage, RecordAttachment
-from fieldwork.transfer import ensure_problem_links, problem_entry, record_entry, zip_payload
+from fieldwork.transfer import (
+    ensure_problem_links,
+    problem_entry,
+    record_entry,
+    worklog_entry,
+    zip_payload,
+)
 from rounds.access import require_office
 from rounds.models import Commitment, Membership, Problem, ProblemCategory, RoundKind, Team
 from xuncha.accounts.models import User
@@ -47,11 +53,13 @@ def collect_team_work(team: Team) -> tuple[dict, dict[str, bytes]]:
     problems = list(Problem.objects.filter(team=team))
     problem_uuids = ensure_problem_links(problems)
     attachments = list(RecordAttachment.objects.filter(team=team))
+    logs = list(team.logs.all())
     author_ids = (
         {r.created_by_id for r in records}
         | {r.updated_by_id for r in records}
         | {p.found_by_id for p in problems}
         | {a.uploaded_by_id for a in attachments}
+        | {log.filed_by_id for log in logs}
     )
     usernames = dict(User.objects.filter(pk__in=author_ids).values_list("pk", "username"))
     codes = dict(ProblemCategory.objects.values_list("pk", "code"))
@@ -62,6 +70,7 @@ def collect_team_work(team: Team) -> tuple[dict, dict[str, bytes]]:
     work = {
         "records": [record_entry(r, usernames, problem_uuids) for r in records],
         "problems": [problem_entry(p, problem_uuids[p.pk], usernames, codes) for p in problems],
+        "worklogs": [worklog_entry(log, usernames) for log in logs],
         "attachments": [
             {
                 "uuid": str(a.uuid),
@@ -166,6 +175,7 @@ def build_manifest(*, package_id: str, team: Team, work: dict, files: dict, kind
         "made_at": timezone.now().isoformat(),
         "records": counts,
         "problems": len(work["problems"]),
+        "worklogs": len(work["worklogs"]),
         "attachments": [
             {"uuid": a["uuid"], "sha256": a["sha256"], "size": a["size"]}
             for a in work["attachments"]

@@ -26,7 +26,7 @@ from fieldwork.models import RECORD_MODELS, FieldSession, ProblemLink, RecordAtt
 from fieldwork.package import PackageRefused
 from fieldwork.services.export import build_manifest, collect_team_work
 from fieldwork.transfer import unzip_payload, zip_payload
-from rounds.models import Problem, ProblemCategory, RoundKind, Target, Team
+from rounds.models import Problem, ProblemCategory, RoundKind, Target, Team, WorkLog
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
@@ -58,7 +58,7 @@ def sealed_payload(payload: bytes):
         raise PackageRefused("数据包内容无法读取。") from None
 
 
-def _load_records(content: dict, users: dict[str, User], archive) -> None:
+def _load_records(content: dict, users: dict[str, User], archive, team: Team) -> None:
     problem_pks = {}
     categories = dict(ProblemCategory.objects.values_list("code", "pk"))
     targets = {t.pk: t for t in Target.objects.only("round_id", "team_id")}
@@ -105,8 +105,20 @@ def _load_records(content: dict, users: dict[str, User], archive) -> None:
         rows.setdefault(model, []).append(record)
     for model, records in rows.items():
         model.objects.bulk_create(records, batch_size=500)
+    WorkLog.objects.bulk_create(
+        [
+            WorkLog(team=team, filed_by=users[entry["filed_by"]], **worklog_values(entry))
+            for entry in content.get("worklogs", [])
+        ]
+    )
     for entry in content["attachments"]:
         save_attachment(entry, archive, users)
+
+
+def worklog_values(entry: dict) -> dict:
+    values = dict(entry["content"])
+    values["date"] = datetime.date.fromisoformat(values["date"])
+    return values
 
 
 def save_attachment(entry: dict, archive, users: dict[str, User]) -> RecordAttachment:
@@ -157,8 +169,11 @@ def field_load(*, data: bytes, passphrase: str, office_key) -> FieldSession:
     team = Team.objects.get(pk=header["team_id"])
     for entry in content["attachments"]:
         entry["team_id"] = team.pk
-    _load_records(content, users, archive)
-    base = {e["uuid"]: e["hash"] for e in content["records"] + content["problems"]}
+    _load_records(content, users, archive, team)
+    base = {
+        e["uuid"]: e["hash"]
+        for e in content["records"] + content["problems"] + content.get("worklogs", [])
+    }
     session = FieldSession.objects.create(
         package_id=header["package_id"],
         team=team,
@@ -192,7 +207,7 @@ def field_return(*, package_data: bytes, passphrase: str) -> bytes:
     field_key = sealed.raw_private_key(base64.b64decode(content["field_private_key"]))
     team = session.team
     work, files = collect_team_work(team)
-    for entry in work["records"] + work["problems"]:
+    for entry in work["records"] + work["problems"] + work["worklogs"]:
         entry["base_hash"] = session.base_hashes.get(entry["uuid"])
     manifest = build_manifest(
         package_id=str(session.package_id), team=team, work=work, files=files, kind="return"

@@ -29,14 +29,16 @@ from fieldwork.models import (
     ReturnImport,
 )
 from fieldwork.package import PackageRefused
-from fieldwork.services.field import save_attachment, sealed_payload
+from fieldwork.services.field import save_attachment, sealed_payload, worklog_values
 from fieldwork.transfer import (
     content_hash,
     problem_content,
     record_content,
+    worklog_content,
+    worklog_key,
 )
 from rounds.access import require_office
-from rounds.models import Membership, Problem, ProblemCategory, Team
+from rounds.models import Membership, Problem, ProblemCategory, Team, WorkLog
 from xuncha.accounts.models import User
 from xuncha.audit.services import log_action
 
@@ -72,7 +74,12 @@ class Change:
     def label(self) -> str:
         c = self.field_entry["content"]
         text = (
-            c.get("person_name") or c.get("title") or c.get("content") or c.get("description") or ""
+            c.get("person_name")
+            or c.get("title")
+            or c.get("content")
+            or c.get("description")
+            or (c.get("date") if self.kind == "worklog" else "")
+            or ""
         )
         return str(text)[:40]
 
@@ -122,6 +129,9 @@ def _refuse_scope(team: Team, content: dict, members: set[str]) -> None:
         for who in (entry["created_by"], entry["updated_by"]):
             if who not in members:
                 raise PackageRefused(f"回传包中的记录由非本组成员（{who}）录入，拒绝导入。")
+    for entry in content.get("worklogs", []):
+        if entry.get("kind") != "worklog" or entry["uuid"] != worklog_key(entry["content"]["date"]):
+            raise PackageRefused("回传包中的工作日报无法识别，拒绝导入。")
 
 
 def _current(team: Team, content: dict):
@@ -137,6 +147,9 @@ def _current(team: Team, content: dict):
     problem_links = {
         link.problem_id: str(link.uuid) for link in ProblemLink.objects.filter(problem__team=team)
     }
+    dates = [e["content"]["date"] for e in content.get("worklogs", [])]
+    for log in team.logs.filter(date__in=dates):
+        current[worklog_key(log.date.isoformat())] = (log, worklog_content(log))
     for kind, model in RECORD_MODELS.items():
         uuids = [e["uuid"] for e in content["records"] if e["kind"] == kind]
         for record in model.objects.filter(uuid__in=uuids):
@@ -184,7 +197,7 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     settled: dict[str, str] = {}
     for earlier in ReturnImport.objects.filter(package__team=team).order_by("pk"):
         settled.update(earlier.summary.get("kept", {}))
-    for entry in content["problems"] + content["records"]:
+    for entry in content["problems"] + content["records"] + content.get("worklogs", []):
         mine = current.get(entry["uuid"])
         if mine is None:
             verdict = NEW
@@ -306,6 +319,15 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
     return record
 
 
+def _apply_worklog(change: Change, team: Team, users, existing) -> None:
+    values = worklog_values(change.field_entry)
+    log = existing or WorkLog(team=team, filed_by=users[change.field_entry["filed_by"]])
+    for name, value in values.items():
+        setattr(log, name, value)
+    log.full_clean(exclude=["team", "filed_by"], validate_unique=False, validate_constraints=False)
+    log.save()
+
+
 @transaction.atomic
 def return_apply(
     *, team: Team, data: bytes, passphrase: str, resolutions: dict[str, str], user
@@ -327,6 +349,7 @@ def return_apply(
         e["updated_by"] for e in content["records"]
     }
     names |= {a["uploaded_by"] for a in plan.new_attachments}
+    names |= {e["filed_by"] for e in content.get("worklogs", [])}
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     missing = names - set(users)
     if missing:
@@ -356,6 +379,10 @@ def return_apply(
         model.objects.bulk_create(
             [r for r, c in zip(new, mine, strict=True) if c.verdict == NEW], batch_size=500
         )
+    logs = {log.date.isoformat(): log for log in team.logs.all()}
+    for change in taken:
+        if change.kind == "worklog":
+            _apply_worklog(change, team, users, logs.get(change.field_entry["content"]["date"]))
     for entry in plan.new_attachments:
         save_attachment({**entry, "team_id": team.pk}, archive, users)
     summary = {
