@@ -253,6 +253,18 @@ class FieldPackage(models.Model):
     def __str__(self) -> str:
         return f"{self.team} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def contents(self) -> str:
+        """The manifest in words: 谈话记录 3，信访件 2，…"""
+        counts = self.manifest.get("records", {})
+        parts = [
+            f"{model._meta.verbose_name} {counts.get(kind, 0)}"
+            for kind, model in RECORD_MODELS.items()
+        ]
+        parts.append(f"{Problem._meta.verbose_name} {self.manifest.get('problems', 0)}")
+        parts.append(f"{_('附件')} {len(self.manifest.get('attachments', []))}")
+        return "，".join(str(p) for p in parts)
+
 
 class ReturnImport(models.Model):
     """A return package applied on the platform (the hash makes a second

@@ -400,7 +400,9 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
 
     out = _field(tmp_path, "field_load", *files, "--office-key", str(office_pub))
     assert package.sha256 in out
-    out = _field(tmp_path, code=FIELD_WORK.format(member=w.member.username, leader=w.leader.username))
+    out = _field(
+        tmp_path, code=FIELD_WORK.format(member=w.member.username, leader=w.leader.username)
+    )
     assert "office-page 404" in out and "dashboard 404" in out and "records 200" in out
     _field(tmp_path, "field_return", *files, "--out", str(tmp_path / "ret.xcfield"))
     ret = (tmp_path / "ret.xcfield").read_bytes()
@@ -523,3 +525,51 @@ def test_the_laptops_return_is_recorded_against_the_team_checking_the_hash(clien
     )
     client.force_login(w.leader)
     assert client.post(url, {"laptop": "x", "returned_on": day}).status_code == 404
+
+
+def test_a_conflict_is_shown_on_the_page_and_applied_only_once_chosen(client, w, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fieldwork.transfer import content_hash
+
+    team = w.target.team
+    record = interview(w, summary="出发时的要点。")
+    blob, _package = package_export(team=team, passphrase=PASSPHRASE, user=w.officer)
+    _header, data, _archive = _open_export(blob, settings)
+    work, files = collect_team_work(team)
+    entry = work["records"][0]
+    entry["base_hash"] = entry["hash"]
+    entry["content"]["summary"] = "现场改过的要点。"
+    entry["hash"] = content_hash(entry["content"])
+    ret = sealed.seal(
+        header={"kind": "return", "package_id": _header["package_id"], "team_id": team.pk},
+        payload=zip_payload({"kind": "return"}, work, files),
+        passphrase=PASSPHRASE,
+        signing_key=sealed.raw_private_key(base64.b64decode(data["field_private_key"])),
+    )
+    record_update(record=record, user=w.leader, summary="平台上改过的要点。")
+
+    client.force_login(w.officer)
+    url = reverse("fieldwork:return_import", args=[team.pk])
+    upload = SimpleUploadedFile("ret.xcfield", ret)
+    response = client.post(url, {"step": "analyse", "passphrase": PASSPHRASE, "package": upload})
+    html = response.content.decode()
+    assert 'data-testid="conflict"' in html and "summary" in html
+    sha = response.context["plan"].sha256
+    response = client.post(
+        url, {"step": "apply", "passphrase": PASSPHRASE, "sha256": sha}, follow=True
+    )
+    assert "1 处冲突未选择处理方式" in response.content.decode()
+    record.refresh_from_db()
+    assert record.summary == "平台上改过的要点。" and not ReturnImport.objects.exists()
+    client.post(
+        url,
+        {
+            "step": "apply",
+            "passphrase": PASSPHRASE,
+            "sha256": sha,
+            f"resolve-{record.uuid}": "field",
+        },
+    )
+    record.refresh_from_db()
+    assert record.summary == "现场改过的要点。" and ReturnImport.objects.count() == 1
