@@ -475,7 +475,7 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
         tmp_path, "field_clear", str(tmp_path / "pkg.xcfield"), str(tmp_path / "ret.xcfield")
     )
     assert package.sha256 in out
-    assert not (tmp_path / "laptop" / "field.sqlite3").exists()
+    assert not (tmp_path / "laptop").exists()  # database, files, secret key: all of it
     assert not (tmp_path / "pkg.xcfield").exists()
 
 

@@ -38,6 +38,16 @@ DEBUG = env_bool("DEBUG", default=XUNCHA_ENV == "development")
 
 DEVELOPMENT_SECRET_KEY = "dev-only-xuncha-secret-key-never-use-in-production-0c3f9a7e51d2b8"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if FIELD_MODE and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    # A laptop's sessions (and its audit key, derived below) are signed with a key
+    # of its own, made on first start and removed with everything else by 清理.
+    _field_secret = DATA_DIR / "secret-key"
+    if not _field_secret.exists():
+        import secrets as _secrets
+
+        _field_secret.write_text(_secrets.token_urlsafe(50))
+        _field_secret.chmod(0o600)
+    SECRET_KEY = _field_secret.read_text().strip()
 if PRODUCTION and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "生产环境必须设置 SECRET_KEY：不少于 50 个字符，且不能使用开发用密钥。"

@@ -243,13 +243,24 @@ def field_clear(*, packages: list[Path]) -> dict:
     from django.db import connections
 
     connections.close_all()
-    database = Path(settings.DATABASES["default"]["NAME"])
+    # The field edition's data folder holds only the laptop's copy: its database,
+    # uploaded files, secret key, audit anchors. It goes whole; so do the
+    # database and files if configured elsewhere, and the packages named.
+    data_dir = Path(settings.DATA_DIR).resolve()
+    database = Path(settings.DATABASES["default"]["NAME"]).resolve()
     candidates = [
-        database,
-        database.with_name(database.name + "-wal"),
-        database.with_name(database.name + "-shm"),
-        Path(settings.MEDIA_ROOT),
         *packages,
+        data_dir,
+        *(
+            path
+            for path in (
+                database,
+                database.with_name(database.name + "-wal"),
+                database.with_name(database.name + "-shm"),
+                Path(settings.MEDIA_ROOT).resolve(),
+            )
+            if not path.is_relative_to(data_dir)
+        ),
     ]
     for path in candidates:
         if path.is_dir():
