@@ -260,6 +260,7 @@ def test_a_good_return_applies_once(w, settings):
         ("other_key", "不是由本组现场数据包的密钥签名"),
         ("other_team", "不是本组的"),
         ("export_as_return", "不是现场回传包"),
+        ("outsider", "非本组成员"),
     ],
 )
 def test_a_spoiled_return_is_refused_naming_why_with_nothing_written(w, settings, spoil, reason):
@@ -280,6 +281,9 @@ def test_a_spoiled_return_is_refused_naming_why_with_nothing_written(w, settings
         ret = _return_from(other_blob, settings, other)
     elif spoil == "export_as_return":
         ret = blob
+    elif spoil == "outsider":
+        extra = [_new_interview_entry(w, w.other_member)]
+        ret = _return_from(blob, settings, team, extra=extra)
     before = _written()
     with pytest.raises(PackageRefused, match=reason):
         return_apply(team=team, data=ret, passphrase=passphrase, resolutions={}, user=w.officer)

@@ -125,13 +125,23 @@ def _refuse_scope(team: Team, content: dict, members: set[str]) -> None:
             raise PackageRefused("回传包中有无法识别的记录类型，拒绝导入。")
         if entry["content"].get("target") not in targets:
             raise PackageRefused("回传包中有本组巡察对象之外的记录，拒绝导入。")
-    for entry in content["records"]:
-        for who in (entry["created_by"], entry["updated_by"]):
-            if who not in members:
-                raise PackageRefused(f"回传包中的记录由非本组成员（{who}）录入，拒绝导入。")
     for entry in content.get("worklogs", []):
         if entry.get("kind") != "worklog" or entry["uuid"] != worklog_key(entry["content"]["date"]):
             raise PackageRefused("回传包中的工作日报无法识别，拒绝导入。")
+    # What was made or changed on the laptop was made by the team's own members
+    # (what came back unchanged may be by someone who has left the team since).
+    everything = content["records"] + content["problems"] + content.get("worklogs", [])
+    for entry in everything:
+        if entry["hash"] == entry.get("base_hash"):
+            continue
+        if entry.get("base_hash") is None:
+            fields = ("created_by", "updated_by", "found_by", "filed_by")
+        else:
+            fields = ("updated_by",)  # records name their last editor; problems and logs do not
+        authors = {entry.get(name) for name in fields} - {None}
+        for who in authors:
+            if who not in members:
+                raise PackageRefused(f"回传包中的记录由非本组成员（{who}）录入，拒绝导入。")
 
 
 def _current(team: Team, content: dict):
