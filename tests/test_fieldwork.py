@@ -577,3 +577,12 @@ def test_a_conflict_is_shown_on_the_page_and_applied_only_once_chosen(client, w,
     )
     record.refresh_from_db()
     assert record.summary == "现场改过的要点。" and ReturnImport.objects.count() == 1
+
+
+def test_the_office_finds_the_package_page_from_the_teams_records(client, w):
+    url = reverse("fieldwork:team_records", args=[w.target.team.pk])
+    packages = reverse("fieldwork:package_list", args=[w.target.team.pk])
+    client.force_login(w.officer)
+    assert packages in client.get(url).content.decode()
+    client.force_login(w.leader)
+    assert packages not in client.get(url).content.decode()

@@ -15,6 +15,7 @@ from fieldwork import selectors
 from fieldwork.forms import RECORD_FORMS, AttachmentForm
 from fieldwork.models import RECORD_MODELS, FieldSession
 from fieldwork.services import records as services
+from rounds.access import office_manages
 from xuncha.audit.services import log_action
 from xuncha.core.view_helpers import PAGE_SIZE, add_service_errors, report_error
 
@@ -51,7 +52,7 @@ def team_records(request, pk: int):
             "may_write": selectors.may_write_records(request.user, team),
             "field_mode": settings.FIELD_MODE,
             "is_office": not settings.FIELD_MODE
-            and not selectors.may_write_records(request.user, team),
+            and office_manages(request.user, team.round.office),
         },
     )
 
