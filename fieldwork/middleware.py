@@ -37,6 +37,11 @@ FIELD_VIEWS = frozenset(
         "rounds:problem_edit",
         "rounds:problem_transition",
         "rounds:problem_attachment",
+        # Clue drafts: made on the laptop, they come back as drafts.
+        "clues:clue_list",
+        "clues:clue_create",
+        "clues:clue_detail",
+        "clues:clue_edit",
         "fieldwork:field_home",
         "fieldwork:team_records",
         "fieldwork:record_list",
@@ -50,7 +55,7 @@ FIELD_VIEWS = frozenset(
 
 
 # Not here, because the return package does not carry them: problem attachments
-# (files go on the records instead) and clues.
+# (files go on the records instead), a clue's files and its handover steps.
 
 
 class FieldModeMiddleware:

@@ -225,6 +225,21 @@ class ProblemLink(models.Model):
         return str(self.uuid)
 
 
+class ClueLink(models.Model):
+    """A clue draft's identity: clues drafted on the laptop come back as drafts.
+    (Existing clues never go out: a package carries no allegation.)"""
+
+    clue = models.OneToOneField("clues.Clue", on_delete=models.CASCADE, related_name="field_link")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("线索标识")
+        verbose_name_plural = _("线索标识")
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
 class FieldPackage(models.Model):
     """An export to one team's laptop (platform side). The field key's public
     half is kept here: a return package must be signed by its private half,

@@ -122,6 +122,44 @@ def worklog_entry(log, usernames) -> dict:
     }
 
 
+CLUE_FIELDS = (
+    "person_name", "person_position", "person_rank", "person_is_top_leader", "discipline",
+    "source", "confidentiality", "summary", "urgent",
+)  # fmt: skip
+
+
+def clue_content(clue, department_codes: dict[int, str], problem_uuids: dict[int, str]) -> dict:
+    return {
+        "target": clue.target_id,
+        **{name: getattr(clue, name) for name in CLUE_FIELDS},
+        "department": department_codes[clue.department_id],
+        "problems": sorted(problem_uuids[pk] for pk in clue.problem_pks if pk in problem_uuids),
+    }
+
+
+def clue_entry(clue, link_uuid: str, usernames, department_codes, problem_uuids) -> dict:
+    content = clue_content(clue, department_codes, problem_uuids)
+    return {
+        "uuid": link_uuid,
+        "kind": "clue",
+        "content": content,
+        "hash": content_hash(content),
+        "drafted_by": usernames[clue.drafted_by_id],
+        "drafted_at": clue.drafted_at.isoformat(),
+    }
+
+
+def ensure_clue_links(clues) -> dict[int, str]:
+    from fieldwork.models import ClueLink
+
+    clues = list(clues)
+    links = dict(ClueLink.objects.filter(clue__in=clues).values_list("clue_id", "uuid"))
+    missing = [ClueLink(clue=c) for c in clues if c.pk not in links]
+    ClueLink.objects.bulk_create(missing)
+    links.update({link.clue_id: link.uuid for link in missing})
+    return {pk: str(value) for pk, value in links.items()}
+
+
 def ensure_problem_links(problems) -> dict[int, str]:
     """Each problem's UUID (problem pk → uuid), giving one to those without."""
     problems = list(problems)

@@ -374,6 +374,14 @@ FIELD_WORK = textwrap.dedent(
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user=member, confirmed=True)  # travelled in the package
+    from clues.services.handover import clue_create
+    from xuncha.orgs.models import Department
+
+    clue_create(target=target, user=member, problems=[problem], person_name="钱某",
+                person_position="后勤处处长", person_rank="section", person_is_top_leader=False,
+                discipline="integrity", source="petition", confidentiality="secret",
+                summary="反映其在食堂采购中收受回扣。", department=Department.objects.get(code="JW"),
+                urgent=False)
     worklog_file(team=target.team, date=today, figures={{"interviews": 2, "petitions": 1}},
                  narrative="现场报送的日报。", user=leader)
     client = Client()
@@ -384,6 +392,8 @@ FIELD_WORK = textwrap.dedent(
     print("office-page", client.get("/rounds/").status_code)
     print("dashboard", client.get("/dashboard/").status_code)
     print("records", client.get(f"/fieldwork/teams/{{target.team_id}}/").status_code)
+    print("clue-form", client.get(f"/clues/new/?target={{target.pk}}").status_code)
+    print("clue-list", client.get("/clues/").status_code)
     """
 )
 
@@ -408,6 +418,7 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
         tmp_path, code=FIELD_WORK.format(member=w.member.username, leader=w.leader.username)
     )
     assert "office-page 404" in out and "dashboard 404" in out and "records 200" in out
+    assert "clue-form 200" in out and "clue-list 200" in out
     _field(tmp_path, "field_return", *files, "--out", str(tmp_path / "ret.xcfield"))
     ret = (tmp_path / "ret.xcfield").read_bytes()
 
@@ -416,7 +427,13 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
     record_update(record=both, user=w.leader, notes="平台上的调阅情况。")
 
     plan, *_ = return_analyse(team=team, data=ret, passphrase=PASSPHRASE, user=w.officer)
-    assert sorted(c.kind for c in plan.new) == ["interview", "petition", "problem", "worklog"]
+    assert sorted(c.kind for c in plan.new) == [
+        "clue",
+        "interview",
+        "petition",
+        "problem",
+        "worklog",
+    ]
     assert [c.uuid for c in plan.changed] == [str(first.uuid)]
     assert [c.uuid for c in plan.conflicts] == [str(both.uuid)]
     assert plan.unchanged_count == 1  # the petition changed on the platform only
@@ -449,12 +466,23 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
     assert problem_list(user=w.member).filter(description__startswith="现场发现").count() == 1
     assert counts_from_records(team, timezone.localdate())["interviews"] == 2
     assert Interview.objects.filter(team=team).count() == 2
+    from clues.models import Clue
+
+    clue = Clue.objects.get(person_name="钱某")
+    assert (clue.status, clue.team, clue.drafted_by, clue.department) == (
+        Clue.Status.DRAFT,
+        team,
+        w.member,
+        w.department,
+    )
+    assert clue.number.startswith("XC") and list(clue.problems.all()) == [new_petition.problem]
     log = team.logs.get()
     assert (log.narrative, log.interviews, log.filed_by) == ("现场报送的日报。", 2, w.leader)
 
     # The same package again changes nothing.
     before = (
         _written(),
+        Clue.objects.count(),
         Petition.objects.count(),
         DocumentReview.objects.get().notes,
         sorted(Interview.objects.values_list("version", flat=True)),
@@ -468,6 +496,7 @@ def test_round_trip_through_the_field_edition(w, settings, tmp_path):
     )
     after = (
         _written(),
+        Clue.objects.count(),
         Petition.objects.count(),
         DocumentReview.objects.get().notes,
         sorted(Interview.objects.values_list("version", flat=True)),
@@ -493,7 +522,7 @@ def test_the_field_editions_menu_holds_only_the_laptops_pages(w, settings):
     settings.FIELD_MODE = True
     in_field = {by_url[i["url"]] for i in nav_for(w.member, "/") if i["url"] in by_url}
     assert in_field and in_field <= FIELD_VIEWS
-    assert "rounds:round_list" not in in_field and "clues:clue_list" not in in_field
+    assert "rounds:round_list" not in in_field and "rounds:weekly_summary_list" not in in_field
 
 
 def test_the_record_list_reads_in_a_fixed_number_of_queries(

@@ -21,9 +21,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clues.models import Clue
 from fieldwork import package as sealed
 from fieldwork.models import RECORD_MODELS, FieldPackage, RecordAttachment
 from fieldwork.transfer import (
+    clue_entry,
+    ensure_clue_links,
     ensure_problem_links,
     problem_entry,
     record_entry,
@@ -34,7 +37,7 @@ from rounds.access import require_office
 from rounds.models import Commitment, Membership, Problem, ProblemCategory, RoundKind, Team
 from xuncha.accounts.models import User
 from xuncha.audit.services import log_action
-from xuncha.orgs.models import Cadre, Organization, Region
+from xuncha.orgs.models import Cadre, Department, Organization, Region
 
 
 def _serialize(queryset) -> list[dict]:
@@ -47,22 +50,29 @@ def _blank(rows: list[dict], **values) -> list[dict]:
     return rows
 
 
-def collect_team_work(team: Team) -> tuple[dict, dict[str, bytes]]:
-    """The team's records, problems and attachments as package entries (both sides)."""
+def collect_team_work(team: Team, *, with_clues: bool = False) -> tuple[dict, dict[str, bytes]]:
+    """The team's records, problems and attachments as package entries (both sides);
+    with_clues (the laptop's return only): the clue drafts made there."""
     records = [r for model in RECORD_MODELS.values() for r in model.objects.filter(team=team)]
     problems = list(Problem.objects.filter(team=team))
     problem_uuids = ensure_problem_links(problems)
     attachments = list(RecordAttachment.objects.filter(team=team))
     logs = list(team.logs.all())
+    clues = list(Clue.objects.filter(team=team).prefetch_related("problems")) if with_clues else []
+    for clue in clues:
+        clue.problem_pks = [p.pk for p in clue.problems.all()]
     author_ids = (
         {r.created_by_id for r in records}
         | {r.updated_by_id for r in records}
         | {p.found_by_id for p in problems}
         | {a.uploaded_by_id for a in attachments}
         | {log.filed_by_id for log in logs}
+        | {clue.drafted_by_id for clue in clues}
     )
     usernames = dict(User.objects.filter(pk__in=author_ids).values_list("pk", "username"))
     codes = dict(ProblemCategory.objects.values_list("pk", "code"))
+    departments = dict(Department.objects.values_list("pk", "code"))
+    clue_uuids = ensure_clue_links(clues)
     files = {}
     for attachment in attachments:
         with attachment.file.open("rb") as handle:
@@ -71,6 +81,10 @@ def collect_team_work(team: Team) -> tuple[dict, dict[str, bytes]]:
         "records": [record_entry(r, usernames, problem_uuids) for r in records],
         "problems": [problem_entry(p, problem_uuids[p.pk], usernames, codes) for p in problems],
         "worklogs": [worklog_entry(log, usernames) for log in logs],
+        "clues": [
+            clue_entry(clue, clue_uuids[clue.pk], usernames, departments, problem_uuids)
+            for clue in clues
+        ],
         "attachments": [
             {
                 "uuid": str(a.uuid),
@@ -198,6 +212,8 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
         **work,
         "objects": [*_reference(team, people), *people["objects"]],
         "roles": people["roles"],
+        # Where a clue drafted on site may go (names only; no clue travels out).
+        "departments": list(Department.objects.values("code", "name", "kind")),
         "grants": [[name, pk] for name in people["roles"] for pk in targets],
         "field_private_key": base64.b64encode(sealed.private_bytes(field_key)).decode(),
     }

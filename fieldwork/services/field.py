@@ -30,6 +30,7 @@ from rounds.models import Problem, ProblemCategory, RoundKind, Target, Team, Wor
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
+from xuncha.orgs.models import Department
 
 
 def require_field_mode() -> None:
@@ -167,6 +168,10 @@ def field_load(*, data: bytes, passphrase: str, office_key) -> FieldSession:
     for username, target_pk in content["grants"]:
         assign_perm("rounds.view_target", users[username], targets[target_pk])
     team = Team.objects.get(pk=header["team_id"])
+    for row in content.get("departments", []):
+        Department.objects.create(
+            group=Group.objects.create(name=f"field-department-{row['code']}"), **row
+        )
     for entry in content["attachments"]:
         entry["team_id"] = team.pk
     _load_records(content, users, archive, team)
@@ -206,8 +211,8 @@ def field_return(*, package_data: bytes, passphrase: str) -> bytes:
     )
     field_key = sealed.raw_private_key(base64.b64decode(content["field_private_key"]))
     team = session.team
-    work, files = collect_team_work(team)
-    for entry in work["records"] + work["problems"] + work["worklogs"]:
+    work, files = collect_team_work(team, with_clues=True)
+    for entry in work["records"] + work["problems"] + work["worklogs"] + work["clues"]:
         entry["base_hash"] = session.base_hashes.get(entry["uuid"])
     manifest = build_manifest(
         package_id=str(session.package_id), team=team, work=work, files=files, kind="return"

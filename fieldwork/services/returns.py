@@ -20,9 +20,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from clues.models import Clue
 from fieldwork import package as sealed
 from fieldwork.models import (
     RECORD_MODELS,
+    ClueLink,
     FieldPackage,
     ProblemLink,
     RecordAttachment,
@@ -31,6 +33,7 @@ from fieldwork.models import (
 from fieldwork.package import PackageRefused
 from fieldwork.services.field import save_attachment, sealed_payload, worklog_values
 from fieldwork.transfer import (
+    clue_content,
     content_hash,
     problem_content,
     record_content,
@@ -41,6 +44,7 @@ from rounds.access import require_office
 from rounds.models import Membership, Problem, ProblemCategory, Team, WorkLog
 from xuncha.accounts.models import User
 from xuncha.audit.services import log_action
+from xuncha.orgs.models import Department
 
 NEW, CHANGED, CONFLICT, SAME, KEPT = "new", "changed", "conflict", "same", "kept"
 KIND_LABELS = {
@@ -78,6 +82,7 @@ class Change:
             or c.get("title")
             or c.get("content")
             or c.get("description")
+            or (c.get("summary") if self.kind == "clue" else "")
             or (c.get("date") if self.kind == "worklog" else "")
             or ""
         )
@@ -128,14 +133,22 @@ def _refuse_scope(team: Team, content: dict, members: set[str]) -> None:
     for entry in content.get("worklogs", []):
         if entry.get("kind") != "worklog" or entry["uuid"] != worklog_key(entry["content"]["date"]):
             raise PackageRefused("回传包中的工作日报无法识别，拒绝导入。")
+    for entry in content.get("clues", []):
+        if entry.get("kind") != "clue" or entry["content"].get("target") not in targets:
+            raise PackageRefused("回传包中有本组巡察对象之外的问题线索，拒绝导入。")
     # What was made or changed on the laptop was made by the team's own members
     # (what came back unchanged may be by someone who has left the team since).
-    everything = content["records"] + content["problems"] + content.get("worklogs", [])
+    everything = (
+        content["records"]
+        + content["problems"]
+        + content.get("worklogs", [])
+        + content.get("clues", [])
+    )
     for entry in everything:
         if entry["hash"] == entry.get("base_hash"):
             continue
         if entry.get("base_hash") is None:
-            fields = ("created_by", "updated_by", "found_by", "filed_by")
+            fields = ("created_by", "updated_by", "found_by", "filed_by", "drafted_by")
         else:
             fields = ("updated_by",)  # records name their last editor; problems and logs do not
         authors = {entry.get(name) for name in fields} - {None}
@@ -157,6 +170,14 @@ def _current(team: Team, content: dict):
     problem_links = {
         link.problem_id: str(link.uuid) for link in ProblemLink.objects.filter(problem__team=team)
     }
+    clue_uuids = [e["uuid"] for e in content.get("clues", [])]
+    departments = dict(Department.objects.values_list("pk", "code"))
+    for link in ClueLink.objects.filter(uuid__in=clue_uuids).select_related("clue"):
+        if link.clue.team_id != team.pk:
+            raise PackageRefused("回传包中的问题线索属于其他巡察组，拒绝导入。")
+        clue = link.clue
+        clue.problem_pks = list(clue.problems.values_list("pk", flat=True))
+        current[str(link.uuid)] = (clue, clue_content(clue, departments, problem_links))
     dates = [e["content"]["date"] for e in content.get("worklogs", [])]
     for log in team.logs.filter(date__in=dates):
         current[worklog_key(log.date.isoformat())] = (log, worklog_content(log))
@@ -207,7 +228,8 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     settled: dict[str, str] = {}
     for earlier in ReturnImport.objects.filter(package__team=team).order_by("pk"):
         settled.update(earlier.summary.get("kept", {}))
-    for entry in content["problems"] + content["records"] + content.get("worklogs", []):
+    entries = content["problems"] + content["records"] + content.get("worklogs", [])
+    for entry in entries + content.get("clues", []):
         mine = current.get(entry["uuid"])
         if mine is None:
             verdict = NEW
@@ -329,6 +351,44 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
     return record
 
 
+def _apply_clue(change: Change, team: Team, users, problem_pks) -> None:
+    """A draft made on site: new, or (a conflict settled for the laptop's
+    version) the platform's draft rewritten, while it is still a draft."""
+    c = dict(change.field_entry["content"])
+    department = Department.objects.filter(code=c.pop("department")).first()
+    if department is None:
+        raise PackageRefused("回传包中问题线索的接收部门在平台上不存在，拒绝导入。")
+    problems = [problem_pks[u] for u in c.pop("problems") if u in problem_pks]
+    target_id = c.pop("target")
+    link = ClueLink.objects.filter(uuid=change.uuid).select_related("clue").first()
+    if link is None:
+        clue = Clue(
+            number=f"TMP-{change.uuid[:20]}",
+            round_id=team.round_id,
+            team=team,
+            target_id=target_id,
+            department=department,
+            drafted_by=users[change.field_entry["drafted_by"]],
+            drafted_at=datetime.datetime.fromisoformat(change.field_entry["drafted_at"]),
+            **c,
+        )
+    else:
+        clue = link.clue
+        if clue.status != Clue.Status.DRAFT:
+            raise PackageRefused("平台上的该问题线索已不是草稿，不能用现场版本覆盖。")
+        for name, value in c.items():
+            setattr(clue, name, value)
+        clue.department = department
+    clue.full_clean(exclude=["number", "drafted_by", "target", "department"])
+    clue.save()
+    if link is None:
+        # The numbering of clues drafted on the platform (clues/services/handover.py).
+        clue.number = f"XC{timezone.localdate():%Y}-{clue.pk:05d}"
+        clue.save(update_fields=["number"])
+        ClueLink.objects.create(clue=clue, uuid=change.uuid)
+    clue.problems.set(problems)
+
+
 def _apply_worklog(change: Change, team: Team, users, existing) -> None:
     values = worklog_values(change.field_entry)
     log = existing or WorkLog(team=team, filed_by=users[change.field_entry["filed_by"]])
@@ -360,6 +420,7 @@ def return_apply(
     }
     names |= {a["uploaded_by"] for a in plan.new_attachments}
     names |= {e["filed_by"] for e in content.get("worklogs", [])}
+    names |= {e["drafted_by"] for e in content.get("clues", [])}
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     missing = names - set(users)
     if missing:
@@ -389,6 +450,9 @@ def return_apply(
         model.objects.bulk_create(
             [r for r, c in zip(new, mine, strict=True) if c.verdict == NEW], batch_size=500
         )
+    for change in taken:
+        if change.kind == "clue":
+            _apply_clue(change, team, users, problem_pks)
     logs = {log.date.isoformat(): log for log in team.logs.all()}
     for change in taken:
         if change.kind == "worklog":
