@@ -150,7 +150,8 @@ def test_a_member_signs_in_offline_and_enters_an_interview_and_a_problem(
     assert outside == [] and errors == []
     # Nothing but the team's pages: the office's answer 404 on the laptop.
     assert page.goto(f"{url}/dashboard/").status == 404
-    assert page.goto(f"{url}/clues/").status == 404
+    assert page.goto(f"{url}/rectification/").status == 404
+    assert page.goto(f"{url}/orgs/").status == 404
     context.close()
 
     _manage(tmp_path, "field_return", "--package", str(files["pkg"]),
