@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run smoke install migrate seed test test-bench test-browser test-worker lint format check bench faults loadtest messages clean
+.PHONY: field field-return field-clear run smoke install migrate seed test test-bench test-browser test-worker lint format check bench faults loadtest messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -75,3 +75,22 @@ messages: install
 
 clean:
 	rm -rf var
+
+# 单机系统, on a team's laptop: load the office's package into the laptop's own
+# SQLite database (var/field/) and serve only the team's pages, with no worker.
+#   make field PACKAGE=f.xcfield PASSPHRASE_FILE=pass.txt OFFICE_KEY=office.pem.pub
+# then, after the stay: make field-return … OUT=return.xcfield; make field-clear …
+FIELD_PORT ?= 8765
+FIELD := XUNCHA_ENV=field $(BIN)/python manage.py
+
+field: install
+	@test -n "$(PACKAGE)" -a -n "$(PASSPHRASE_FILE)" -a -n "$(OFFICE_KEY)" || { echo "用法：make field PACKAGE=… PASSPHRASE_FILE=… OFFICE_KEY=…"; exit 1; }
+	$(FIELD) field_load --package "$(PACKAGE)" --passphrase-file "$(PASSPHRASE_FILE)" --office-key "$(OFFICE_KEY)" || test -f var/field/field.sqlite3
+	@echo "单机版：http://127.0.0.1:$(FIELD_PORT)/ （仅本组成员可登录）"
+	$(FIELD) runserver --noreload 127.0.0.1:$(FIELD_PORT)
+
+field-return: install
+	$(FIELD) field_return --package "$(PACKAGE)" --passphrase-file "$(PASSPHRASE_FILE)" --out "$(OUT)"
+
+field-clear: install
+	$(FIELD) field_clear "$(PACKAGE)" $(RETURN) --record "$(RECORD)"

@@ -30,4 +30,5 @@ MODULES = [
     "bench.reports",
     "bench.archive",
     "bench.crosscheck",
+    "bench.fieldwork",
 ]

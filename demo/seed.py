@@ -8,7 +8,7 @@ A later feature adds its demo data by appending one step to ``STEPS``.
 
 from django.db import transaction
 
-from demo import checklist, clues, crosscheck, orgs, people, rectification, rounds, users
+from demo import checklist, clues, crosscheck, fieldwork, orgs, people, rectification, rounds, users
 from demo.context import DemoContext, Step
 from xuncha.audit.services import log_action
 
@@ -29,6 +29,7 @@ STEPS: list[Step] = [
     clues.seed_clue_officer,
     clues.seed_department_accounts,
     clues.seed_clues,
+    fieldwork.seed_field_records,
     rectification.seed_unit_accounts,
     rectification.seed_plans,
     rectification.seed_assessments,

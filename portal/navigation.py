@@ -6,9 +6,11 @@ so the menu is a convenience, never the guard.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fieldwork.middleware import FIELD_VIEWS
 from xuncha.accounts.roles import Role
 
 
@@ -57,6 +59,12 @@ NAV_ITEMS = [
         "crosscheck:index",
         frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
         "search",
+    ),
+    NavItem(
+        _("现场记录"),
+        "fieldwork:field_home",
+        frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
+        "journal-text",
     ),
     NavItem(
         _("问题线索"),
@@ -120,6 +128,7 @@ GROUPS = {
     "checklist": (_("巡察工作"), "flag"),
     "archive": (_("巡察工作"), "flag"),
     "crosscheck": (_("巡察工作"), "flag"),
+    "fieldwork": (_("巡察工作"), "flag"),
     "rectification": (_("整改落实"), "clipboard-check"),
     "orgs": (_("基础数据"), "database"),
     "imports": (_("基础数据"), "database"),
@@ -141,6 +150,9 @@ def admin_nav_item(user) -> dict | None:
 def nav_for(user, current_path: str) -> list[dict]:
     items = []
     for item in NAV_ITEMS:
+        # The field edition's menu holds only the pages the laptop answers.
+        if settings.FIELD_MODE and item.url_name not in FIELD_VIEWS:
+            continue
         if user.roles & item.roles:
             url = reverse(item.url_name)
             items.append(
@@ -152,7 +164,7 @@ def nav_for(user, current_path: str) -> list[dict]:
                     "group": GROUPS.get(item.url_name.split(":")[0]),
                 }
             )
-    if admin_item := admin_nav_item(user):
+    if not settings.FIELD_MODE and (admin_item := admin_nav_item(user)):
         items.append({**admin_item, "active": False})
     # One entry is active: the longest URL the path starts with ("/rounds/targets/"
     # rather than "/rounds/"), and the home page only on itself.

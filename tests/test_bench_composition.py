@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench.citydata import PREFIX, SAMPLE_ACTION
+from bench.fieldwork import THEME as FIELD_THEME
 from bench.registry import SCALES, Figure, analyze, measured_at, registry
 from clues.models import Clue, ClueGroupObjectPermission, Disposition
 from rectification.models import Item, LedgerEntry, Plan
@@ -34,6 +35,7 @@ PREFIXES = [
     "reports.",
     "import.",
     "export.",
+    "field.",
 ]
 # The order of issue 12's crash first, then the rest backwards.
 ORDERS = {
@@ -67,8 +69,9 @@ def counts() -> dict[str, int]:
         "organizations": Organization.objects.filter(code__startswith=PREFIX).count(),
         "cadres": Cadre.objects.filter(code__startswith=PREFIX).count(),
         "audit samples": AuditEntry.objects.filter(action=SAMPLE_ACTION).count(),
-        "rounds": Round.objects.count(),
-        "targets": Target.objects.count(),
+        # The field edition's figures have a small round of their own (bench/fieldwork.py).
+        "rounds": Round.objects.exclude(theme=FIELD_THEME).count(),
+        "targets": Target.objects.exclude(round__theme=FIELD_THEME).count(),
         "problems": Problem.objects.count(),
         "items": Item.objects.count(),
         "clues": Clue.objects.count(),

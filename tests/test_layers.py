@@ -10,10 +10,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND = "xuncha"
-DOMAIN_APPS = ("rounds", "clues", "rectification", "crosscheck")
-# Apps that join the others (大数据比对 reads rounds' and clues' services):
-# nothing below the top layer imports them.
-JOINING_APPS = ("crosscheck",)
+DOMAIN_APPS = (
+    "rounds",
+    "clues",
+    "rectification",
+    "fieldwork",
+    "crosscheck",
+    "checklist",
+    "evaluation",
+    "archive",
+)
+# Apps that join the others (大数据比对 reads rounds' and clues' services, the
+# archive gathers every app's documents): no app they build on imports them;
+# rounds shows them through its registries (links.py, worklog_sources.py, the
+# workflow's blockers and the lifecycle's after-advance hooks).
+JOINING_APPS = ("crosscheck", "fieldwork", "checklist", "evaluation", "archive")
 TOP = ("portal",)
 # Development code, installed only outside production: nothing in production imports it.
 DEV = ("demo", "bench")

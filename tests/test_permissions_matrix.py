@@ -575,6 +575,49 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         post("crosscheck:hit_review", "cc_hit"),
         expect(404, office_staff=OK, team_leader=OK, team_member=OK),
     ),
+    # On-site records (issue 15): the team's signed members write them, the office
+    # that runs the round reads them; everyone else, and another team, gets a 404.
+    (
+        Page("fieldwork:field_home"),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    *[
+        (
+            Page(name, args),
+            expect(404, office_staff=200, team_leader=200, team_member=200),
+        )
+        for name, args in (
+            ("fieldwork:team_records", ("team",)),
+            ("fieldwork:record_list", ("team", "=interview")),
+            ("fieldwork:record_detail", ("=interview", "interview")),
+            ("fieldwork:record_file", ("=interview", "interview", "record_file")),
+        )
+    ],
+    (
+        Page("fieldwork:team_records", ("other_team",), "team_records[other]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("fieldwork:record_detail", ("=interview", "other_interview"), "record_detail[other]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("fieldwork:record_create", ("team", "=interview")),
+        expect(404, office_staff=403, team_leader=200, team_member=200),
+    ),
+    (
+        Page("fieldwork:record_edit", ("=interview", "interview")),
+        expect(404, office_staff=403, team_leader=200, team_member=200),
+    ),
+    (
+        post("fieldwork:record_attach", "=interview", "interview"),
+        expect(404, office_staff=403, team_leader=OK, team_member=OK),
+    ),
+    # Packages, returns and laptops: the office's alone.
+    (Page("fieldwork:package_list", ("team",)), expect(404, office_staff=200)),
+    (post("fieldwork:package_export", "team"), expect(404, office_staff=OK)),
+    (post("fieldwork:return_import", "team"), expect(404, office_staff=OK)),
+    (post("fieldwork:laptop_return", "team"), expect(404, office_staff=OK)),
 ]
 
 
@@ -583,7 +626,8 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
 # world (rect_fixtures: two fed-back units with accepted plans).
 ROUNDS_OBJECTS = {
     "round", "team", "other_team", "membership", "target", "other_target", "problem",
-    "other_problem", "attachment", "clue", "other_clue", "clue_file",
+    "other_problem", "attachment", "clue", "other_clue", "clue_file", "interview",
+    "other_interview", "record_file",
 }  # fmt: skip
 CHECKLIST_OBJECTS = {"checklist_item", "tick", "other_tick", "archive"}
 RECT_OBJECTS = {
@@ -629,6 +673,7 @@ def _rounds_world(objects: dict, people: dict) -> None:
         clue=clue,
         other_clue=other_clue,
         clue_file=clue_pages.attach(w, clue),
+        **_field_records(w),
     )
     people.update(
         office_staff=w.officer,
@@ -684,6 +729,28 @@ def _crosscheck_world(objects: dict, people: dict) -> None:
     load_list(round_, officer, "assets")
     rule_run(user=officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
     objects.update(cc_source=relief, cc_hit=Hit.objects.get(round=round_))
+
+
+def _field_records(w) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from fieldwork.services.records import attachment_add, record_create
+    from tests.files import minimal_pdf
+
+    def interview(target, user):
+        return record_create(
+            kind="interview", team=target.team, user=user, target=target, person_name="王某",
+            held_on=timezone.localdate(), interviewers="组员", summary="谈话要点。",
+        )  # fmt: skip
+
+    record = interview(w.target, w.member)
+    upload = SimpleUploadedFile("谈话笔录.pdf", minimal_pdf(b"n"))
+    return {
+        "interview": record,
+        "other_interview": interview(w.other_target, w.other_member),
+        "record_file": attachment_add(record=record, upload=upload, user=w.member),
+    }
 
 
 def _rect_world(objects: dict, people: dict) -> None:
@@ -769,6 +836,8 @@ def _url_arg(objects: dict, name: str):
         return name[1:]
     if name == "survey":
         return objects[name].token
+    if name in ("interview", "other_interview", "record_file"):
+        return objects[name].uuid
     return objects[name].pk
 
 
@@ -881,6 +950,7 @@ OFFICE_NAV = {
     "发现问题",
     "周汇总",
     "大数据比对",
+    "现场记录",
     "问题线索",
     "整改方案",
     "整改台账",
@@ -895,8 +965,24 @@ OFFICE_NAV = {
 }
 NAV_BY_ROLE = {
     Role.OFFICE: OFFICE_NAV,
-    Role.TEAM_LEADER: {"首页", "巡察轮次", "巡察对象", "发现问题", "大数据比对", "问题线索"},
-    Role.TEAM_MEMBER: {"首页", "巡察轮次", "巡察对象", "发现问题", "大数据比对", "问题线索"},
+    Role.TEAM_LEADER: {
+        "首页",
+        "巡察轮次",
+        "巡察对象",
+        "发现问题",
+        "大数据比对",
+        "现场记录",
+        "问题线索",
+    },
+    Role.TEAM_MEMBER: {
+        "首页",
+        "巡察轮次",
+        "巡察对象",
+        "发现问题",
+        "大数据比对",
+        "现场记录",
+        "问题线索",
+    },
     Role.UNIT_CONTACT: {
         "首页",
         "组织库",

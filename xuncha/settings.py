@@ -18,9 +18,15 @@ from import_export.formats.base_formats import XLSX
 from xuncha.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-XUNCHA_ENV = env_choice("XUNCHA_ENV", "development", ("development", "production", "test"))
+XUNCHA_ENV = env_choice("XUNCHA_ENV", "development", ("development", "production", "test", "field"))
 PRODUCTION = XUNCHA_ENV == "production"
-DATA_DIR = Path(env_str("XUNCHA_DATA_DIR", str(BASE_DIR / "var")))
+# The field edition (单机系统): the same code on a team's standalone laptop, on
+# its own SQLite database, with no worker, no network and only the team's
+# pages (fieldwork/middleware.py). See README "单机系统".
+FIELD_MODE = XUNCHA_ENV == "field"
+DATA_DIR = Path(
+    env_str("XUNCHA_DATA_DIR", str(BASE_DIR / "var" / "field" if FIELD_MODE else BASE_DIR / "var"))
+)
 # Parallel test processes (pytest-xdist sets PYTEST_XDIST_WORKER) each get a data
 # folder of their own, so one's file broker, results and uploads are not another's;
 # a worker subprocess started by a test inherits the variable and finds the same folder.
@@ -32,6 +38,16 @@ DEBUG = env_bool("DEBUG", default=XUNCHA_ENV == "development")
 
 DEVELOPMENT_SECRET_KEY = "dev-only-xuncha-secret-key-never-use-in-production-0c3f9a7e51d2b8"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+if FIELD_MODE and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    # A laptop's sessions (and its audit key, derived below) are signed with a key
+    # of its own, made on first start and removed with everything else by 清理.
+    _field_secret = DATA_DIR / "secret-key"
+    if not _field_secret.exists():
+        import secrets as _secrets
+
+        _field_secret.write_text(_secrets.token_urlsafe(50))
+        _field_secret.chmod(0o600)
+    SECRET_KEY = _field_secret.read_text().strip()
 if PRODUCTION and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "生产环境必须设置 SECRET_KEY：不少于 50 个字符，且不能使用开发用密钥。"
@@ -79,13 +95,14 @@ INSTALLED_APPS = [
     "evaluation",
     "archive",
     "crosscheck",
+    "fieldwork",
     # The top layer: home, navigation and dashboard; it may import all of the above.
     "portal",
 ]
 # The demo city (manage.py seed_demo) and the bench (manage.py bench, which
 # writes city-scale data to the configured database) are development and test
 # code only: a production deployment has neither command.
-if not PRODUCTION:
+if not PRODUCTION and not FIELD_MODE:
     INSTALLED_APPS += ["demo", "bench"]
 
 MIDDLEWARE = [
@@ -107,6 +124,8 @@ MIDDLEWARE = [
     "xuncha.twofactor.middleware.SecondFactorRequiredMiddleware",
     # After the second factor: a temporary or expired password is changed first.
     "xuncha.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # The field edition answers only the team's pages (a no-op on the platform).
+    *(["fieldwork.middleware.FieldModeMiddleware"] if FIELD_MODE else []),
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -140,7 +159,8 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
+# The field edition always keeps its own SQLite file, whatever the environment names.
+DATABASE_URL = "" if FIELD_MODE else env_str("DATABASE_URL")
 # SQLite however it is named (the default below or DATABASE_URL=sqlite:///…):
 # the web process and the worker write at the same time, so take the write
 # lock at BEGIN and wait for it instead of failing with "database is locked".
@@ -161,7 +181,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "xuncha.sqlite3",
+            "NAME": DATA_DIR / ("field.sqlite3" if FIELD_MODE else "xuncha.sqlite3"),
             "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
         }
     }
@@ -344,7 +364,7 @@ JOB_QUEUE_TIMEOUT_MINUTES = env_int("JOB_QUEUE_TIMEOUT_MINUTES", 30, minimum=1)
 # --- Celery ---------------------------------------------------------------
 # With no broker named, kombu's filesystem transport lets `celery worker -B`
 # run tasks and the beat schedule on one machine with no server at all.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = "memory://" if FIELD_MODE else env_str("CELERY_BROKER_URL", "filesystem://")
 if PRODUCTION and CELERY_BROKER_URL.startswith("filesystem"):
     raise ImproperlyConfigured("生产环境必须设置 CELERY_BROKER_URL（Redis）。")
 CELERY_QUEUE_DIR = DATA_DIR / "celery" / "queue"
@@ -380,7 +400,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 3, "default_retry_delay": 60}}
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The field edition has no worker: tasks run in the request.
+CELERY_TASK_ALWAYS_EAGER = FIELD_MODE or env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "expire-report-files": {
@@ -534,6 +555,16 @@ if PRODUCTION and (
     )
 # Optionally every anchor also goes to syslog: "/dev/log" or "host:514".
 AUDIT_ANCHOR_SYSLOG = env_str("AUDIT_ANCHOR_SYSLOG")
+
+# --- Field edition (单机系统, fieldwork/) ------------------------------------
+# The office's Ed25519 key that signs the packages going out to the laptops
+# (manage.py field_keygen makes it, and a .pub beside it for the laptops).
+# Like the audit key, it must not sit in the data folder with the database.
+FIELD_SIGNING_KEY_FILE = Path(
+    env_str("FIELD_SIGNING_KEY_FILE", str(DATA_DIR.parent / "keys" / "field-signing-key.pem"))
+)
+if PRODUCTION and FIELD_SIGNING_KEY_FILE.resolve().is_relative_to(DATA_DIR.resolve()):
+    raise ImproperlyConfigured("生产环境必须把 FIELD_SIGNING_KEY_FILE 设在数据目录之外。")
 
 # --- Demo data ------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xuncha-demo-2026")

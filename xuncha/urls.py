@@ -20,6 +20,7 @@ urlpatterns = [
     path("checklist/", include("checklist.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("archive/", include("archive.urls")),
+    path("fieldwork/", include("fieldwork.urls")),
     path("imports/", include("xuncha.imports.urls")),
     path("crosscheck/", include("crosscheck.urls")),
     path("", include("portal.urls")),

@@ -19,6 +19,7 @@ from rounds.access import require_office, require_team_leader
 from rounds.forms import WeeklySummaryFilterForm, WeeklySummaryRunForm, WorkLogForm
 from rounds.services.worklogs import LOG_FIGURES
 from rounds.tasks import compile_weekly_summary
+from rounds.worklog_sources import counts_from_records
 from xuncha.accounts.roles import Role
 from xuncha.core.view_helpers import PAGE_SIZE, add_service_errors, form_errors
 
@@ -58,14 +59,24 @@ def worklog_form(request, pk: int):
         day = _date_param(request.GET.get("date"))
         existing = team.logs.filter(date=day).first()
         initial = {"date": day}
+        from_records = counts_from_records(team, day)
         if existing is not None:
             initial.update({name: getattr(existing, name) for name in LOG_FIGURES})
             initial["narrative"] = existing.narrative
+        else:
+            # A new day's figures start from the day's records; the leader may correct them.
+            initial.update(from_records)
         form = WorkLogForm(initial=initial)
     return render(
         request,
         "rounds/worklog_form.html",
-        {"team": team, "form": form, "existing": existing, "today": timezone.localdate()},
+        {
+            "team": team,
+            "form": form,
+            "existing": existing,
+            "today": timezone.localdate(),
+            "from_records": from_records if request.method == "GET" else {},
+        },
     )
 
 
