@@ -26,10 +26,28 @@ from rectification.services.plans import (
     plan_sign,
     plan_submit,
 )
+from rectification.services.questionnaires import (
+    aspect_add,
+    aspect_remove,
+    assessment_use_questionnaire,
+    public_link,
+    question_add,
+    question_remove,
+    questionnaire_create,
+    survey_respond,
+)
 from rectification.services.recommendations import recommendation_issue, recommendation_step
 from rectification.services.reminders import send_due_reminders
 
 __all__ = [
+    "aspect_add",
+    "aspect_remove",
+    "assessment_use_questionnaire",
+    "public_link",
+    "question_add",
+    "question_remove",
+    "questionnaire_create",
+    "survey_respond",
     "ConcurrentActionError",
     "accountability_record",
     "allowed_actions",
