@@ -129,12 +129,10 @@ def completion_figures(items: QuerySet[Item]) -> dict:
 ANSWERED = Q(answered_at__isnull=False)
 
 
-def survey_figures(assessment: Assessment) -> dict:
-    """Links handed out, answers, average satisfaction and the share satisfied
-    (4 or 5), per respondent kind and in all: one grouped query."""
-    rows = (
-        assessment.links.order_by()
-        .values("respondent")
+def _survey_rows(links) -> QuerySet:
+    return (
+        links.order_by()
+        .values("assessment_id", "respondent")
         .annotate(
             links=Count("pk"),
             answers=Count("pk", filter=ANSWERED),
@@ -142,6 +140,9 @@ def survey_figures(assessment: Assessment) -> dict:
             satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
         )
     )
+
+
+def _survey_summary(rows) -> dict:
     labels = dict(SurveyLink.Respondent.choices)
     groups = []
     total = {"label": "合计", "links": 0, "answers": 0, "satisfied": 0, "score": 0}
@@ -156,6 +157,26 @@ def survey_figures(assessment: Assessment) -> dict:
             round(100 * group["satisfied"] / group["answers"], 1) if group["answers"] else None
         )
     return {"groups": groups, "total": total}
+
+
+# The one overall question is answered on personal links; the questionnaire's
+# shared public link carries no answer of its own.
+ONE_QUESTION_LINKS = Q(shared=False)
+
+
+def survey_figures(assessment: Assessment) -> dict:
+    """Links handed out, answers, average satisfaction and the share satisfied
+    (4 or 5), per respondent kind and in all: one grouped query."""
+    return _survey_summary(_survey_rows(assessment.links.filter(ONE_QUESTION_LINKS)))
+
+
+def survey_figures_many(assessments: list[Assessment]) -> dict[int, dict]:
+    """survey_figures for many assessments in one query."""
+    rows: dict[int, list] = {a.pk: [] for a in assessments}
+    links = SurveyLink.objects.filter(ONE_QUESTION_LINKS, assessment_id__in=list(rows))
+    for row in _survey_rows(links):
+        rows[row["assessment_id"]].append(row)
+    return {pk: _survey_summary(found) for pk, found in rows.items()}
 
 
 def completion_by(items: QuerySet[Item], *fields: str) -> QuerySet:
@@ -271,7 +292,7 @@ def questionnaire_figures_many(assessments: list[Assessment]) -> dict[int, dict]
         figures[assessment.pk] = {
             "questionnaire": assessment.questionnaire,
             "responses": [
-                {"label": labels[kind], "count": by_kind.get(kind, 0)}
+                {"kind": kind, "label": labels[kind], "count": by_kind.get(kind, 0)}
                 for kind in SurveyLink.Respondent.values
             ],
             "response_total": sum(by_kind.values()),
