@@ -51,6 +51,12 @@ NAV_ITEMS = [
         "calendar-week",
     ),
     NavItem(
+        _("码上巡察"),
+        "intake:report_list",
+        frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
+        "qr-code",
+    ),
+    NavItem(
         _("问题线索"),
         "clues:clue_list",
         frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT}),
@@ -73,6 +79,12 @@ NAV_ITEMS = [
         "rectification:recommendation_list",
         frozenset({Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT}),
         "envelope-paper",
+    ),
+    NavItem(
+        _("测评问卷"),
+        "rectification:questionnaire_list",
+        frozenset({Role.OFFICE}),
+        "ui-checks",
     ),
     NavItem(
         _("领导驾驶舱"),
@@ -103,6 +115,7 @@ NAV_ITEMS = [
 # The areas are contiguous in NAV_ITEMS, so the menu keeps its order.
 GROUPS = {
     "rounds": (_("巡察工作"), "flag"),
+    "intake": (_("巡察工作"), "flag"),
     "rectification": (_("整改落实"), "clipboard-check"),
     "orgs": (_("基础数据"), "database"),
     "imports": (_("基础数据"), "database"),

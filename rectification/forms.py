@@ -9,10 +9,10 @@ from rectification.models import (
     Accountability,
     Assessment,
     Item,
-    Recommendation,
     Questionnaire,
     QuestionnaireAspect,
     QuestionScale,
+    Recommendation,
     SurveyLink,
 )
 from xuncha.accounts.models import User
@@ -338,7 +338,9 @@ class SurveyAnswerForm(forms.Form):
 
 
 class QuestionnaireChoiceForm(BootstrapFormMixin, forms.Form):
-    questionnaire = forms.ModelChoiceField(label=_("测评问卷"), queryset=Questionnaire.objects.none())
+    questionnaire = forms.ModelChoiceField(
+        label=_("测评问卷"), queryset=Questionnaire.objects.none()
+    )
 
     def __init__(self, *args, questionnaires=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -359,7 +361,9 @@ class AspectForm(BootstrapFormMixin, forms.Form):
 
 
 class QuestionForm(BootstrapFormMixin, forms.Form):
-    aspect = forms.ModelChoiceField(label=_("所属方面"), queryset=QuestionnaireAspect.objects.none())
+    aspect = forms.ModelChoiceField(
+        label=_("所属方面"), queryset=QuestionnaireAspect.objects.none()
+    )
     text = forms.CharField(label=_("测评指标"), max_length=200)
     scale = forms.ChoiceField(label=_("评分等级"), choices=QuestionScale.choices)
     weight = forms.IntegerField(label=_("权重"), min_value=1, max_value=100, initial=1)

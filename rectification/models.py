@@ -466,7 +466,9 @@ class Questionnaire(models.Model):
         verbose_name = _("测评问卷")
         verbose_name_plural = _("测评问卷")
         constraints = [
-            models.UniqueConstraint(fields=["office", "name"], name="questionnaire_name_per_office"),
+            models.UniqueConstraint(
+                fields=["office", "name"], name="questionnaire_name_per_office"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -590,11 +592,16 @@ class SurveyAnswer(models.Model):
         verbose_name = _("答题")
         verbose_name_plural = _("答题")
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),
+            models.UniqueConstraint(
+                fields=["response", "question"], name="one_answer_per_question"
+            ),
             models.CheckConstraint(
                 name="answer_value_0_to_10", condition=models.Q(value__gte=0, value__lte=10)
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"
 
 
 class Accountability(models.Model):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("xuncha.reports.urls")),
     path("rectification/", include("rectification.urls")),
     path("clues/", include("clues.urls")),
+    path("", include("intake.urls")),
     path("imports/", include("xuncha.imports.urls")),
     path("", include("portal.urls")),
 ]

@@ -7,126 +7,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('rectification', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("rectification", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='surveylink',
-            name='shared',
-            field=models.BooleanField(default=False, verbose_name='公开二维码链接'),
+            model_name="surveylink",
+            name="shared",
+            field=models.BooleanField(default=False, verbose_name="公开二维码链接"),
         ),
         migrations.AlterField(
-            model_name='assessment',
-            name='verdict',
-            field=models.CharField(blank=True, choices=[('', '未评估'), ('good', '优秀'), ('fair', '较好'), ('average', '一般'), ('poor', '差')], max_length=10, verbose_name='评估结论'),
+            model_name="assessment",
+            name="verdict",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "未评估"),
+                    ("good", "优秀"),
+                    ("fair", "较好"),
+                    ("average", "一般"),
+                    ("poor", "差"),
+                ],
+                max_length=10,
+                verbose_name="评估结论",
+            ),
         ),
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='问卷名称')),
-                ('intro', models.TextField(blank=True, verbose_name='填写说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questionnaires', to='orgs.office')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="问卷名称")),
+                ("intro", models.TextField(blank=True, verbose_name="填写说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questionnaires",
+                        to="orgs.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '测评问卷',
-                'verbose_name_plural': '测评问卷',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "测评问卷",
+                "verbose_name_plural": "测评问卷",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='questionnaire',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='rectification.questionnaire', verbose_name='测评问卷'),
+            model_name="assessment",
+            name="questionnaire",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assessments",
+                to="rectification.questionnaire",
+                verbose_name="测评问卷",
+            ),
         ),
         migrations.CreateModel(
-            name='QuestionnaireAspect',
+            name="QuestionnaireAspect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='测评方面')),
-                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='权重')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aspects', to='rectification.questionnaire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="测评方面")),
+                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="权重")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aspects",
+                        to="rectification.questionnaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '测评方面',
-                'verbose_name_plural': '测评方面',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "测评方面",
+                "verbose_name_plural": "测评方面",
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='QuestionnaireQuestion',
+            name="QuestionnaireQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=200, verbose_name='测评指标')),
-                ('scale', models.CharField(choices=[('five', '五级（非常满意—非常不满意）'), ('four', '四级（满意—不满意）'), ('ten', '十分制（0—10 分）')], default='five', max_length=8, verbose_name='评分等级')),
-                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='权重')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('aspect', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='rectification.questionnaireaspect')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=200, verbose_name="测评指标")),
+                (
+                    "scale",
+                    models.CharField(
+                        choices=[
+                            ("five", "五级（非常满意—非常不满意）"),
+                            ("four", "四级（满意—不满意）"),
+                            ("ten", "十分制（0—10 分）"),
+                        ],
+                        default="five",
+                        max_length=8,
+                        verbose_name="评分等级",
+                    ),
+                ),
+                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="权重")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "aspect",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="rectification.questionnaireaspect",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '测评指标',
-                'verbose_name_plural': '测评指标',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "测评指标",
+                "verbose_name_plural": "测评指标",
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('respondent', models.CharField(choices=[('cadre', '干部'), ('public', '群众')], max_length=8, verbose_name='测评对象')),
-                ('comment', models.TextField(blank=True, verbose_name='意见建议')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='rectification.assessment')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='rectification.surveylink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "respondent",
+                    models.CharField(
+                        choices=[("cadre", "干部"), ("public", "群众")],
+                        max_length=8,
+                        verbose_name="测评对象",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="意见建议")),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="rectification.assessment",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="rectification.surveylink",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '问卷答卷',
-                'verbose_name_plural': '问卷答卷',
+                "verbose_name": "问卷答卷",
+                "verbose_name_plural": "问卷答卷",
             },
         ),
         migrations.CreateModel(
-            name='SurveyAnswer',
+            name="SurveyAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField(verbose_name='评分')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='rectification.questionnairequestion')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='rectification.surveyresponse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SmallIntegerField(verbose_name="评分")),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="rectification.questionnairequestion",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="rectification.surveyresponse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '答题',
-                'verbose_name_plural': '答题',
+                "verbose_name": "答题",
+                "verbose_name_plural": "答题",
             },
         ),
         migrations.AddConstraint(
-            model_name='questionnaire',
-            constraint=models.UniqueConstraint(fields=('office', 'name'), name='questionnaire_name_per_office'),
+            model_name="questionnaire",
+            constraint=models.UniqueConstraint(
+                fields=("office", "name"), name="questionnaire_name_per_office"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='questionnaireaspect',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 100)), name='aspect_weight_1_to_100'),
+            model_name="questionnaireaspect",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 1), ("weight__lte", 100)),
+                name="aspect_weight_1_to_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='questionnairequestion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 100)), name='question_weight_1_to_100'),
+            model_name="questionnairequestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 1), ("weight__lte", 100)),
+                name="question_weight_1_to_100",
+            ),
         ),
         migrations.AddIndex(
-            model_name='surveyresponse',
-            index=models.Index(fields=['assessment', 'respondent'], name='response_assessment'),
+            model_name="surveyresponse",
+            index=models.Index(fields=["assessment", "respondent"], name="response_assessment"),
         ),
         migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='one_answer_per_question'),
+            model_name="surveyanswer",
+            constraint=models.UniqueConstraint(
+                fields=("response", "question"), name="one_answer_per_question"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='surveyanswer',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', 10)), name='answer_value_0_to_10'),
+            model_name="surveyanswer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0), ("value__lte", 10)),
+                name="answer_value_0_to_10",
+            ),
         ),
     ]

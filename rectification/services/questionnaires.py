@@ -93,9 +93,7 @@ def question_add(
     )
     question.full_clean()
     question.save()
-    log_action(
-        user, "questionnaire.question_add", aspect.questionnaire, {"question": question.pk}
-    )
+    log_action(user, "questionnaire.question_add", aspect.questionnaire, {"question": question.pk})
     return question
 
 
