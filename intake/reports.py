@@ -71,22 +71,25 @@ def authorize(user, params: dict) -> None:
         _open_assessment(target)
 
 
-def generate(user, params: dict, progress) -> Generated:
-    pk, purpose = _params(params)
-    target = get_target_for_user(user, pk)
+def poster_link(user, target, purpose: str) -> tuple[str, str]:
+    """The address a poster's QR code carries, and its validity in words."""
     if purpose == "report":
         channel = services.channel_for(target=target, user=user)
-        url = public_url(channel.get_absolute_url())
         start, end = target.entry_date, target.exit_date
         validity = (
             f"有效期：巡察组进驻期间（{chinese_date(start)}至{chinese_date(end)}）"
             if start and end
             else "有效期：巡察组进驻期间"
         )
-    else:
-        assessment = _open_assessment(target)
-        url = public_url(public_link(assessment).get_absolute_url())
-        validity = "有效期：整改满意度测评开展期间"
+        return public_url(channel.get_absolute_url()), validity
+    assessment = _open_assessment(target)
+    return public_url(public_link(assessment).get_absolute_url()), "有效期：整改满意度测评开展期间"
+
+
+def generate(user, params: dict, progress) -> Generated:
+    pk, purpose = _params(params)
+    target = get_target_for_user(user, pk)
+    url, validity = poster_link(user, target, purpose)
     progress(40)
     content = render_pdf(
         "intake/pdf/poster.html",

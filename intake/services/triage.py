@@ -78,7 +78,7 @@ def report_to_clue(*, report: Report, user, **fields) -> Clue:
     """A clue draft from the report: the team completes and hands it over as any other."""
     report = _locked(report)
     workflow.check(TRIAGE, user, report, "clue")
-    fields.setdefault("summary", report.text)
+    fields["summary"] = (fields.get("summary") or "").strip() or report.text
     clue = clue_create(
         target=report.target,
         user=user,
