@@ -3,7 +3,7 @@ each read audited, and triage into a problem, a clue draft, a 转办 or a
 closing. Everyone else gets a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
@@ -113,6 +113,9 @@ def report_action(request, pk: int, action: str):
     if action not in TRIAGE_FORMS:
         raise Http404
     user = request.user
+    if not TRIAGE.rule(action).who(user, report):
+        # The office reads reports; triage is the team's.
+        raise PermissionDenied("研判由本组已签署三项承诺的成员进行。")
     form_class = TRIAGE_FORMS[action]
     form = (
         form_class(request.POST, report=report)
