@@ -28,4 +28,5 @@ MODULES = [
     "bench.clues",
     "bench.dashboard",
     "bench.reports",
+    "bench.intake",
 ]

@@ -8,7 +8,7 @@ A later feature adds its demo data by appending one step to ``STEPS``.
 
 from django.db import transaction
 
-from demo import clues, orgs, people, rectification, rounds, users
+from demo import clues, intake, orgs, people, rectification, rounds, users
 from demo.context import DemoContext, Step
 from xuncha.audit.services import log_action
 
@@ -32,6 +32,8 @@ STEPS: list[Step] = [
     rectification.seed_plans,
     rectification.seed_assessments,
     rectification.seed_recommendations,
+    intake.seed_questionnaire,
+    intake.seed_intake,
     users.seed_second_factor,
 ]
 

@@ -24,7 +24,11 @@ from clues.models import Clue, ClueFile, ClueGroupObjectPermission, ClueReminder
 from clues.selectors import clue_list
 from demo.context import DemoContext
 from demo.orgs import CITY_OFFICE, organization_plan
+from intake.models import Channel, Report, ReportFile
 from rectification.models import (
+    Questionnaire,
+    SurveyAnswer,
+    SurveyResponse,
     Accountability,
     Assessment,
     Evidence,
@@ -123,6 +127,12 @@ COUNTED = [
     Recommendation,
     RecommendationEntry,
     Notification,
+    Channel,
+    Report,
+    ReportFile,
+    Questionnaire,
+    SurveyResponse,
+    SurveyAnswer,
 ]
 
 
@@ -280,6 +290,28 @@ class TestTheDemoCity:
         }
 
     # --- Rounds --------------------------------------------------------------
+
+    def test_the_public_reported_through_the_qr_code_in_every_triage_state(self):
+        from intake.models import PublicStatus
+        from xuncha.reports.models import ReportJob
+
+        reports = Report.objects.select_related("problem", "clue", "duplicate_of")
+        assert set(reports.values_list("state", flat=True)) == set(Report.State.values)
+        assert {r.public_status() for r in reports} == set(PublicStatus.values)
+        assert ReportFile.objects.exists()
+        member = User.objects.get(username="member")
+        assert all(r.target.team.memberships.filter(cadre__user=member).exists() for r in reports)
+        posters = ReportJob.objects.filter(kind="intake.poster", status="done")
+        assert {job.params["purpose"] for job in posters} == {"report", "survey"}
+
+    def test_a_questionnaire_was_filled_in_by_cadres_and_the_public(self):
+        from rectification.selectors import questionnaire_figures
+
+        assessment = Assessment.objects.exclude(questionnaire=None).get()
+        figures = questionnaire_figures(assessment)
+        assert [r["count"] for r in figures["responses"]] == [10, 24]
+        assert figures["grade"] in {"优秀", "较好", "一般", "差"} and figures["score"] is not None
+        assert assessment.survey_open
 
     def test_two_terms_of_rounds_cover_every_status_and_kind(self):
         assert set(Round.objects.values_list("status", flat=True)) == set(Round.Status.values)
