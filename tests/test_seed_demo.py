@@ -26,9 +26,6 @@ from demo.context import DemoContext
 from demo.orgs import CITY_OFFICE, organization_plan
 from intake.models import Channel, Report, ReportFile
 from rectification.models import (
-    Questionnaire,
-    SurveyAnswer,
-    SurveyResponse,
     Accountability,
     Assessment,
     Evidence,
@@ -37,9 +34,12 @@ from rectification.models import (
     ItemReminder,
     LedgerEntry,
     Plan,
+    Questionnaire,
     Recommendation,
     RecommendationEntry,
+    SurveyAnswer,
     SurveyLink,
+    SurveyResponse,
 )
 from rectification.selectors import colour_q, item_list
 from rounds.models import (
