@@ -25,6 +25,9 @@ class Channel(models.Model):
     target = models.OneToOneField(Target, on_delete=models.PROTECT, related_name="intake_channel")
     token = models.CharField(max_length=43, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The public's attachments stored through this channel, kept by the submit
+    # service: the storage quotas read these few rows, never a sum over every file.
+    bytes_stored = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("码上巡察二维码")

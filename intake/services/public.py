@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from intake.models import Channel, Report, ReportFile
@@ -80,15 +80,13 @@ def _check_fields(text: str, name: str, phone: str, files: list) -> tuple[str, s
     return text, name, phone
 
 
-def _check_quota(target: Target, incoming: int) -> None:
+def _check_quota(channel: Channel, incoming: int) -> None:
     """The disk never fills: the target's and all public attachments stay under quota."""
     if not incoming:
         return
     mb = 1024 * 1024
-    target_used = (
-        ReportFile.objects.filter(report__target=target).aggregate(s=Sum("size"))["s"] or 0
-    )
-    all_used = ReportFile.objects.aggregate(s=Sum("size"))["s"] or 0
+    target_used = channel.bytes_stored
+    all_used = Channel.objects.aggregate(s=Sum("bytes_stored"))["s"] or 0
     if (
         target_used + incoming > settings.INTAKE_TARGET_QUOTA_MB * mb
         or all_used + incoming > settings.INTAKE_STORAGE_QUOTA_MB * mb
@@ -126,7 +124,8 @@ def report_submit(
             raise ValidationError(
                 f"文件「{item.original_name}」不是图片或 PDF，只能上传图片或 PDF。"
             )
-    _check_quota(target, sum(item.size for item in checked))
+    incoming = sum(item.size for item in checked)
+    _check_quota(channel, incoming)
     receipt = new_receipt()
     report = Report.objects.create(
         target=target,
@@ -148,6 +147,8 @@ def report_submit(
             report_file.file.save(storage_name(item), item.content, save=False)
             stored.append(report_file)
             report_file.save()
+        if incoming:
+            Channel.objects.filter(pk=channel.pk).update(bytes_stored=F("bytes_stored") + incoming)
         # Nothing of the content or the person: the count of files only.
         log_action(None, "intake.submit", report, {"files": len(checked)})
     except Exception:

@@ -188,7 +188,8 @@ def survey_respond(
 ) -> SurveyResponse:
     """One filled questionnaire: once per cadre link; a few per address on the public link."""
     link = (
-        SurveyLink.objects.select_for_update()
+        # Only the link's row is locked (the questionnaire is an outer join).
+        SurveyLink.objects.select_for_update(of=("self",))
         .select_related("assessment__questionnaire")
         .filter(token=token)
         .first()
