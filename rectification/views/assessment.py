@@ -38,7 +38,7 @@ def assessment_list(request):
                 filter=Q(links__answered_at__isnull=False, links__satisfaction__isnull=False),
                 distinct=True,
             ),
-            responses=Count("responses", distinct=True),
+            response_count=Count("responses", distinct=True),
         )
         .order_by("-target__round__year", "-pk")
     )
