@@ -178,7 +178,7 @@ def test_an_oversized_post_is_refused_unread(client, w, settings):
         ch.get_absolute_url(),
         {"text": "x" * 20},
         REMOTE_ADDR="198.51.100.7",
-        CONTENT_LENGTH=str(50 * 1024 * 1024),
+        CONTENT_LENGTH=str(5 * 1024 * 1024),  # over 3 files × 1 MB
     )
     assert response.status_code == 413
     assert not Report.objects.exists()

@@ -21,8 +21,13 @@ from xuncha.accounts.lockout import client_ip
 from xuncha.core.view_helpers import error_messages
 
 RECEIPT_SESSION_KEY = "intake_receipt"
-# A report's text, three files at the limit and the form's own fields.
-MAX_BODY_BYTES = (settings.INTAKE_FILES_PER_REPORT * settings.INTAKE_FILE_MAX_MB + 1) * 1024 * 1024
+
+
+def _max_body_bytes() -> int:
+    """A report's text, its files at the limit and the form's own fields."""
+    return (settings.INTAKE_FILES_PER_REPORT * settings.INTAKE_FILE_MAX_MB + 1) * 1024 * 1024
+
+
 SLOW_DOWN = "提交过于频繁，请一小时后再试。"
 
 
@@ -52,7 +57,7 @@ def report_form(request, token: str):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > MAX_BODY_BYTES:
+        if length > _max_body_bytes():
             return _public(
                 request,
                 "intake/notice.html",
