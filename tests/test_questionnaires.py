@@ -135,6 +135,9 @@ def test_the_assessment_page_shows_counts_scores_and_grade(client, w, assessed):
     body = client.get(assessment.get_absolute_url()).content.decode()
     assert "75.3" in body and "72.2" in body and "一般" in body
     assert "合计 3 份" in body
+    # The poster's link is shown as such, never among the unused personal links.
+    public = assessment.links.get(shared=True)
+    assert body.count(public.token) == 1 and 'data-testid="public-survey-url"' in body
 
 
 def test_the_assessment_pdf_and_xlsx_carry_them(w, assessed):

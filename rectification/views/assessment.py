@@ -73,9 +73,9 @@ def _render(request, assessment: Assessment, **forms):
     unanswered: dict[str, list[str]] = {}
     # A closed survey's unused links are dead: listing them would invite sending them.
     if manages and assessment.survey_open:
-        for respondent, token in assessment.links.filter(answered_at__isnull=True).values_list(
-            "respondent", "token"
-        ):
+        # The poster's shared link is shown on its own, not as an unused personal one.
+        personal = assessment.links.filter(answered_at__isnull=True, shared=False)
+        for respondent, token in personal.values_list("respondent", "token"):
             url = request.build_absolute_uri(
                 SurveyLink(token=token, respondent=respondent).get_absolute_url()
             )
