@@ -133,8 +133,27 @@ def test_a_flood_from_one_address_is_slowed_to_a_captcha_then_refused(client, w,
     assert statuses[2:6] == [400] * 4
     assert statuses[6:] == [429] * 14
     assert Report.objects.count() == 2 and ReportFile.objects.count() == 2
+    # Refused unread: even a body that cannot be parsed gets the same answer.
+    garbled = client.post(
+        ch.get_absolute_url(),
+        b"--x\r\nnot a form",
+        content_type="multipart/form-data; boundary=x",
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert garbled.status_code == 429
     # Another address is not slowed by this one.
     assert submit(client, ch, addr="198.51.100.99").status_code == 302
+
+
+def test_guessing_receipt_codes_is_slowed(client, w, settings):
+    settings.INTAKE_STATUS_PER_ADDRESS_HOUR = 3
+    answers = [
+        client.post(
+            reverse("intake:status"), {"receipt": f"AAAA-AAAA-AAAA-AAA{n}"}, REMOTE_ADDR="192.0.2.9"
+        ).status_code
+        for n in range(2, 7)
+    ]
+    assert answers == [200, 200, 200, 429, 429]
 
 
 def test_the_captcha_lets_a_person_through(client, w, settings, monkeypatch):
