@@ -75,6 +75,9 @@ def test_a_report_with_a_picture_gets_a_receipt_shown_once_and_its_status(client
     assert report.receipt_hash != code and code not in report.receipt_hash
     assert report.reporter_name == "李明" and report.files.count() == 1
     assert "已受理" in status_of(client, code)
+    # One-way: the audit entry records no address, so none ties the report to a sender.
+    entry = AuditEntry.objects.get(action="intake.submit")
+    assert entry.ip_address is None and entry.data == {"files": 1}
 
 
 def test_public_pages_reveal_nothing_of_any_other_report(client, w):

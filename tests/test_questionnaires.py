@@ -127,6 +127,9 @@ def test_the_public_answers_the_questionnaire_by_the_poster_link(client, assesse
     assert response.status_code == 302
     assert "您已提交了评价" in client.get(public.get_absolute_url()).content.decode()
     assert SurveyResponse.objects.filter(assessment=assessment).count() == 4
+    from xuncha.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="survey.respond").latest("id").ip_address is None
 
 
 def test_the_assessment_page_shows_counts_scores_and_grade(client, w, assessed):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from intake.models import Channel, Report, ReportFile
 from rounds.models import Round, Target
+from xuncha.audit.context import address_withheld
 from xuncha.audit.services import log_action
 from xuncha.core.uploads import IMAGE_KINDS, PDF, check_upload, storage_name
 
@@ -149,8 +150,9 @@ def report_submit(
             report_file.save()
         if incoming:
             Channel.objects.filter(pk=channel.pk).update(bytes_stored=F("bytes_stored") + incoming)
-        # Nothing of the content or the person: the count of files only.
-        log_action(None, "intake.submit", report, {"files": len(checked)})
+        # Nothing of the content or the person (not even the address): the count of files.
+        with address_withheld():
+            log_action(None, "intake.submit", report, {"files": len(checked)})
     except Exception:
         for report_file in stored:
             report_file.file.delete(save=False)

@@ -21,6 +21,7 @@ from rectification.models import (
 )
 from rectification.workflow import ASSESSMENT
 from rounds.access import office_manages
+from xuncha.audit.context import address_withheld
 from xuncha.audit.services import log_action
 from xuncha.core import workflow
 
@@ -221,5 +222,6 @@ def survey_respond(
         link.answered_at = now
         link.save(update_fields=["answered_at"])
     # The link, not the person: the audit log keeps no trace of who answered.
-    log_action(None, "survey.respond", assessment, {"link": link.pk})
+    with address_withheld():
+        log_action(None, "survey.respond", assessment, {"link": link.pk})
     return response
