@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def _text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
-    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4
+    assert len(reader.pages) == 1  # one A4 sheet to put up
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1)
     return "".join("".join(page.extract_text().split()) for page in reader.pages)
 
 
