@@ -31,4 +31,5 @@ MODULES = [
     "bench.archive",
     "bench.crosscheck",
     "bench.fieldwork",
+    "bench.intake",
 ]

@@ -8,7 +8,18 @@ A later feature adds its demo data by appending one step to ``STEPS``.
 
 from django.db import transaction
 
-from demo import checklist, clues, crosscheck, fieldwork, orgs, people, rectification, rounds, users
+from demo import (
+    checklist,
+    clues,
+    crosscheck,
+    fieldwork,
+    intake,
+    orgs,
+    people,
+    rectification,
+    rounds,
+    users,
+)
 from demo.context import DemoContext, Step
 from xuncha.audit.services import log_action
 
@@ -35,6 +46,8 @@ STEPS: list[Step] = [
     rectification.seed_assessments,
     rectification.seed_recommendations,
     crosscheck.seed_crosscheck,
+    intake.seed_questionnaire,
+    intake.seed_intake,
     users.seed_second_factor,
 ]
 

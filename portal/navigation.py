@@ -67,6 +67,12 @@ NAV_ITEMS = [
         "journal-text",
     ),
     NavItem(
+        _("码上巡察"),
+        "intake:report_list",
+        frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER}),
+        "qr-code",
+    ),
+    NavItem(
         _("问题线索"),
         "clues:clue_list",
         frozenset({Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT}),
@@ -89,6 +95,12 @@ NAV_ITEMS = [
         "rectification:recommendation_list",
         frozenset({Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT}),
         "envelope-paper",
+    ),
+    NavItem(
+        _("测评问卷"),
+        "rectification:questionnaire_list",
+        frozenset({Role.OFFICE}),
+        "ui-checks",
     ),
     NavItem(
         _("领导驾驶舱"),
@@ -129,6 +141,7 @@ GROUPS = {
     "archive": (_("巡察工作"), "flag"),
     "crosscheck": (_("巡察工作"), "flag"),
     "fieldwork": (_("巡察工作"), "flag"),
+    "intake": (_("巡察工作"), "flag"),
     "rectification": (_("整改落实"), "clipboard-check"),
     "orgs": (_("基础数据"), "database"),
     "imports": (_("基础数据"), "database"),

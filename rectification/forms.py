@@ -9,6 +9,9 @@ from rectification.models import (
     Accountability,
     Assessment,
     Item,
+    Questionnaire,
+    QuestionnaireAspect,
+    QuestionScale,
     Recommendation,
     SurveyLink,
 )
@@ -344,6 +347,78 @@ class SurveyAnswerForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
+
+
+class QuestionnaireChoiceForm(BootstrapFormMixin, forms.Form):
+    questionnaire = forms.ModelChoiceField(
+        label=_("测评问卷"), queryset=Questionnaire.objects.none()
+    )
+
+    def __init__(self, *args, questionnaires=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if questionnaires is not None:
+            self.fields["questionnaire"].queryset = questionnaires
+
+
+class QuestionnaireForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = ["name", "intro"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 2})}
+
+
+class AspectForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("测评方面"), max_length=100)
+    weight = forms.IntegerField(label=_("权重"), min_value=1, max_value=100, initial=1)
+
+
+class QuestionForm(BootstrapFormMixin, forms.Form):
+    aspect = forms.ModelChoiceField(
+        label=_("所属方面"), queryset=QuestionnaireAspect.objects.none()
+    )
+    text = forms.CharField(label=_("测评指标"), max_length=200)
+    scale = forms.ChoiceField(label=_("评分等级"), choices=QuestionScale.choices)
+    weight = forms.IntegerField(label=_("权重"), min_value=1, max_value=100, initial=1)
+
+    def __init__(self, *args, questionnaire=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if questionnaire is not None:
+            self.fields["aspect"].queryset = questionnaire.aspects.all()
+
+
+class QuestionnaireAnswerForm(forms.Form):
+    """One radio group per question of the questionnaire, grouped by aspect on the page."""
+
+    comment = forms.CharField(
+        label=_("意见建议（可不填）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, aspects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aspects = []
+        for aspect in aspects:
+            names = []
+            for question in aspect.questions.all():
+                name = f"q{question.pk}"
+                self.fields[name] = forms.TypedChoiceField(
+                    label=question.text,
+                    choices=question.options,
+                    coerce=int,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                    error_messages={"required": _("请选择一项。")},
+                )
+                names.append(name)
+            self.aspects.append((aspect, [self[name] for name in names]))
+
+    def answers(self) -> dict[int, int]:
+        return {
+            int(name[1:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q") and value is not None
+        }
 
 
 # --- Recommendations (巡察建议书) ----------------------------------------------

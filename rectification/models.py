@@ -370,13 +370,22 @@ class Assessment(models.Model):
 
     class Verdict(models.TextChoices):
         PENDING = "", _("未评估")
-        GOOD = "good", _("好")
+        GOOD = "good", _("优秀")
         FAIR = "fair", _("较好")
         AVERAGE = "average", _("一般")
         POOR = "poor", _("差")
 
     target = models.OneToOneField(Target, on_delete=models.PROTECT, related_name="assessment")
     survey_open = models.BooleanField(_("测评开放"), default=True)
+    # None: the one-question survey (总体满意度) the office used before questionnaires.
+    questionnaire = models.ForeignKey(
+        "Questionnaire",
+        verbose_name=_("测评问卷"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+    )
     verdict = models.CharField(_("评估结论"), max_length=10, choices=Verdict.choices, blank=True)
     verdict_note = models.TextField(_("评估意见"), blank=True)
     decided_by = models.ForeignKey(
@@ -413,6 +422,10 @@ class SurveyLink(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="links")
     token = models.CharField(max_length=43, unique=True)
     respondent = models.CharField(_("测评对象"), max_length=8, choices=Respondent.choices)
+    # The link on the survey poster's QR code: answered by many members of the
+    # public (rate-limited per address), never marked answered. A cadre's link
+    # is personal and answered once.
+    shared = models.BooleanField(_("公开二维码链接"), default=False)
     answered_at = models.DateTimeField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("总体满意度"), null=True, blank=True)
     comment = models.TextField(_("意见建议"), blank=True)
@@ -433,6 +446,162 @@ class SurveyLink(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rectification:survey_answer", args=[self.token])
+
+
+class Questionnaire(models.Model):
+    """满意度测评问卷: aspects (方面) and their questions (指标), each with a
+    scale and a weight. Defined once by an office and reused by its
+    assessments; fixed once an assessment uses it, so scores stay comparable."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="questionnaires")
+    name = models.CharField(_("问卷名称"), max_length=100)
+    intro = models.TextField(_("填写说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("测评问卷")
+        verbose_name_plural = _("测评问卷")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "name"], name="questionnaire_name_per_office"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("rectification:questionnaire_detail", args=[self.pk])
+
+
+class QuestionnaireAspect(models.Model):
+    """One aspect (测评方面), weighted against the others in the total score."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="aspects"
+    )
+    name = models.CharField(_("测评方面"), max_length=100)
+    weight = models.PositiveSmallIntegerField(_("权重"), default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("测评方面")
+        verbose_name_plural = _("测评方面")
+        constraints = [
+            models.CheckConstraint(
+                name="aspect_weight_1_to_100", condition=models.Q(weight__gte=1, weight__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionScale(models.TextChoices):
+    FIVE = "five", _("五级（非常满意—非常不满意）")
+    FOUR = "four", _("四级（满意—不满意）")
+    TEN = "ten", _("十分制（0—10 分）")
+
+
+# Each scale's options, best first: (value, label). A value scores
+# (value - lowest) / (highest - lowest) × 100.
+SCALE_OPTIONS: dict[str, list[tuple[int, str]]] = {
+    QuestionScale.FIVE: [
+        (5, _("非常满意")),
+        (4, _("满意")),
+        (3, _("一般")),
+        (2, _("不满意")),
+        (1, _("非常不满意")),
+    ],
+    QuestionScale.FOUR: [(4, _("满意")), (3, _("较满意")), (2, _("基本满意")), (1, _("不满意"))],
+    QuestionScale.TEN: [(value, str(value)) for value in range(10, -1, -1)],
+}
+
+
+class QuestionnaireQuestion(models.Model):
+    """One indicator (测评指标) of an aspect."""
+
+    aspect = models.ForeignKey(
+        QuestionnaireAspect, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.CharField(_("测评指标"), max_length=200)
+    scale = models.CharField(
+        _("评分等级"), max_length=8, choices=QuestionScale.choices, default=QuestionScale.FIVE
+    )
+    weight = models.PositiveSmallIntegerField(_("权重"), default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("测评指标")
+        verbose_name_plural = _("测评指标")
+        constraints = [
+            models.CheckConstraint(
+                name="question_weight_1_to_100",
+                condition=models.Q(weight__gte=1, weight__lte=100),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def options(self) -> list[tuple[int, str]]:
+        return SCALE_OPTIONS[self.scale]
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        values = [value for value, _label in self.options]
+        return min(values), max(values)
+
+
+class SurveyResponse(models.Model):
+    """One questionnaire filled in, through a cadre's link or the public QR code.
+    Nothing identifies the person: no account, no address is stored."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    link = models.ForeignKey(SurveyLink, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.CharField(
+        _("测评对象"), max_length=8, choices=SurveyLink.Respondent.choices
+    )
+    comment = models.TextField(_("意见建议"), blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("问卷答卷")
+        verbose_name_plural = _("问卷答卷")
+        indexes = [models.Index(fields=["assessment", "respondent"], name="response_assessment")]
+
+    def __str__(self) -> str:
+        return f"答卷 {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        QuestionnaireQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
+    value = models.SmallIntegerField(_("评分"))
+
+    class Meta:
+        verbose_name = _("答题")
+        verbose_name_plural = _("答题")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="one_answer_per_question"
+            ),
+            models.CheckConstraint(
+                name="answer_value_0_to_10", condition=models.Q(value__gte=0, value__lte=10)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"
 
 
 class Accountability(models.Model):

@@ -196,6 +196,8 @@ class Ledger:
     colours: list[tuple[str, str, int]]
     sections: list[Section]
     scope: str
+    # 一评估 of the targets in scope (rectification.assessment_report.AssessmentRow).
+    assessments: list = field(default_factory=list)
 
     @property
     def item_count(self) -> int:
@@ -233,7 +235,24 @@ def build_ledger(user, params: dict, *, history_limit: int | None = HISTORY_NOTE
         colours=[(value, COLOUR_LABELS[value], colour_counts[value]) for value in COLOUR_LABELS],
         sections=list(sections.values()),
         scope=scope,
+        assessments=_assessments(user, scope, pk),
     )
+
+
+def _assessments(user, scope: str, pk: int | None) -> list:
+    """The assessments of the targets in scope that the user may see (a unit
+    contact reads its own ledger but not the office's assessment)."""
+    from rectification.assessment_report import assessment_rows
+    from rectification.selectors import assessment_list
+
+    assessments = assessment_list(user=user)
+    if scope == "target":
+        assessments = assessments.filter(target_id=pk)
+    elif scope == "round":
+        assessments = assessments.filter(target__round_id=pk)
+    elif scope == "region":
+        assessments = assessments.filter(target__organization__region_id=pk)
+    return assessment_rows(assessments)
 
 
 def _filename(ledger: Ledger, ext: str) -> str:
@@ -340,8 +359,41 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
                 wrap=True,
             ),
             Sheet("总体情况", ["项目", "数值"], summary, widths=[24, 40]),
+            Sheet(
+                "整改评估",
+                ASSESSMENT_HEADERS,
+                [_assessment_xlsx_row(row) for row in ledger.assessments],
+                widths=[24, 22, 10, 10, 10, 40, 10, 8, 10],
+                wrap=True,
+            ),
         ]
     )
+
+
+ASSESSMENT_HEADERS = [
+    "被巡察党组织", "测评问卷", "干部答卷", "群众答卷", "答卷合计", "测评方面得分", "综合得分",
+    "等次", "评估结论",
+]  # fmt: skip
+
+
+def _assessment_xlsx_row(row) -> list:
+    q = row.questionnaire or {}
+    counts = {r["kind"]: r["count"] for r in q.get("responses", [])}
+    aspects = "；".join(
+        f"{a['name']} {a['score']:.1f}" for a in q.get("aspects", []) if a["score"] is not None
+    )
+    score = q.get("score")
+    return [
+        row.organization,
+        q["questionnaire"].name if q else "",
+        counts.get("cadre", 0),
+        counts.get("public", 0),
+        q.get("response_total", 0),
+        aspects,
+        round(score, 1) if score is not None else "",
+        q.get("grade", ""),
+        row.assessment.get_verdict_display(),
+    ]
 
 
 def generate(user, params: dict, progress) -> Generated:
@@ -363,3 +415,7 @@ LEDGER = register(
         generate=generate,
     )
 )
+
+# The assessment report registers its own document; imported here so the
+# documents' discovery (xuncha.reports autodiscovers reports.py) finds it.
+from rectification import assessment_report  # noqa: E402, F401

@@ -15,8 +15,12 @@ from rectification.models import (
     Item,
     ItemQuerySet,
     Plan,
+    Questionnaire,
+    QuestionnaireAspect,
     Recommendation,
+    SurveyAnswer,
     SurveyLink,
+    SurveyResponse,
 )
 from rounds.access import office_reach_q
 from xuncha.accounts.roles import Role
@@ -133,12 +137,10 @@ def completion_figures(items: QuerySet[Item]) -> dict:
 ANSWERED = Q(answered_at__isnull=False)
 
 
-def survey_figures(assessment: Assessment) -> dict:
-    """Links handed out, answers, average satisfaction and the share satisfied
-    (4 or 5), per respondent kind and in all: one grouped query."""
-    rows = (
-        assessment.links.order_by()
-        .values("respondent")
+def _survey_rows(links) -> QuerySet:
+    return (
+        links.order_by()
+        .values("assessment_id", "respondent")
         .annotate(
             links=Count("pk"),
             answers=Count("pk", filter=ANSWERED),
@@ -146,6 +148,9 @@ def survey_figures(assessment: Assessment) -> dict:
             satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
         )
     )
+
+
+def _survey_summary(rows) -> dict:
     labels = dict(SurveyLink.Respondent.choices)
     groups = []
     total = {"label": "合计", "links": 0, "answers": 0, "satisfied": 0, "score": 0}
@@ -160,6 +165,26 @@ def survey_figures(assessment: Assessment) -> dict:
             round(100 * group["satisfied"] / group["answers"], 1) if group["answers"] else None
         )
     return {"groups": groups, "total": total}
+
+
+# The one overall question is answered on personal links; the questionnaire's
+# shared public link carries no answer of its own.
+ONE_QUESTION_LINKS = Q(shared=False)
+
+
+def survey_figures(assessment: Assessment) -> dict:
+    """Links handed out, answers, average satisfaction and the share satisfied
+    (4 or 5), per respondent kind and in all: one grouped query."""
+    return _survey_summary(_survey_rows(assessment.links.filter(ONE_QUESTION_LINKS)))
+
+
+def survey_figures_many(assessments: list[Assessment]) -> dict[int, dict]:
+    """survey_figures for many assessments in one query."""
+    rows: dict[int, list] = {a.pk: [] for a in assessments}
+    links = SurveyLink.objects.filter(ONE_QUESTION_LINKS, assessment_id__in=list(rows))
+    for row in _survey_rows(links):
+        rows[row["assessment_id"]].append(row)
+    return {pk: _survey_summary(found) for pk, found in rows.items()}
 
 
 def completion_by(items: QuerySet[Item], *fields: str) -> QuerySet:
@@ -190,3 +215,101 @@ def overdue_by_organization(items: QuerySet[Item], limit: int = 20) -> QuerySet:
         .annotate(count=Count("pk"), oldest=Min("deadline"))
         .order_by("-count", "organization__name")[:limit]
     )
+
+
+# --- 满意度测评问卷: scores per aspect and the grade --------------------------------
+
+# The grade of a total score out of 100 (the published assessments' four
+# levels): 90 and over 优秀, 80 较好, 60 一般, below 60 差.
+GRADES = ((90, "优秀"), (80, "较好"), (60, "一般"), (0, "差"))
+
+
+def grade_for(score: float | None) -> str:
+    if score is None:
+        return ""
+    return next(label for floor, label in GRADES if score >= floor)
+
+
+def questionnaire_list(*, user) -> QuerySet[Questionnaire]:
+    office_q = office_reach_q(user)
+    if office_q is None or not user.has_role(Role.OFFICE):
+        return Questionnaire.objects.none()
+    return Questionnaire.objects.filter(office_q).select_related("office", "created_by")
+
+
+def get_questionnaire_for_user(user, pk: int) -> Questionnaire:
+    return get_object_or_404(questionnaire_list(user=user), pk=pk)
+
+
+def _weighted(pairs: list[tuple[float, int]]) -> float | None:
+    total = sum(weight for _score, weight in pairs)
+    return sum(score * weight for score, weight in pairs) / total if total else None
+
+
+def questionnaire_figures_many(assessments: list[Assessment]) -> dict[int, dict]:
+    """For each assessment with a questionnaire: responses by respondent kind,
+    each aspect's score and the total out of 100, and the grade. Three queries
+    whatever the number of assessments.
+
+    A question scores the mean of its answers on its scale, taken to 0-100
+    ((mean - lowest) / (highest - lowest) × 100); an aspect the weighted mean
+    of its answered questions; the total the weighted mean of the aspects."""
+    with_questionnaire = [a for a in assessments if a.questionnaire_id]
+    if not with_questionnaire:
+        return {}
+    ids = [a.pk for a in with_questionnaire]
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        SurveyResponse.objects.filter(assessment_id__in=ids)
+        .order_by()
+        .values("assessment_id", "respondent")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(row["assessment_id"], {})[row["respondent"]] = row["n"]
+    means: dict[tuple[int, int], float] = {
+        (row["response__assessment_id"], row["question_id"]): row["mean"]
+        for row in SurveyAnswer.objects.filter(response__assessment_id__in=ids)
+        .order_by()
+        .values("response__assessment_id", "question_id")
+        .annotate(mean=Avg("value"))
+    }
+    aspects_by_questionnaire: dict[int, list[QuestionnaireAspect]] = {}
+    for aspect in QuestionnaireAspect.objects.filter(
+        questionnaire_id__in={a.questionnaire_id for a in with_questionnaire}
+    ).prefetch_related("questions"):
+        aspects_by_questionnaire.setdefault(aspect.questionnaire_id, []).append(aspect)
+    labels = dict(SurveyLink.Respondent.choices)
+    figures = {}
+    for assessment in with_questionnaire:
+        by_kind = counts.get(assessment.pk, {})
+        aspect_rows = []
+        for aspect in aspects_by_questionnaire.get(assessment.questionnaire_id, []):
+            scored = []
+            for question in aspect.questions.all():
+                mean = means.get((assessment.pk, question.pk))
+                if mean is None:
+                    continue
+                low, high = question.bounds
+                scored.append((100 * (float(mean) - low) / (high - low), question.weight))
+            aspect_rows.append(
+                {"name": aspect.name, "weight": aspect.weight, "score": _weighted(scored)}
+            )
+        total = _weighted(
+            [(row["score"], row["weight"]) for row in aspect_rows if row["score"] is not None]
+        )
+        figures[assessment.pk] = {
+            "questionnaire": assessment.questionnaire,
+            "responses": [
+                {"kind": kind, "label": labels[kind], "count": by_kind.get(kind, 0)}
+                for kind in SurveyLink.Respondent.values
+            ],
+            "response_total": sum(by_kind.values()),
+            "aspects": aspect_rows,
+            "score": total,
+            "grade": grade_for(total),
+        }
+    return figures
+
+
+def questionnaire_figures(assessment: Assessment) -> dict | None:
+    return questionnaire_figures_many([assessment]).get(assessment.pk)

@@ -7,6 +7,7 @@ from rectification.views import (
     figures,
     items,
     plans,
+    questionnaires,
     recommendations,
     survey,
 )
@@ -49,6 +50,17 @@ urlpatterns = [
         name="assessment_action",
     ),
     path("survey/<slug:token>/", survey.survey_answer, name="survey_answer"),
+    path("questionnaires/", questionnaires.questionnaire_list, name="questionnaire_list"),
+    path(
+        "questionnaires/<int:pk>/",
+        questionnaires.questionnaire_detail,
+        name="questionnaire_detail",
+    ),
+    path(
+        "questionnaires/<int:pk>/<slug:action>/",
+        questionnaires.questionnaire_action,
+        name="questionnaire_action",
+    ),
     # 巡察建议书
     path("recommendations/", recommendations.recommendation_list, name="recommendation_list"),
     path(

@@ -198,10 +198,26 @@ def _assessment_office(user, assessment) -> bool:
     return office_manages(user, assessment.target.round.office)
 
 
+def _no_answers_yet(assessment) -> str | None:
+    if assessment.responses.exists() or assessment.links.filter(answered_at__isnull=False).exists():
+        return "已有人作答，不能再更换问卷。"
+    return None
+
+
 ASSESSMENT = Workflow(
     "assessment",
     state_field="survey_state",
     rules=(
+        Rule(
+            "questionnaire",
+            "选用问卷",
+            ("open",),
+            _assessment_office,
+            "巡察办工作人员",
+            (OFFICE,),
+            checks=(_no_answers_yet,),
+            refusal="本次测评{state}，不能再更换问卷。",
+        ),
         Rule(
             "links",
             "生成测评链接",

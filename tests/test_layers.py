@@ -19,12 +19,13 @@ DOMAIN_APPS = (
     "checklist",
     "evaluation",
     "archive",
+    "intake",
 )
 # Apps that join the others (大数据比对 reads rounds' and clues' services, the
 # archive gathers every app's documents): no app they build on imports them;
 # rounds shows them through its registries (links.py, worklog_sources.py, the
 # workflow's blockers and the lifecycle's after-advance hooks).
-JOINING_APPS = ("crosscheck", "fieldwork", "checklist", "evaluation", "archive")
+JOINING_APPS = ("crosscheck", "fieldwork", "checklist", "evaluation", "archive", "intake")
 TOP = ("portal",)
 # Development code, installed only outside production: nothing in production imports it.
 DEV = ("demo", "bench")

@@ -407,6 +407,38 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         post("rectification:recommendation_step", "recommendation"),
         expect(404, office_staff=OK, leadership=OK, receiving_department=OK),
     ),
+    # 码上巡察: the public's pages need no sign-in; the reports are the team's
+    # and the office's (404 to everyone else); triage is the team's alone.
+    (Page("intake:report_form", ("intake_channel",)), expect(200, anonymous=200)),
+    (Page("intake:receipt"), expect(200, anonymous=200)),
+    (Page("intake:status"), expect(200, anonymous=200)),
+    (Page("intake:report_list"), expect(404, office_staff=200, team_leader=200, team_member=200)),
+    (
+        Page("intake:report_detail", ("intake_report",)),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    (
+        Page("intake:report_detail", ("other_intake_report",), "report_detail[other team]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("intake:report_file", ("intake_report", "intake_file")),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    (
+        post("intake:report_action", "intake_report", "=outside"),
+        expect(404, office_staff=403, team_leader=OK, team_member=OK),
+    ),
+    # 测评问卷: the office's working file.
+    (Page("rectification:questionnaire_list"), expect(404, office_staff=200)),
+    (
+        Page("rectification:questionnaire_detail", ("questionnaire",)),
+        expect(404, office_staff=200),
+    ),
+    (
+        post("rectification:questionnaire_action", "questionnaire", "=aspect"),
+        expect(404, office_staff=OK),
+    ),
     (post("reports:job_create"), expect(400)),  # no document named
     (Page("reports:job_detail", ("report_job",)), expect(404, office_staff=200)),
     (Page("reports:job_download", ("report_job",)), expect(404)),
@@ -627,12 +659,13 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
 ROUNDS_OBJECTS = {
     "round", "team", "other_team", "membership", "target", "other_target", "problem",
     "other_problem", "attachment", "clue", "other_clue", "clue_file", "interview",
-    "other_interview", "record_file",
+    "other_interview", "record_file", "intake_channel", "intake_report",
+    "other_intake_report", "intake_file",
 }  # fmt: skip
 CHECKLIST_OBJECTS = {"checklist_item", "tick", "other_tick", "archive"}
 RECT_OBJECTS = {
     "plan", "other_plan", "item", "other_item", "evidence", "rect_target", "assessment",
-    "recommendation", "other_recommendation", "survey",
+    "recommendation", "other_recommendation", "survey", "questionnaire",
 }  # fmt: skip
 OWN_OBJECTS = {"import_job", "report_job", "weekly_summary"}
 CROSSCHECK_OBJECTS = {"cc_source", "cc_hit"}
@@ -674,6 +707,7 @@ def _rounds_world(objects: dict, people: dict) -> None:
         other_clue=other_clue,
         clue_file=clue_pages.attach(w, clue),
         **_field_records(w),
+        **_intake_objects(w),
     )
     people.update(
         office_staff=w.officer,
@@ -753,6 +787,27 @@ def _field_records(w) -> dict:
     }
 
 
+def _intake_objects(w) -> dict:
+    from intake.models import ReportFile
+    from intake.services import channel_for, report_submit
+    from tests.intake_fixtures import noise_png
+
+    channel = channel_for(target=w.target, user=w.officer)
+    report = report_submit(channel=channel, text="反映某科长违规收受礼品。").report
+    other_channel = channel_for(target=w.other_target, user=w.officer)
+    other = report_submit(channel=other_channel, text="反映另一单位的问题。").report
+    report_file = ReportFile(
+        report=report, original_name="现场.png", content_type="image/png", size=1, sha256="0"
+    )
+    report_file.file.save("matrix.png", noise_png(8))
+    return {
+        "intake_channel": channel,
+        "intake_report": report,
+        "other_intake_report": other,
+        "intake_file": report_file,
+    }
+
+
 def _rect_world(objects: dict, people: dict) -> None:
     from rectification import services
     from rectification.models import Evidence
@@ -786,6 +841,9 @@ def _rect_world(objects: dict, people: dict) -> None:
         recommendation=issue(w.discipline),
         other_recommendation=issue(w.other_dept),
         survey=link,
+        questionnaire=services.questionnaire_create(
+            office=w.office, name="矩阵问卷", user=w.office_user
+        ),
     )
     people.update(
         office_staff=w.office_user,
@@ -834,7 +892,7 @@ def objects(db):
 def _url_arg(objects: dict, name: str):
     if name.startswith("="):
         return name[1:]
-    if name == "survey":
+    if name in ("survey", "intake_channel"):
         return objects[name].token
     if name in ("interview", "other_interview", "record_file"):
         return objects[name].uuid
@@ -951,10 +1009,12 @@ OFFICE_NAV = {
     "周汇总",
     "大数据比对",
     "现场记录",
+    "码上巡察",
     "问题线索",
     "整改方案",
     "整改台账",
     "巡察建议书",
+    "测评问卷",
     "领导驾驶舱",
     "量化考评",
     "现场清单",
@@ -972,6 +1032,7 @@ NAV_BY_ROLE = {
         "发现问题",
         "大数据比对",
         "现场记录",
+        "码上巡察",
         "问题线索",
     },
     Role.TEAM_MEMBER: {
@@ -981,6 +1042,7 @@ NAV_BY_ROLE = {
         "发现问题",
         "大数据比对",
         "现场记录",
+        "码上巡察",
         "问题线索",
     },
     Role.UNIT_CONTACT: {

@@ -13,7 +13,9 @@ from django.urls import reverse
 from rectification import services
 from rectification.models import Assessment, Item, LedgerEntry, Plan, Recommendation
 from rectification.workflow import ASSESSMENT, ITEM, PLAN, RECOMMENDATION
+from tests.factories import make_user
 from tests.rect_fixtures import URLS, fill_plan, make_fed_back_target, make_round, world
+from xuncha.accounts.roles import Role
 from xuncha.core.workflow import actions_for
 
 pytestmark = pytest.mark.urls(URLS)
@@ -233,6 +235,16 @@ def test_recommendation_table_service_and_page_agree(w, role, client):
 
 
 def assessment_perform(action, assessment, user):
+    if action == "questionnaire":
+        from tests.intake_fixtures import questionnaire
+
+        office = Assessment.objects.get(pk=assessment.pk).target.round.office
+        q, _questions = questionnaire(
+            make_user(Role.OFFICE, office=office, username="q-author"), name="流程问卷"
+        )
+        return services.assessment_use_questionnaire(
+            assessment=assessment, questionnaire=q, user=user
+        )
     if action == "links":
         return services.survey_links_create(
             assessment=assessment, respondent="public", count=2, user=user

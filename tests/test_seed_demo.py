@@ -34,6 +34,7 @@ from crosscheck.models import Hit, Row, RuleRun, Source
 from demo.context import DemoContext
 from demo.orgs import CITY_OFFICE, organization_plan
 from demo.rounds import find_round
+from intake.models import Channel, Report, ReportFile
 from rectification.models import (
     Accountability,
     Assessment,
@@ -43,9 +44,12 @@ from rectification.models import (
     ItemReminder,
     LedgerEntry,
     Plan,
+    Questionnaire,
     Recommendation,
     RecommendationEntry,
+    SurveyAnswer,
     SurveyLink,
+    SurveyResponse,
 )
 from rectification.selectors import colour_q, item_list
 from rounds.models import (
@@ -137,6 +141,12 @@ COUNTED = [
     Row,
     RuleRun,
     Hit,
+    Channel,
+    Report,
+    ReportFile,
+    Questionnaire,
+    SurveyResponse,
+    SurveyAnswer,
 ]
 
 
@@ -294,6 +304,28 @@ class TestTheDemoCity:
         }
 
     # --- Rounds --------------------------------------------------------------
+
+    def test_the_public_reported_through_the_qr_code_in_every_triage_state(self):
+        from intake.models import PublicStatus
+        from xuncha.reports.models import ReportJob
+
+        reports = Report.objects.select_related("problem", "clue", "duplicate_of")
+        assert set(reports.values_list("state", flat=True)) == set(Report.State.values)
+        assert {r.public_status() for r in reports} == set(PublicStatus.values)
+        assert ReportFile.objects.exists()
+        member = User.objects.get(username="member")
+        assert all(r.target.team.memberships.filter(cadre__user=member).exists() for r in reports)
+        posters = ReportJob.objects.filter(kind="intake.poster", status="done")
+        assert {job.params["purpose"] for job in posters} == {"report", "survey"}
+
+    def test_a_questionnaire_was_filled_in_by_cadres_and_the_public(self):
+        from rectification.selectors import questionnaire_figures
+
+        assessment = Assessment.objects.exclude(questionnaire=None).get()
+        figures = questionnaire_figures(assessment)
+        assert [r["count"] for r in figures["responses"]] == [10, 24]
+        assert figures["grade"] in {"优秀", "较好", "一般", "差"} and figures["score"] is not None
+        assert assessment.survey_open
 
     def test_two_terms_of_rounds_cover_every_status_and_kind(self):
         assert set(Round.objects.values_list("status", flat=True)) == set(Round.Status.values)

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "archive",
     "crosscheck",
     "fieldwork",
+    "intake",
     # The top layer: home, navigation and dashboard; it may import all of the above.
     "portal",
 ]
@@ -339,6 +340,30 @@ UPLOAD_ZIP_MAX_UNCOMPRESSED_MB = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED_MB", 200, 
 IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", 50, minimum=1)
 UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100, minimum=2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- 码上巡察 (intake): the public reporting page and its limits ----------
+# The address the posters' QR codes point to (the site as the public reaches it);
+# by default the first allowed host, over HTTPS where the site is served so.
+_public_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "127.0.0.1"
+PUBLIC_BASE_URL = env_str(
+    "PUBLIC_BASE_URL",
+    f"https://{_public_host}"
+    if HTTPS
+    else f"http://{_public_host}" + (":8000" if _public_host in ("127.0.0.1", "localhost") else ""),
+).rstrip("/")
+INTAKE_FILES_PER_REPORT = 3
+INTAKE_FILE_MAX_MB = env_int("INTAKE_FILE_MAX_MB", 8, minimum=1)
+# Per address and hour: reports before a CAPTCHA is asked, and reports at all.
+INTAKE_CAPTCHA_AFTER = env_int("INTAKE_CAPTCHA_AFTER", 2, minimum=0)
+INTAKE_PER_ADDRESS_HOUR = env_int("INTAKE_PER_ADDRESS_HOUR", 10, minimum=1)
+# Per target and day, whatever the addresses (a flood spread over many).
+INTAKE_PER_TARGET_DAY = env_int("INTAKE_PER_TARGET_DAY", 300, minimum=1)
+# Disk: the public's attachments per target, and all of them together. Past
+# either, a report with files is refused and the page asks for the text alone.
+INTAKE_TARGET_QUOTA_MB = env_int("INTAKE_TARGET_QUOTA_MB", 500, minimum=1)
+INTAKE_STORAGE_QUOTA_MB = env_int("INTAKE_STORAGE_QUOTA_MB", 5120, minimum=1)
+# Receipt-code look-ups per address and hour (guessing codes is pointless, and slowed).
+INTAKE_STATUS_PER_ADDRESS_HOUR = env_int("INTAKE_STATUS_PER_ADDRESS_HOUR", 30, minimum=1)
 STORAGES = {
     # Stored whole or not at all (a full disk leaves no truncated file).
     "default": {"BACKEND": "xuncha.ops.storage.AtomicFileSystemStorage"},

@@ -21,6 +21,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("archive/", include("archive.urls")),
     path("fieldwork/", include("fieldwork.urls")),
+    path("", include("intake.urls")),
     path("imports/", include("xuncha.imports.urls")),
     path("crosscheck/", include("crosscheck.urls")),
     path("", include("portal.urls")),

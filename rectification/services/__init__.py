@@ -26,6 +26,16 @@ from rectification.services.plans import (
     plan_sign,
     plan_submit,
 )
+from rectification.services.questionnaires import (
+    aspect_add,
+    aspect_remove,
+    assessment_use_questionnaire,
+    public_link,
+    question_add,
+    question_remove,
+    questionnaire_create,
+    survey_respond,
+)
 from rectification.services.recommendations import recommendation_issue, recommendation_step
 from rectification.services.reminders import send_due_reminders
 
@@ -33,8 +43,11 @@ __all__ = [
     "ConcurrentActionError",
     "accountability_record",
     "allowed_actions",
+    "aspect_add",
+    "aspect_remove",
     "assessment_decide",
     "assessment_open",
+    "assessment_use_questionnaire",
     "follow_up_check",
     "item_plan_update",
     "ledger_check",
@@ -47,10 +60,15 @@ __all__ = [
     "plan_review",
     "plan_sign",
     "plan_submit",
+    "public_link",
+    "question_add",
+    "question_remove",
+    "questionnaire_create",
     "recommendation_issue",
     "recommendation_step",
     "send_due_reminders",
     "survey_answer",
     "survey_close",
     "survey_links_create",
+    "survey_respond",
 ]

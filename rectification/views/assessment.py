@@ -11,7 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rectification import selectors, services
-from rectification.forms import AccountabilityForm, SurveyLinksForm, VerdictForm
+from rectification.forms import (
+    AccountabilityForm,
+    QuestionnaireChoiceForm,
+    SurveyLinksForm,
+    VerdictForm,
+)
 from rectification.models import Assessment, SurveyLink
 from rectification.workflow import ASSESSMENT
 from rounds.access import office_manages
@@ -26,7 +31,15 @@ from xuncha.core.view_helpers import PAGE_SIZE, form_errors, report_error
 def assessment_list(request):
     assessments = (
         selectors.assessment_list(user=request.user)
-        .annotate(answers=Count("links", filter=Q(links__answered_at__isnull=False)))
+        .annotate(
+            # The one-question answers sit on their links; questionnaires have responses.
+            answers=Count(
+                "links",
+                filter=Q(links__answered_at__isnull=False, links__satisfaction__isnull=False),
+                distinct=True,
+            ),
+            response_count=Count("responses", distinct=True),
+        )
         .order_by("-target__round__year", "-pk")
     )
     page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -46,6 +59,10 @@ def assessment_open(request, target_pk: int):
     return redirect(assessment)
 
 
+def _questionnaires(user):
+    return selectors.questionnaire_list(user=user)
+
+
 def _render(request, assessment: Assessment, **forms):
     target = assessment.target
     manages = office_manages(request.user, target.round.office)
@@ -56,19 +73,26 @@ def _render(request, assessment: Assessment, **forms):
     unanswered: dict[str, list[str]] = {}
     # A closed survey's unused links are dead: listing them would invite sending them.
     if manages and assessment.survey_open:
-        for respondent, token in assessment.links.filter(answered_at__isnull=True).values_list(
-            "respondent", "token"
-        ):
+        # The poster's shared link is shown on its own, not as an unused personal one.
+        personal = assessment.links.filter(answered_at__isnull=True, shared=False)
+        for respondent, token in personal.values_list("respondent", "token"):
             url = request.build_absolute_uri(
                 SurveyLink(token=token, respondent=respondent).get_absolute_url()
             )
             unanswered.setdefault(respondent, []).append(url)
     labels = dict(SurveyLink.Respondent.choices)
+    public = assessment.links.filter(shared=True).first() if manages else None
     context = {
         "assessment": assessment,
         "target": target,
         "manages": manages,
         "survey": selectors.survey_figures(assessment),
+        "questionnaire_figures": selectors.questionnaire_figures(assessment),
+        "public_url": (
+            request.build_absolute_uri(public.get_absolute_url())
+            if public is not None and assessment.survey_open
+            else ""
+        ),
         "completion": selectors.completion_figures(items),
         "unanswered": [(labels[key], urls) for key, urls in unanswered.items()],
         "accountabilities": assessment.accountabilities.select_related("recorded_by"),
@@ -79,6 +103,8 @@ def _render(request, assessment: Assessment, **forms):
             links_form=forms.get("links") or SurveyLinksForm(),
             verdict_form=forms.get("verdict") or VerdictForm(instance=assessment),
             accountability_form=forms.get("accountability") or AccountabilityForm(),
+            questionnaire_form=forms.get("questionnaire")
+            or QuestionnaireChoiceForm(questionnaires=_questionnaires(request.user)),
         )
     return render(request, "rectification/assessment_detail.html", context)
 
@@ -105,6 +131,22 @@ def assessment_action(request, pk: int, action: str):
             report_error(request, error)
         else:
             messages.success(request, "测评已关闭，未使用的链接不能再提交。")
+        return redirect(assessment)
+    if action == "questionnaire":
+        form = QuestionnaireChoiceForm(request.POST, questionnaires=_questionnaires(user))
+        if not form.is_valid():
+            form_errors(request, form)
+            return _render(request, assessment, questionnaire=form)
+        try:
+            services.assessment_use_questionnaire(
+                assessment=assessment,
+                questionnaire=form.cleaned_data["questionnaire"],
+                user=user,
+            )
+        except ValidationError as error:
+            report_error(request, error)
+            return _render(request, assessment, questionnaire=form)
+        messages.success(request, "已选用问卷，可生成测评海报和链接。")
         return redirect(assessment)
     if action not in forms:
         raise Http404

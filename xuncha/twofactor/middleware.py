@@ -25,6 +25,10 @@ EXEMPT_VIEWS = frozenset(
         "healthz",
         # The public's satisfaction survey: reached with its own token, no sign-in.
         "rectification:survey_answer",
+        # 码上巡察: the public's reporting page, its receipt and the status look-up.
+        "intake:report_form",
+        "intake:receipt",
+        "intake:status",
     }
 )
 
