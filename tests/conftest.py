@@ -34,10 +34,12 @@ def _is_transactional(item) -> bool:
 
 def _seed_what_every_database_has() -> None:
     """What the migrations' data steps and django_db_setup put in every test
-    database: the round kinds and problem categories, the role groups."""
+    database: the round kinds and problem categories, 大数据比对's shipped
+    rules, the role groups."""
     from django.apps import apps
 
     import_module("rounds.migrations.0002_seed_kinds_and_categories").seed(apps, None)
+    import_module("crosscheck.migrations.0001_initial").load_shipped_rules(apps, None)
     ensure_role_groups()
 
 

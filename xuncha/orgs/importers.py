@@ -329,5 +329,5 @@ def _cadre_kind() -> ImportKind:
 
 
 def register_import_kinds() -> None:
-    register_kind("organizations", _organization_kind, order=30)
-    register_kind("cadres", _cadre_kind, order=40)
+    register_kind("organizations", _organization_kind, order=2)
+    register_kind("cadres", _cadre_kind, order=3)
