@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xuncha.accounts.sessions.IdleTouchMiddleware",
     "xuncha.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -216,10 +217,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Idle sessions expire: the cookie's age restarts with every request.
+# Idle sessions expire: a signed-in session's expiry moves forward when it is
+# written, which accounts.sessions.IdleTouchMiddleware does once its last
+# touch is a minute old (not on every request: that was a database write per
+# page). With Redis (CACHE_URL) sessions are read from it and kept in the
+# database, so a Redis outage signs nobody out (accounts/sessions.py).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "xuncha.accounts.sessions" if CACHE_URL else "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
