@@ -224,6 +224,25 @@ class Item(models.Model):
             models.Index(fields=["office", "state", "deadline"], name="item_office_state_deadline"),
             models.Index(fields=["state", "deadline"], name="item_state_deadline"),
             models.Index(fields=["transferred_to", "state"], name="item_transferred"),
+            # The ledger lists' order (deadline, then id), for the city office,
+            # a district office and a receiving department.
+            models.Index(fields=["deadline", "id"], name="item_deadline"),
+            models.Index(fields=["office", "deadline", "id"], name="item_office_deadline"),
+            models.Index(fields=["transferred_to", "deadline", "id"], name="item_dept_deadline"),
+            # Items that carry a deadline colour (ItemQuerySet.colour_q without the
+            # date): the overdue list walks it from the oldest deadline.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=models.Q(state__in=LEDGER_STATES, deadline__isnull=False)
+                & ~models.Q(kind="ongoing"),
+                name="item_coloured_deadline",
+            ),
+            models.Index(
+                fields=["office", "deadline", "id"],
+                condition=models.Q(state__in=LEDGER_STATES, deadline__isnull=False)
+                & ~models.Q(kind="ongoing"),
+                name="item_coloured_office",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -136,6 +136,10 @@ TEMPLATES = [
     },
 ]
 
+# Selects and plain inputs rendered in Python, byte for byte what Django's
+# widget templates write (a list's filter form has a hundred options).
+FORM_RENDERER = "xuncha.core.forms.LeanFormRenderer"
+
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 # SQLite however it is named (the default below or DATABASE_URL=sqlite:///…):

@@ -84,6 +84,13 @@ def undeleted_session_keys() -> set[str]:
         return set(_undeleted)
 
 
+def touch_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in writes the session: stamp it, so the next page need not."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[TOUCH_KEY] = int(time.time())
+
+
 class IdleTouchMiddleware:
     """Marks a signed-in session for writing when its last touch is a minute
     old, which moves its expiry forward; otherwise leaves it unwritten.
