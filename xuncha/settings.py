@@ -217,6 +217,15 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"count": PASSWORD_HISTORY},
     },
 ]
+# Django's hashers, PBKDF2 first as before; its checks take turns machine-wide
+# (accounts/hashers.py), so a rush of sign-ins leaves cores for the pages.
+PASSWORD_HASHERS = [
+    "xuncha.accounts.hashers.QueuedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -128,7 +128,12 @@ def overdue_list(request):
     """Red items: overdue and not yet accepted, by organization."""
     form = OverdueSortForm(request.GET or None)
     sort = form.sort_key()
-    items = selectors.overdue_list(user=request.user)
+    # One round's overdue items (?round=<id>, as the item list takes it); the
+    # selector keeps to the user's reach whatever the id.
+    round_id = request.GET.get("round", "")
+    items = selectors.overdue_list(
+        user=request.user, filters={"round": int(round_id)} if round_id.isdigit() else None
+    )
     by_organization = selectors.overdue_by_organization(items)
     ordering = (
         ("organization__name", "organization_id", "deadline", "pk")
