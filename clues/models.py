@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from rounds.models import Problem, Round, Target, Team
+from xuncha.core.choices import ChoiceLabelsMixin
 from xuncha.orgs.models import Department
 
 
-class Clue(models.Model):
+class Clue(ChoiceLabelsMixin, models.Model):
     class Discipline(models.TextChoices):
         POLITICAL = "political", _("政治纪律")
         ORGANIZATIONAL = "organizational", _("组织纪律")

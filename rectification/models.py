@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Problem, Round, Target
+from xuncha.core.choices import ChoiceLabelsMixin
 from xuncha.orgs.models import Department, Office, Organization
 
 
@@ -134,7 +135,7 @@ class ItemQuerySet(models.QuerySet):
         )
 
 
-class Item(models.Model):
+class Item(ChoiceLabelsMixin, models.Model):
     """One problem's rectification: its measures (任务清单), responsibility
     (责任清单) and its place on the ledger (整改台账)."""
 
