@@ -244,6 +244,13 @@ class Item(ChoiceLabelsMixin, models.Model):
                 & ~models.Q(kind="ongoing"),
                 name="item_coloured_office",
             ),
+            # ... and by organization (the overdue list grouped by unit, a unit's own).
+            models.Index(
+                fields=["organization", "deadline", "id"],
+                condition=models.Q(state__in=LEDGER_STATES, deadline__isnull=False)
+                & ~models.Q(kind="ongoing"),
+                name="item_coloured_organization",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

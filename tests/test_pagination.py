@@ -60,3 +60,36 @@ def test_the_list_pages_say_more_than_the_limit(client, monkeypatch, settings, t
     assert "共 2+ 个" in problems and "第 1 页" not in problems  # one page: no pager
     items = client.get(reverse("rectification:item_list")).content.decode()
     assert "共 2+ 项" in items
+
+
+# --- the overdue list: live rows, a summary kept for a minute ----------------------
+
+
+def test_the_overdue_summary_is_kept_a_minute_while_the_rows_stay_live(client, settings, tmp_path):
+    import datetime
+
+    from django.core.cache import cache
+
+    from tests.rect_fixtures import set_item, today
+
+    settings.MEDIA_ROOT = tmp_path
+    world = rect_fixtures.world(problems=3, other_problems=1)
+    first, second = world.items[0], world.items[1]
+    set_item(first, deadline=today() - datetime.timedelta(days=3))
+    client.force_login(world.office_user)
+    overdue = reverse("rectification:overdue_list")
+
+    def summary(response):
+        return {r["organization__name"]: r["count"] for r in response.context["by_organization"]}
+
+    response = client.get(overdue)
+    assert summary(response) == {world.organization.name: 1}
+    set_item(second, deadline=today() - datetime.timedelta(days=1))
+    response = client.get(overdue)
+    assert {item.pk for item in response.context["page"]} == {first.pk, second.pk}  # live
+    assert summary(response) == {world.organization.name: 1}  # the kept summary
+    cache.clear()  # a minute later
+    assert summary(client.get(overdue)) == {world.organization.name: 2}
+    # One round's overdue items (?round=): the bench's slice, never beyond the user's reach.
+    round_only = client.get(overdue, {"round": world.round.pk})
+    assert {item.pk for item in round_only.context["page"]} == {first.pk, second.pk}

@@ -134,7 +134,7 @@ def overdue_list(request):
     items = selectors.overdue_list(
         user=request.user, filters={"round": int(round_id)} if round_id.isdigit() else None
     )
-    by_organization = selectors.overdue_by_organization(items)
+    by_organization = selectors.overdue_by_organization_cached(items)
     ordering = (
         ("organization__name", "organization_id", "deadline", "pk")
         if sort == "organization"
