@@ -129,7 +129,12 @@ class Clue(ChoiceLabelsMixin, models.Model):
         permissions = [("manage_clue", _("管理问题线索（巡察办线索专管员）"))]
         indexes = [
             models.Index(fields=["status", "-id"], name="clue_status"),
-            models.Index(fields=["department", "status"], name="clue_department_status"),
+            # Also the order of what awaits a department's receipt (urgent first,
+            # oldest approval first): the list walks it instead of sorting them all.
+            models.Index(
+                fields=["department", "status", "-urgent", "approved_at"],
+                name="clue_department_status",
+            ),
             models.Index(fields=["disposition_due"], name="clue_disposition_due"),
             # The ledgers list urgent clues first, newest next.
             models.Index(fields=["-urgent", "-id"], name="clue_urgent_first"),
