@@ -5,21 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clues', '0002_feedback_at_and_urgent_index'),
-        ('orgs', '0002_list_indexes'),
-        ('rounds', '0002_seed_kinds_and_categories'),
+        ("clues", "0002_feedback_at_and_urgent_index"),
+        ("orgs", "0002_list_indexes"),
+        ("rounds", "0002_seed_kinds_and_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='clue',
-            name='clue_department_status',
+            model_name="clue",
+            name="clue_department_status",
         ),
         migrations.AddIndex(
-            model_name='clue',
-            index=models.Index(fields=['department', 'status', '-urgent', 'approved_at'], name='clue_department_status'),
+            model_name="clue",
+            index=models.Index(
+                fields=["department", "status", "-urgent", "approved_at"],
+                name="clue_department_status",
+            ),
         ),
     ]
