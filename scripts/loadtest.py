@@ -93,15 +93,24 @@ class Person(threading.Thread):
         if content_type:
             headers["Content-Type"] = content_type
         started = time.perf_counter()
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            content = response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.results.add(label, 0, (time.perf_counter() - started) * 1000, None)
-            return 0, "", b""
+        # A kept-alive connection the server closed while this person was
+        # reading (gunicorn's gthread workers close idle ones after 2 s) fails
+        # on its next request; a browser then sends it again on a new
+        # connection, once, and so does this person.
+        for attempt in (1, 2):
+            reused = self.connection.sock is not None
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                content = response.read()
+                status = response.status
+                break
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                if attempt == 1 and reused:
+                    continue
+                self.results.add(label, 0, (time.perf_counter() - started) * 1000, None)
+                return 0, "", b""
         elapsed = (time.perf_counter() - started) * 1000
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
