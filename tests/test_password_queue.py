@@ -56,3 +56,49 @@ def test_two_checks_never_run_at_once(settings, monkeypatch):
         thread.join()
     assert results == [True] * 5
     assert most[0] == 1
+
+
+def test_a_full_waiting_room_asks_the_next_sign_in_to_retry(settings, client, db):
+    import fcntl
+
+    from django.urls import reverse
+
+    from tests.factories import make_user
+    from xuncha.accounts.roles import Role
+
+    settings.PASSWORD_HASHERS = QUEUED
+    settings.PASSWORD_CHECKS_WAITING = 1
+    user = make_user(Role.OFFICE)
+    user.set_password("Xuncha-queue-2026")
+    user.save()
+    encoded = user.password
+    waited = []
+
+    with (settings.DATA_DIR / "password-check.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a check under way somewhere on the machine
+
+        def waiting_sign_in():
+            with hashers.refuse_when_busy():
+                waited.append(check_password("Xuncha-queue-2026", encoded))
+
+        waiter = threading.Thread(target=waiting_sign_in)
+        waiter.start()
+        while hashers._waiting["count"] < 1:  # the room's one seat is taken
+            time.sleep(0.01)
+        response = client.post(
+            reverse("accounts:login"),
+            {"username": user.username, "password": "Xuncha-queue-2026"},
+        )
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3"
+        assert "登录人数较多" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+        fcntl.flock(held, fcntl.LOCK_UN)
+    waiter.join(timeout=30)
+    assert waited == [True]  # the one waiting got through once the check was done
+
+    # With the room free again, the same sign-in goes through.
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": "Xuncha-queue-2026"}
+    )
+    assert response.status_code == 302

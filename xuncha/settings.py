@@ -218,7 +218,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 # Django's hashers, PBKDF2 first as before; its checks take turns machine-wide
-# (accounts/hashers.py), so a rush of sign-ins leaves cores for the pages.
+# (accounts/hashers.py), so a rush of sign-ins leaves cores for the pages. At
+# most this many sign-ins wait per web process; one more is asked to retry (429).
+PASSWORD_CHECKS_WAITING = env_int("PASSWORD_CHECKS_WAITING", 2, minimum=1)
 PASSWORD_HASHERS = [
     "xuncha.accounts.hashers.QueuedPBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

@@ -11,6 +11,14 @@ web processes run threads (gunicorn gthread, see docker-compose.yml), so a
 sign-in waiting for the lock holds a thread, not a process. The waiting is
 in the kernel's hands (flock), first come first served in practice. Sign-ins
 in a rush take longer; the pages do not.
+
+Bounded: a web process lets at most ``PASSWORD_CHECKS_WAITING`` sign-ins wait
+for the lock at once (settings, 2 by default with 4 threads a process), so
+waiting sign-ins never hold every thread. One more is refused at once
+(``PasswordChecksBusy``): the sign-in page answers 429 "登录人数较多" with a
+Retry-After, and the person signs in a few seconds later. Only sign-in is
+refused this way (``refuse_when_busy``); a password change or a check of the
+password history waits its turn.
 """
 
 import contextlib
@@ -21,6 +29,38 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 _local = threading.local()
+_waiting = {"count": 0}
+_waiting_lock = threading.Lock()
+
+
+class PasswordChecksBusy(Exception):
+    """This process already has as many sign-ins waiting as it lets wait."""
+
+
+@contextlib.contextmanager
+def refuse_when_busy():
+    """Within: a password check refuses (PasswordChecksBusy) instead of queueing
+    when this process's waiting room is full. The sign-in form uses it."""
+    _local.refuse = True
+    try:
+        yield
+    finally:
+        _local.refuse = False
+
+
+@contextlib.contextmanager
+def _waiting_room():
+    with _waiting_lock:
+        if getattr(_local, "refuse", False) and (
+            _waiting["count"] >= settings.PASSWORD_CHECKS_WAITING
+        ):
+            raise PasswordChecksBusy
+        _waiting["count"] += 1
+    try:
+        yield
+    finally:
+        with _waiting_lock:
+            _waiting["count"] -= 1
 
 
 @contextlib.contextmanager
@@ -30,7 +70,7 @@ def password_check_slot():
         yield
         return
     path = settings.DATA_DIR / "password-check.lock"
-    with path.open("a") as lock:
+    with _waiting_room(), path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # blocks without holding the GIL
         _local.held = True
         try:
