@@ -125,7 +125,6 @@ def _team_field(user, round_id, team_id=None) -> TeamChoiceField:
         required=False,
         empty_label=ALL,
         widget=forms.Select(attrs=SMALL_SELECT),
-        help_text=_("先选择巡察轮次") if not round_id else "",
     )
 
 
