@@ -20,4 +20,4 @@ RUN XUNCHA_ENV=production SECRET_KEY=build-only-$(head -c 60 /dev/urandom | base
  && chown -R xuncha /var/lib/xuncha /var/log/xuncha-audit
 USER xuncha
 EXPOSE 8000
-CMD ["gunicorn", "xuncha.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "xuncha.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]

@@ -66,6 +66,7 @@ faults: install
 
 # 100 simulated people (a sign-in rush, then 3 minutes of browsing) on the
 # production shape; prints p50/p95/p99 per page and the load.* figures.
+# 200 people: make loadtest LOADTEST_ARGS="--people 200"
 loadtest: install
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 

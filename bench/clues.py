@@ -25,7 +25,15 @@ from django.utils import timezone
 
 from bench.citydata import PREFIX
 from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
-from bench.rounds import BATCH_SIZE, RoundsData, list_figures, list_url
+from bench.rounds import (
+    BATCH_SIZE,
+    RoundsData,
+    list_figures,
+    list_url,
+    slice_ratio,
+    slice_round_id,
+    with_query,
+)
 from clues.models import Clue, ClueGroupObjectPermission, Disposition, DispositionPerson
 from rounds.models import Membership, Target
 from xuncha.accounts.models import User
@@ -278,3 +286,16 @@ def clue_ledger_department(context: BenchContext) -> list[Measurement]:
     data: CluesData = context.data["clues"]
     url = list_url("clues:clue_list")
     return list_figures(context, "clues.ledger.dept", data.department_user, url)
+
+
+@bench_figure(
+    "clues.ledger.office.province_ratio",
+    names=["clues.ledger.office.province_ratio"],
+    needs=["clues", "rounds"],
+)
+def clue_ledger_office_province_ratio(context: BenchContext) -> list[Measurement]:
+    """The whole ledger over one bench round's (a tenth): see bench/rounds.py slice_ratio."""
+    data: CluesData = context.data["clues"]
+    url = list_url("clues:clue_list")
+    sliced = with_query(url, f"round={slice_round_id(context.data['rounds'])}")
+    return slice_ratio(context, "clues.ledger.office.province_ratio", data.office_user, url, sliced)

@@ -21,7 +21,15 @@ from django.utils import timezone
 from bench.citydata import OrgsData
 from bench.measure import measure_callable
 from bench.registry import BenchContext, Measurement, analyze, bench_dataset, bench_figure
-from bench.rounds import BATCH_SIZE, RoundsData, list_figures, list_url
+from bench.rounds import (
+    BATCH_SIZE,
+    RoundsData,
+    list_figures,
+    list_url,
+    slice_ratio,
+    slice_round_id,
+    with_query,
+)
 from rectification.models import Item, ItemReminder, LedgerEntry, Plan
 from rectification.services.reminders import due_reminders
 from rounds.models import Problem, Round
@@ -259,3 +267,20 @@ def reminder_scan(context: BenchContext) -> list[Measurement]:
     if not found:
         raise RuntimeError("the reminder scan found nothing due: the data set has no deadlines")
     return [("rectification.reminder_scan.ms", median_ms, "ms")]
+
+
+@bench_figure(
+    "rectification.overdue_list.province_ratio",
+    names=["rectification.overdue_list.province_ratio"],
+    needs=["rectification", "rounds"],
+)
+def overdue_list_province_ratio(context: BenchContext) -> list[Measurement]:
+    """The whole overdue list over one bench round's: see bench/rounds.py slice_ratio.
+    The overdue items live in the rectifying rounds (7-10), so the slice holds
+    about a third of them, not a tenth: this ratio understates the growth."""
+    data: RectificationData = context.data["rectification"]
+    url = list_url("rectification:overdue_list")
+    sliced = with_query(url, f"round={slice_round_id(context.data['rounds'])}")
+    return slice_ratio(
+        context, "rectification.overdue_list.province_ratio", data.office_user, url, sliced
+    )

@@ -427,7 +427,11 @@ def with_query(url: str, query: str) -> str:
 
 def check_queries_do_not_grow(client: Client, url: str) -> None:
     """The query count of a list must not depend on how many rows a page holds
-    or which page it is: 20, 50 (default) and 100 rows, and page 3."""
+    or which page it is: 20, 50 (default) and 100 rows, and page 3. One GET
+    first, as measure_page does: a summary a page keeps for a minute (the
+    overdue list's) is computed by the first view, not by the page size."""
+    with measuring():
+        client.get(url)
     counts = {
         variant: query_count(client, with_query(url, variant))
         for variant in ("", "per_page=20", "per_page=100", "page=3")
@@ -506,3 +510,49 @@ def problem_list_admin_ratio(context: BenchContext) -> list[Measurement]:
     else:
         theirs, _ = measure_page(client, admin_url, context.runs)
     return [("problems.list.admin_ratio", ours / theirs, "ratio")]
+
+
+# --- Province ÷ city, in one run ------------------------------------------------------
+#
+# The ratio the performance issue asks for ("median at province ÷ median at
+# city ≤ 1.3") cannot compare two databases in one run, so it compares two
+# lists of the same database in the same run: the whole list against the same
+# list filtered to one bench round, which holds a tenth of the rows. Run with
+# --scale province, that is 1,000,000 problems against a city-sized 100,000,
+# with the same code, indexes, caches and machine load; at city scale it is
+# 100,000 against 10,000. A list whose cost follows the page reads about 1.0;
+# one that counts or sorts the whole table reads up to 10. What it does not
+# measure: a city database's smaller indexes and caches (the slice shares
+# the province's), nor the cost of the round filter itself, which the sliced
+# list pays and the full list does not (it makes the ratio, if anything, lower
+# than the truth only when the filter is dearer than the rows it saves).
+
+SLICE_ROUND = 7  # rectifying: its items are open, so the overdue slice is not empty
+
+
+def slice_round_id(rounds: RoundsData) -> int:
+    return Round.objects.get(pk__in=rounds.round_ids, number=SLICE_ROUND).pk
+
+
+def slice_ratio(
+    context: BenchContext, name: str, user, url: str, sliced_url: str
+) -> list[Measurement]:
+    """The full list's median over the one-round slice's, same user, same run."""
+    client = logged_in_client(user)
+    full, _ = measure_page(client, url, context.runs)
+    part, _ = measure_page(client, sliced_url, context.runs)
+    return [(name, full / part, "ratio")]
+
+
+@bench_figure(
+    "problems.list.office.province_ratio",
+    names=["problems.list.office.province_ratio"],
+    needs=["rounds"],
+)
+def problem_list_office_province_ratio(context: BenchContext) -> list[Measurement]:
+    data: RoundsData = context.data["rounds"]
+    url = list_url("rounds:problem_list")
+    sliced = with_query(url, f"round={slice_round_id(data)}")
+    return slice_ratio(
+        context, "problems.list.office.province_ratio", data.office_user, url, sliced
+    )

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from rounds.models import Problem, Round, Target, Team
+from xuncha.core.choices import ChoiceLabelsMixin
 from xuncha.orgs.models import Department
 
 
-class Clue(models.Model):
+class Clue(ChoiceLabelsMixin, models.Model):
     class Discipline(models.TextChoices):
         POLITICAL = "political", _("政治纪律")
         ORGANIZATIONAL = "organizational", _("组织纪律")
@@ -128,7 +129,12 @@ class Clue(models.Model):
         permissions = [("manage_clue", _("管理问题线索（巡察办线索专管员）"))]
         indexes = [
             models.Index(fields=["status", "-id"], name="clue_status"),
-            models.Index(fields=["department", "status"], name="clue_department_status"),
+            # Also the order of what awaits a department's receipt (urgent first,
+            # oldest approval first): the list walks it instead of sorting them all.
+            models.Index(
+                fields=["department", "status", "-urgent", "approved_at"],
+                name="clue_department_status",
+            ),
             models.Index(fields=["disposition_due"], name="clue_disposition_due"),
             # The ledgers list urgent clues first, newest next.
             models.Index(fields=["-urgent", "-id"], name="clue_urgent_first"),

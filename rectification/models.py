@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Problem, Round, Target
+from xuncha.core.choices import ChoiceLabelsMixin
 from xuncha.orgs.models import Department, Office, Organization
 
 
@@ -134,7 +135,7 @@ class ItemQuerySet(models.QuerySet):
         )
 
 
-class Item(models.Model):
+class Item(ChoiceLabelsMixin, models.Model):
     """One problem's rectification: its measures (任务清单), responsibility
     (责任清单) and its place on the ledger (整改台账)."""
 
@@ -224,6 +225,32 @@ class Item(models.Model):
             models.Index(fields=["office", "state", "deadline"], name="item_office_state_deadline"),
             models.Index(fields=["state", "deadline"], name="item_state_deadline"),
             models.Index(fields=["transferred_to", "state"], name="item_transferred"),
+            # The ledger lists' order (deadline, then id), for the city office,
+            # a district office and a receiving department.
+            models.Index(fields=["deadline", "id"], name="item_deadline"),
+            models.Index(fields=["office", "deadline", "id"], name="item_office_deadline"),
+            models.Index(fields=["transferred_to", "deadline", "id"], name="item_dept_deadline"),
+            # Items that carry a deadline colour (ItemQuerySet.colour_q without the
+            # date): the overdue list walks it from the oldest deadline.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=models.Q(state__in=LEDGER_STATES, deadline__isnull=False)
+                & ~models.Q(kind="ongoing"),
+                name="item_coloured_deadline",
+            ),
+            models.Index(
+                fields=["office", "deadline", "id"],
+                condition=models.Q(state__in=LEDGER_STATES, deadline__isnull=False)
+                & ~models.Q(kind="ongoing"),
+                name="item_coloured_office",
+            ),
+            # ... and by organization (the overdue list grouped by unit, a unit's own).
+            models.Index(
+                fields=["organization", "deadline", "id"],
+                condition=models.Q(state__in=LEDGER_STATES, deadline__isnull=False)
+                & ~models.Q(kind="ongoing"),
+                name="item_coloured_organization",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

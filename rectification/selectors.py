@@ -6,6 +6,9 @@
 - everyone else: nothing.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -313,3 +316,25 @@ def questionnaire_figures_many(assessments: list[Assessment]) -> dict[int, dict]
 
 def questionnaire_figures(assessment: Assessment) -> dict | None:
     return questionnaire_figures_many([assessment]).get(assessment.pk)
+
+
+OVERDUE_SUMMARY_SECONDS = 60
+
+
+def overdue_by_organization_cached(items: QuerySet[Item], limit: int = 20) -> list[dict]:
+    """overdue_by_organization, kept for a minute.
+
+    It counts every red item in the user's reach (tens of thousands at a
+    province's size), where the list beside it reads one page. The key is the
+    query itself, so two users share it only when they would get the same
+    rows (same reach, same filter, same day). The list stays exact; the
+    summary may lag a change by up to a minute."""
+    query = overdue_by_organization(items, limit)
+    sql, params = query.query.sql_with_params()
+    digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()[:32]
+    key = f"rectification:overdue-by-organization:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(query)
+        cache.set(key, rows, OVERDUE_SUMMARY_SECONDS)
+    return rows

@@ -78,7 +78,25 @@ class RoundChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class _OfferedTeams(forms.models.ModelChoiceIterator):
+    def __init__(self, field):
+        super().__init__(field)
+        if field.offered is not None:
+            self.queryset = field.offered
+
+
 class TeamChoiceField(forms.ModelChoiceField):
+    """Accepts any team the user sees but offers only ``offered`` as options
+    (the chosen round's, or the team already chosen): every team of every
+    round is thousands of options at a province's size, read and rendered on
+    every list page."""
+
+    iterator = _OfferedTeams
+
+    def __init__(self, *args, offered=None, **kwargs):
+        self.offered = offered
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Team) -> str:
         return f"{obj.round.name} · {obj.name}"
 
@@ -97,22 +115,22 @@ def _round_field(user) -> RoundChoiceField:
     )
 
 
-def _team_field(user, round_id) -> TeamChoiceField:
+def _team_field(user, round_id, team_id=None) -> TeamChoiceField:
     teams = team_list(user=user).prefetch_related(None).order_by("-round__year", "round", "number")
-    if round_id:
-        teams = teams.filter(round_id=round_id)
+    offered = teams.filter(round_id=round_id) if round_id else teams.filter(pk=team_id or 0)
     return TeamChoiceField(
         label=_("巡察组"),
-        queryset=teams,
+        queryset=teams.filter(round_id=round_id) if round_id else teams,
+        offered=offered,
         required=False,
         empty_label=ALL,
         widget=forms.Select(attrs=SMALL_SELECT),
     )
 
 
-def _round_id(data) -> int | None:
+def _round_id(data, name: str = "round") -> int | None:
     try:
-        return int(data.get("round") or 0) or None
+        return int(data.get(name) or 0) or None
     except (TypeError, ValueError):
         return None
 
@@ -264,7 +282,10 @@ class TargetFilterForm(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Round and team first: the order the office thinks in.
-        fields = {"round": _round_field(user), "team": _team_field(user, _round_id(self.data))}
+        fields = {
+            "round": _round_field(user),
+            "team": _team_field(user, _round_id(self.data), _round_id(self.data, "team")),
+        }
         fields.update(self.fields)
         self.fields = fields
 
@@ -406,7 +427,10 @@ class ProblemFilterForm(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(ALL)
-        fields = {"round": _round_field(user), "team": _team_field(user, _round_id(self.data))}
+        fields = {
+            "round": _round_field(user),
+            "team": _team_field(user, _round_id(self.data), _round_id(self.data, "team")),
+        }
         fields.update(self.fields)
         self.fields = fields
         if not sees_problem_sources(user):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from xuncha.core.choices import ChoiceLabelsMixin
 from xuncha.orgs.models import Cadre, Office, Organization
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
@@ -344,7 +345,7 @@ class ProblemCategory(models.Model):
         return self.name
 
 
-class Problem(models.Model):
+class Problem(ChoiceLabelsMixin, models.Model):
     class Source(models.TextChoices):
         INTERVIEW = "interview", _("谈话")
         DOCUMENTS = "documents", _("调阅")

@@ -205,7 +205,9 @@ class Stack:
             start_new_session=True,
         )
 
-    def start_web(self, workers: int = 3) -> None:
+    def start_web(self, workers: int = 3, threads: int = 4) -> None:
+        """As docker-compose.yml runs it: gthread workers, so a sign-in waiting
+        for the password check holds a thread and the pages keep flowing."""
         self.spawn(
             "web",
             PYTHON,
@@ -216,6 +218,10 @@ class Stack:
             f"127.0.0.1:{WEB_PORT}",
             "--workers",
             str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
             "--timeout",
             "60",
         )

@@ -96,3 +96,12 @@ def _force_login_includes_the_second_factor():
         patch.setattr(Client, "force_login", force_login)
         patch.setattr(Client, "force_login_password_only", original, raising=False)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_starts_empty():
+    """The per-process cache (locmem in tests) holds counts and figures keyed by
+    primary keys, which the next test's rows may reuse: each test starts empty."""
+    from django.core.cache import cache
+
+    cache.clear()

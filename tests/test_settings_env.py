@@ -99,7 +99,8 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
 
 def test_idle_sessions_expire_after_thirty_minutes_by_default():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Written once a minute at most (accounts.sessions.IdleTouchMiddleware), not per request.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
 
 
 # --- production start-up ---------------------------------------------------------

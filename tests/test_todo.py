@@ -177,3 +177,43 @@ def test_the_to_do_page_and_badge_are_bounded_in_queries(rw, client, django_asse
 def test_signed_out_people_have_no_to_do(client):
     response = client.get(reverse("core:todo"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- the navbar's count, cached ----------------------------------------------------
+
+
+def test_the_navbar_count_is_served_from_the_cache_until_a_hand_off(
+    rw, client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from xuncha.core.todo import GENERATION_KEY, cached_todo_count
+    from xuncha.notifications.services import hand_off
+
+    user = rw.contact
+    expected = todo_count(todo_for(user))
+    assert expected  # the contact has plans to draw up
+    client.force_login(user)
+    first = client.get(reverse("core:todo_badge")).content.decode()
+    assert f'data-testid="todo-badge">{expected}<' in first
+    # Cached: the badge costs no provider query, and pages show it without htmx.
+    with django_assert_max_num_queries(8):
+        again = client.get(reverse("core:todo_badge")).content.decode()
+    assert again == first
+    page = client.get(reverse("notifications:notification_list")).content.decode()
+    assert f'data-testid="todo-badge">{expected}<' in page
+    assert 'hx-get="' + reverse("core:todo_badge") not in page
+
+    # A hand-off starts a new generation: the next count is computed again.
+    before = cache.get(GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        hand_off(recipients=[rw.office_user], title="测试", url="/", awaits="test:1")
+    assert cache.get(GENERATION_KEY) != before
+    assert cached_todo_count(user, compute=False) is None
+    assert cached_todo_count(user) == expected
+
+
+def test_without_a_cached_count_the_page_asks_for_it_after_loading(rw, client):
+    client.force_login(rw.contact)
+    page = client.get(reverse("notifications:notification_list")).content.decode()
+    assert 'hx-get="' + reverse("core:todo_badge") in page

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xuncha.accounts.sessions.IdleTouchMiddleware",
     "xuncha.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -158,6 +159,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Selects and plain inputs rendered in Python, byte for byte what Django's
+# widget templates write (a list's filter form has a hundred options).
+FORM_RENDERER = "xuncha.core.forms.LeanFormRenderer"
 
 # --- Database -------------------------------------------------------------
 # The field edition always keeps its own SQLite file, whatever the environment names.
@@ -237,14 +242,30 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"count": PASSWORD_HISTORY},
     },
 ]
+# Django's hashers, PBKDF2 first as before; its checks take turns machine-wide
+# (accounts/hashers.py), so a rush of sign-ins leaves cores for the pages. At
+# most this many sign-ins wait per web process; one more is asked to retry (429).
+PASSWORD_CHECKS_WAITING = env_int("PASSWORD_CHECKS_WAITING", 2, minimum=1)
+PASSWORD_HASHERS = [
+    "xuncha.accounts.hashers.QueuedPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Idle sessions expire: the cookie's age restarts with every request.
+# Idle sessions expire: a signed-in session's expiry moves forward when it is
+# written, which accounts.sessions.IdleTouchMiddleware does once its last
+# touch is a minute old (not on every request: that was a database write per
+# page). With Redis (CACHE_URL) sessions are read from it and kept in the
+# database, so a Redis outage signs nobody out (accounts/sessions.py).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "xuncha.accounts.sessions" if CACHE_URL else "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

@@ -1,7 +1,6 @@
 """The ledgers (台账): the office's, a department's with what awaits its
 receipt, a team's drafts; and the office's reconciliation (对账)."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from clues.reconciliation import RECEIPT_DAYS, TABLE_ROWS, reconciliation
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.pagination import BoundedPaginator
 from xuncha.core.view_helpers import PAGE_SIZE
 
 LEDGER_ROLES = (Role.OFFICE, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.DEPARTMENT)
@@ -30,7 +30,7 @@ def clue_list(request):
         department_view=department_view,
     )
     clues = selectors.clue_list(user=user, filters=form.filters())
-    page = Paginator(clues, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(clues, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "clues/clue_list.html",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from rectification.models import Item, LedgerEntry
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.pagination import BoundedPaginator
 from xuncha.core.view_helpers import PAGE_SIZE, error_messages
 
 A = LedgerEntry.Action
@@ -119,7 +119,7 @@ def item_list(request):
     rounds = round_list(user=request.user).prefetch_related(None)
     form = ItemFilterForm(request.GET or None, rounds=rounds)
     items = selectors.item_list(user=request.user, filters=form.filters())
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rectification/item_list.html", {"form": form, "page": page})
 
 
@@ -128,14 +128,19 @@ def overdue_list(request):
     """Red items: overdue and not yet accepted, by organization."""
     form = OverdueSortForm(request.GET or None)
     sort = form.sort_key()
-    items = selectors.overdue_list(user=request.user)
-    by_organization = selectors.overdue_by_organization(items)
+    # One round's overdue items (?round=<id>, as the item list takes it); the
+    # selector keeps to the user's reach whatever the id.
+    round_id = request.GET.get("round", "")
+    items = selectors.overdue_list(
+        user=request.user, filters={"round": int(round_id)} if round_id.isdigit() else None
+    )
+    by_organization = selectors.overdue_by_organization_cached(items)
     ordering = (
         ("organization__name", "organization_id", "deadline", "pk")
         if sort == "organization"
         else ("deadline", "pk")
     )
-    page = Paginator(items.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(items.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for item in page:
         item.days_overdue = (today - item.deadline).days

@@ -4,7 +4,6 @@ steps, its attachments (served only through this module)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from xuncha.audit.models import AuditEntry
 from xuncha.audit.selectors import withheld_content
 from xuncha.audit.services import log_action
 from xuncha.core.access import role_required
+from xuncha.core.pagination import BoundedPaginator
 from xuncha.core.view_helpers import add_service_errors, form_errors, report_error
 
 PROBLEM_OBJECT_TYPE = "rounds.problem"
@@ -35,7 +35,7 @@ PROBLEM_OBJECT_TYPE = "rounds.problem"
 def problem_list(request):
     form = ProblemFilterForm(request.GET or None, user=request.user)
     problems = selectors.problem_list(user=request.user, filters=form.filters())
-    page = Paginator(problems, form.page_size()).get_page(request.GET.get("page"))
+    page = BoundedPaginator(problems, form.page_size()).get_page(request.GET.get("page"))
     return render(
         request,
         "rounds/problem_list.html",

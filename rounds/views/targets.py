@@ -4,7 +4,6 @@ with its dates, the feedback to the unit and the problems found there."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from rounds.services.lifecycle import pending_problem_count
 from rounds.services.problems import clue_problems
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
+from xuncha.core.pagination import BoundedPaginator
 from xuncha.core.view_helpers import PAGE_SIZE, form_errors, report_error
 
 
@@ -50,7 +50,7 @@ def target_add(request, pk: int):
 def target_list(request):
     form = TargetFilterForm(request.GET or None, user=request.user)
     targets = selectors.target_list(user=request.user, filters=form.filters())
-    page = Paginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rounds/target_list.html", {"form": form, "page": page})
 
 

@@ -13,3 +13,10 @@ class AccountsConfig(AppConfig):
         from xuncha.core.todo import register_todo
 
         register_todo(activation_todo)
+
+        # A sign-in writes the session anyway: it counts as its first touch.
+        from django.contrib.auth.signals import user_logged_in
+
+        from xuncha.accounts.sessions import touch_at_sign_in
+
+        user_logged_in.connect(touch_at_sign_in, dispatch_uid="xuncha.accounts.touch_at_sign_in")

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from xuncha.accounts.hashers import PasswordChecksBusy, refuse_when_busy
 from xuncha.accounts.lockout import locked_attempts
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import lockout_release
@@ -24,12 +25,33 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码不正确。连续输错多次后账号将被暂时锁定。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
     }
+    busy = False
+
+    def clean(self):
+        # A morning rush: the password checks queue (accounts/hashers.py); when
+        # this process's queue is full, ask the person to try again shortly
+        # rather than hold one more thread the pages need.
+        try:
+            with refuse_when_busy():
+                return super().clean()
+        except PasswordChecksBusy:
+            self.busy = True
+            raise ValidationError(_("登录人数较多，请稍等几秒后再点登录。"), code="busy") from None
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+    # Seconds a refused sign-in is told to wait (Retry-After).
+    busy_retry_seconds = 3
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.busy:
+            response.status_code = 429
+            response["Retry-After"] = str(self.busy_retry_seconds)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

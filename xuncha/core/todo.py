@@ -5,11 +5,14 @@ provider from its AppConfig.ready (``rounds/todo.py``, ``clues/todo.py``,
 ``rectification/todo.py``); a provider takes the user and returns the tasks
 that user has, each counted with the app's own selectors (already scoped to
 the user) and linked to a list page the user may open. The to-do page, the
-home cards and the navbar count all read ``todo_for(user)``, so they agree.
+home cards and the navbar count all read ``todo_for(user)``, so they agree
+(the navbar's through a short-lived cache, see ``cached_todo_count``).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.core.cache import cache
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,45 @@ def todo_for(user) -> list[Task]:
 
 def todo_count(tasks: Iterable[Task]) -> int:
     return sum(task.count for task in tasks if not task.informational)
+
+
+# --- The navbar's count, cached -------------------------------------------------
+#
+# Every page shows the count; computing it runs every provider (a dozen
+# queries). It is kept per person for COUNT_SECONDS, and every hand-off or
+# resolution (xuncha.notifications.services, where the apps' workflows tell
+# the next person) starts a new generation, so a count never lags a hand-off.
+# A change that tells nobody (a deadline passing) shows within COUNT_SECONDS.
+# With the cache down (it fails open) the count is simply computed.
+
+COUNT_SECONDS = 60
+GENERATION_KEY = "todo:generation"
+
+
+def _count_key(user, generation) -> str:
+    return f"todo:count:{user.pk}:{generation or 0}"
+
+
+def cached_todo_count(user, *, compute: bool = True) -> int | None:
+    """The user's navbar count from the cache; computed and kept when missing,
+    or None then if ``compute`` is False (the page asks htmx for it instead)."""
+    generation = cache.get(GENERATION_KEY)
+    count = cache.get(_count_key(user, generation))
+    if count is None and compute:
+        count = remember_todo_count(user, todo_count(todo_for(user)), generation=generation)
+    return count
+
+
+def remember_todo_count(user, count: int, *, generation=None) -> int:
+    if generation is None:
+        generation = cache.get(GENERATION_KEY)
+    cache.set(_count_key(user, generation), count, COUNT_SECONDS)
+    return count
+
+
+def todo_changed() -> None:
+    """Someone's to-do changed: every cached count is stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet (or the cache is down)
+        cache.set(GENERATION_KEY, 1, None)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from xuncha.core.todo import todo_changed
 from xuncha.notifications.models import Notification
 
 
@@ -96,6 +97,7 @@ def hand_off(
 
     def send() -> None:
         resolve_now(awaits=list(resolves))
+        todo_changed()
         notify(
             recipients=list(recipients),
             title=title,
@@ -122,4 +124,6 @@ def resolve_now(*, awaits: Iterable[str]) -> int:
     now = timezone.now()
     pending = Notification.objects.filter(awaits__in=keys, resolved_at__isnull=True)
     pending.filter(read_at__isnull=True).update(read_at=now)
-    return pending.update(resolved_at=now)
+    resolved = pending.update(resolved_at=now)
+    todo_changed()
+    return resolved

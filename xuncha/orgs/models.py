@@ -173,6 +173,8 @@ class Organization(models.Model):
         verbose_name_plural = _("党组织")
         indexes = [
             models.Index(fields=["region", "sector", "level"], name="org_region_sector_level"),
+            # Lists grouped by organization name (the overdue list) walk it.
+            models.Index(fields=["name", "id"], name="org_name"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,104 @@
+"""Password checks take turns: PBKDF2 stays as strong as Django makes it, the
+hashes are Django's own, and two sign-ins never hash at the same time."""
+
+import threading
+import time
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password, make_password
+
+from xuncha.accounts import hashers
+
+QUEUED = ["xuncha.accounts.hashers.QueuedPBKDF2PasswordHasher"]
+
+
+def test_the_queued_hasher_is_django_pbkdf2_unweakened():
+    assert hashers.QueuedPBKDF2PasswordHasher.algorithm == PBKDF2PasswordHasher.algorithm
+    assert hashers.QueuedPBKDF2PasswordHasher.iterations == PBKDF2PasswordHasher.iterations
+    assert hashers.QueuedPBKDF2PasswordHasher.iterations >= 1_000_000
+
+
+def test_django_hashes_still_verify_and_new_ones_are_django_pbkdf2(settings):
+    settings.PASSWORD_HASHERS = QUEUED
+    plain = PBKDF2PasswordHasher().encode("Xuncha-2026!", "somesalt", iterations=1000)
+    assert check_password("Xuncha-2026!", plain)
+    assert not check_password("wrong", plain)
+    made = make_password("Xuncha-2026!")
+    assert made.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
+
+
+def test_two_checks_never_run_at_once(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = QUEUED
+    encoded = PBKDF2PasswordHasher().encode("pw", "salt1234", iterations=1000)
+    running, most = [0], [0]
+    lock = threading.Lock()
+    original = PBKDF2PasswordHasher.verify
+
+    def slow_verify(self, password, encoded):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        try:
+            return original(self, password, encoded)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(PBKDF2PasswordHasher, "verify", slow_verify)
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(check_password("pw", encoded)))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 5
+    assert most[0] == 1
+
+
+def test_a_full_waiting_room_asks_the_next_sign_in_to_retry(settings, client, db):
+    import fcntl
+
+    from django.urls import reverse
+
+    from tests.factories import make_user
+    from xuncha.accounts.roles import Role
+
+    settings.PASSWORD_HASHERS = QUEUED
+    settings.PASSWORD_CHECKS_WAITING = 1
+    user = make_user(Role.OFFICE)
+    user.set_password("Xuncha-queue-2026")
+    user.save()
+    encoded = user.password
+    waited = []
+
+    with (settings.DATA_DIR / "password-check.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a check under way somewhere on the machine
+
+        def waiting_sign_in():
+            with hashers.refuse_when_busy():
+                waited.append(check_password("Xuncha-queue-2026", encoded))
+
+        waiter = threading.Thread(target=waiting_sign_in)
+        waiter.start()
+        while hashers._waiting["count"] < 1:  # the room's one seat is taken
+            time.sleep(0.01)
+        response = client.post(
+            reverse("accounts:login"),
+            {"username": user.username, "password": "Xuncha-queue-2026"},
+        )
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3"
+        assert "登录人数较多" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+        fcntl.flock(held, fcntl.LOCK_UN)
+    waiter.join(timeout=30)
+    assert waited == [True]  # the one waiting got through once the check was done
+
+    # With the room free again, the same sign-in goes through.
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": "Xuncha-queue-2026"}
+    )
+    assert response.status_code == 302
