@@ -5,6 +5,12 @@
   WeasyPrint with the shipped fonts), median of up to five runs;
 - ``reports.ledger_pdf_500.peak_mb``: the process's peak resident memory while
   it runs (see peak_rss_mb);
+- ``reports.ledger_pdf_3500.ratio_to_500`` and ``.peak_mb``: a round ledger
+  of 3,500 items (the first targets, in the ledger's order, of the ledger
+  round, whose 10,000 items are cut to the targets that make 3,500), through
+  the same code as the round ledger (rectification.reports.ledger_pdf, part by
+  part), timed once after the 500-item runs: its time over theirs, and the
+  process's peak resident memory while it runs;
 - ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours. The
   baseline renders the same rows as a plain HTML table with WeasyPrint's
   defaults and the full Noto Serif CJK font of Debian's fonts-noto-cjk, found
@@ -39,6 +45,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count
 from openpyxl import Workbook
 
 from bench.measure import measuring
@@ -237,6 +244,60 @@ def ledger_pdf(context: BenchContext) -> list[Measurement]:
     return [
         ("reports.ledger_pdf_500.s", seconds, "s"),
         ("reports.ledger_pdf_500.peak_mb", peak, "MB"),
+    ]
+
+
+LONG_LEDGER_ITEMS = 3_500
+
+
+def _long_ledger_targets(context: BenchContext, round_id: int) -> list[int]:
+    """The first targets of the round, in the ledger's order, that hold
+    LONG_LEDGER_ITEMS items (scaled) between them."""
+    wanted = context.scale.count(LONG_LEDGER_ITEMS)
+    counts = (
+        Item.objects.filter(round_id=round_id)
+        .values_list("plan__target_id", "organization__code")
+        .order_by("organization__code")
+        .annotate(n=Count("pk"))
+    )
+    targets, total = [], 0
+    for target_id, _code, n in counts:
+        targets.append(target_id)
+        total += n
+        if total >= wanted:
+            break
+    return targets
+
+
+@bench_figure(
+    "reports.ledger_pdf_3500",
+    names=["reports.ledger_pdf_3500.ratio_to_500", "reports.ledger_pdf_3500.peak_mb"],
+    needs=["reports"],
+)
+def long_ledger_pdf(context: BenchContext) -> list[Measurement]:
+    from rectification.reports import ledger_pdf
+
+    seconds_500 = _ledger_seconds(context)
+    data: ReportsData = context.data["reports"]
+    round_id = Target.objects.get(pk=data.ledger_target_id).round_id
+    targets = _long_ledger_targets(context, round_id)
+    params = {"scope": "round", "id": round_id, "format": "pdf"}
+    items = Item.objects.filter(plan__target_id__in=targets).count()
+
+    def run():
+        return ledger_pdf(data.office_user, params, targets=targets)
+
+    with measuring():
+        started = time.perf_counter()
+        peak, (_ledger, content) = peak_rss_mb(run, context.log)
+        seconds = time.perf_counter() - started
+    context.log(
+        f"round ledger PDF: {items} items of {len(targets)} targets, {seconds:.1f} s, "
+        f"{len(content) / 1024 / 1024:.1f} MB; 500 items: {seconds_500:.2f} s"
+    )
+    return [
+        ("reports.ledger_pdf_3500.ratio_to_500", seconds / seconds_500, "x"),
+        ("reports.ledger_pdf_3500.peak_mb", peak, "MB"),
     ]
 
 

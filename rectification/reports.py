@@ -26,6 +26,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rectification.models import Item, LedgerEntry
 from rectification.selectors import completion_figures, item_list
@@ -255,14 +256,19 @@ def _ledger(
     sections: list[Section],
     state_counts: Counter,
     colour_counts: Counter,
+    *,
+    targets: list[int] | None = None,
 ) -> Ledger:
+    in_scope = scoped_items(user, scope, pk)
+    if targets is not None:
+        in_scope = in_scope.filter(plan__target_id__in=targets)
     return Ledger(
         title="巡察整改“三单五账”台账报告",
         subject=_scope_title(scope, pk),
         generated_at=timezone.localtime(),
         today=today,
         # The same aggregate the pages show, so the report and the screen agree.
-        figures=completion_figures(scoped_items(user, scope, pk)),
+        figures=completion_figures(in_scope),
         states=[(label, state_counts[value]) for value, label in Item.State.choices],
         colours=[(value, COLOUR_LABELS[value], colour_counts[value]) for value in COLOUR_LABELS],
         sections=sections,
@@ -304,11 +310,15 @@ PART_TEMPLATE = "rectification/pdf/ledger_items.html"
 FRONT_TEMPLATE = "rectification/pdf/ledger.html"
 
 
-def ledger_pdf(user, params: dict, progress=lambda percent: None) -> tuple[Ledger, bytes]:
+def ledger_pdf(
+    user, params: dict, progress=lambda percent: None, *, targets: list[int] | None = None
+) -> tuple[Ledger, bytes]:
     """The ledger as PDF, read and laid out part by part: the organizations'
     tables, a part of about PART_ITEMS items at a time (an organization is
     not split unless it alone fills a part twice over), then the overview
-    (its figures are those counted on the way) placed before them."""
+    (its figures are those counted on the way) placed before them.
+    ``targets`` keeps the scope's items of those targets only (the bench's
+    3,500-item round ledger, cut from a round of 10,000)."""
     scope, pk, _fmt = _params(params)
     today = timezone.localdate()
     sections: dict[int, Section] = {}
@@ -328,6 +338,8 @@ def ledger_pdf(user, params: dict, progress=lambda percent: None) -> tuple[Ledge
         pending, pending_rows = [], 0
 
     items = ledger_items(user, scope, pk)
+    if targets is not None:
+        items = items.filter(plan__target_id__in=targets)
     for row in ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS):
         target = row.item.plan.target
         section = sections.get(target.pk)
@@ -349,7 +361,9 @@ def ledger_pdf(user, params: dict, progress=lambda percent: None) -> tuple[Ledge
     if pending or not parts_html:
         flush()
     progress(30)
-    ledger = _ledger(user, scope, pk, today, list(sections.values()), states, colours)
+    ledger = _ledger(
+        user, scope, pk, today, list(sections.values()), states, colours, targets=targets
+    )
     front = part_html(
         FRONT_TEMPLATE,
         {"ledger": ledger, "confidentiality_mark": "内部", "chinese_today": chinese_date(today)},
@@ -454,11 +468,29 @@ def generate(user, params: dict, progress) -> Generated:
     return Generated(_filename(ledger, "pdf"), content, PDF)
 
 
+def standing(user) -> list[tuple[str, dict]]:
+    """The ledgers no page of their own carries: the city's, for the city
+    office and leadership; a district's, for its own office."""
+    if not _reads_office_figures(user):
+        return []
+    if user.office.is_city:
+        scope, subject = {"scope": "city"}, _("全市")
+    elif user.office.region_id:
+        scope, subject = {"scope": "region", "id": user.office.region_id}, _("本区县（市）")
+    else:
+        return []
+    return [
+        (_("%(subject)s整改台账（PDF）") % {"subject": subject}, {**scope, "format": "pdf"}),
+        (_("%(subject)s整改台账（Excel）") % {"subject": subject}, {**scope, "format": "xlsx"}),
+    ]
+
+
 LEDGER = register(
     Document(
         kind="rectification.ledger",
         label="整改“三单五账”台账报告",
         authorize=authorize,
         generate=generate,
+        standing=standing,
     )
 )
