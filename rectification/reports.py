@@ -48,7 +48,7 @@ COLOUR_LABELS = {
 HISTORY_NOTE_CHARS = 60  # per entry in the PDF; the .xlsx carries each note whole
 # Items laid out by one WeasyPrint run: its pages stay in memory until it has
 # written them (about 1 MB a page), so a part is kept to a few dozen pages.
-PART_ITEMS = 250
+PART_ITEMS = 150
 ITEM_BATCH = 500  # items read from the database at a time
 
 

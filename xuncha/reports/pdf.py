@@ -16,14 +16,14 @@ Two ways to render:
   laid-out page of a run in memory until it writes the file, so one run over
   450 pages held about 400 MB; part by part, memory follows the largest part.
   The fonts are subset once for the whole document (to the characters of all
-  its parts) and embedded whole in each part: the parts' font programs are
+  its parts, into a temporary directory) and embedded whole in each part: the parts' font programs are
   then the same bytes, and pypdf keeps one copy of each. Page numbers run on
   from part to part, on the outer side of each page as in one run.
 """
 
-import base64
 import gc
 import io
+import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,16 +58,19 @@ FONT_FACES = (
 PAGE_NUMBER = '"— " counter(page) " —"; font-family: "XC Serif"; font-size: 14pt'
 
 
-def offline_url_fetcher():
-    """A fetcher for file:// URLs inside static/ and data: URIs only. Anything
-    else stops the rendering: a PDF never reaches the network or other files."""
+def offline_url_fetcher(fonts_dir: Path | None = None):
+    """A fetcher for file:// URLs inside static/ (and the document's own subset
+    fonts, ``fonts_dir``) and data: URIs only. Anything else stops the
+    rendering: a PDF never reaches the network or other files."""
     from weasyprint.urls import URLFetcher
+
+    allowed = (STATIC_DIR, fonts_dir.resolve()) if fonts_dir else (STATIC_DIR,)
 
     class OfflineURLFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             if url.startswith("file://"):
                 path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-                if not path.is_relative_to(STATIC_DIR):
+                if not any(path.is_relative_to(directory) for directory in allowed):
                     raise ValueError(f"PDF 模板不能读取 static/ 以外的文件：{url[:80]}")
             elif not url.startswith("data:"):
                 raise ValueError(f"PDF 模板不能访问网络：{url[:80]}")
@@ -80,11 +83,13 @@ def _watermark(reader) -> str:
     return f"{reader.get_full_name()}　{timezone.localtime():%Y-%m-%d %H:%M}" if reader else ""
 
 
-def _html(string: str):
+def _html(string: str, fonts_dir: Path | None = None):
     from weasyprint import HTML
 
     return HTML(
-        string=string, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=offline_url_fetcher()
+        string=string,
+        base_url=STATIC_DIR.as_uri() + "/",
+        url_fetcher=offline_url_fetcher(fonts_dir),
     )
 
 
@@ -125,20 +130,20 @@ def _subset(path: Path, text: str) -> bytes:
     return out.getvalue()
 
 
-def document_fonts_css(text: str) -> str:
+def document_fonts_css(text: str, fonts_dir: Path) -> str:
     """@font-face rules for the shipped faces, each subset to ``text`` and
-    given inline (data: URIs), so every part of a document embeds the same
-    font program."""
+    written to ``fonts_dir``, so every part of a document embeds the same font
+    program. (Files, not data: URIs: the stylesheet of each part stays small
+    to parse.)"""
     wanted = "".join(sorted(set(text) | set("— 0123456789")))
-    programs: dict[str, str] = {}
     rules = []
     for face in FONT_FACES:
-        if face.file not in programs:
-            content = _subset(STATIC_DIR / "fonts" / face.file, wanted)
-            programs[face.file] = base64.b64encode(content).decode("ascii")
+        path = fonts_dir / face.file
+        if not path.exists():
+            path.write_bytes(_subset(STATIC_DIR / "fonts" / face.file, wanted))
         rules.append(
             f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
-            f'src: url("data:font/ttf;base64,{programs[face.file]}"); }}'
+            f'src: url("{path.as_uri()}"); }}'
         )
     return "\n".join(rules)
 
@@ -195,20 +200,24 @@ def write_pdf_parts(
     from pypdf import PdfReader, PdfWriter
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts_css = document_fonts_css("".join(parts_html))
     writer = PdfWriter()
     next_page, total = 1, len(parts_html)
-    for index in range(total):
-        html = _with_style(parts_html[index], fonts_css + "\n" + page_setup_css(next_page))
-        parts_html[index] = ""  # each part's text is let go once laid out
-        with gc_paused():
-            content = _html(html).write_pdf(font_config=FontConfiguration(), full_fonts=True)
-        del html
-        part = PdfReader(io.BytesIO(content))
-        next_page += len(part.pages)
-        writer.append(part)
-        if progress:
-            progress(100 * (index + 1) // total)
+    with tempfile.TemporaryDirectory(prefix="xuncha-fonts-") as directory:
+        fonts_dir = Path(directory)
+        fonts_css = document_fonts_css("".join(parts_html), fonts_dir)
+        for index in range(total):
+            html = _with_style(parts_html[index], fonts_css + "\n" + page_setup_css(next_page))
+            parts_html[index] = ""  # each part's text is let go once laid out
+            with gc_paused():
+                content = _html(html, fonts_dir).write_pdf(
+                    font_config=FontConfiguration(), full_fonts=True
+                )
+            del html
+            part = PdfReader(io.BytesIO(content))
+            next_page += len(part.pages)
+            writer.append(part)
+            if progress:
+                progress(100 * (index + 1) // total)
     # The same font program in every part: one copy is kept.
     writer.compress_identical_objects()  # duplicates and orphans, by default
     out = io.BytesIO()
