@@ -12,7 +12,9 @@
   the same code as the round ledger (rectification.reports.ledger_pdf, part by
   part), timed once after the 500-item runs: its time over theirs, and the
   process's peak resident memory while it runs;
-- ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours. The
+- ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours
+  (medians: up to three baseline runs; the log adds both sides' CPU time, the
+  part processes' included, steadier on a shared machine). The
   baseline renders the same rows as a plain HTML table with WeasyPrint's
   defaults and the full Noto Serif CJK font of Debian's fonts-noto-cjk, found
   through fontconfig: what a first, naive implementation would do;
@@ -36,6 +38,7 @@ import datetime
 import gc
 import io
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -141,6 +144,23 @@ def _timed(fn) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the
+    ledger's part processes): on a shared machine, steadier than the clock."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed_cpu(fn) -> tuple[float, float]:
+    """Seconds by the clock and of CPU of one call."""
+    cpu = _cpu_seconds()
+    seconds, _result = _timed(fn)
+    return seconds, _cpu_seconds() - cpu
+
+
 # --- The ledger PDF -------------------------------------------------------------
 
 
@@ -236,12 +256,13 @@ def _ledger_seconds(context: BenchContext) -> float:
         data, _params, ours = _ledger(context)
         with measuring():
             ours()
-            timings = [_timed(ours)[0] for _ in range(min(context.runs, 5))]
+            timings = [_timed_cpu(ours) for _ in range(min(context.runs, 5))]
         context.log(
             f"ledger PDF: {data.ledger_items} items, runs "
-            f"{', '.join(f'{t:.2f}' for t in timings)} s"
+            f"{', '.join(f'{t:.2f} s ({cpu:.2f} s CPU)' for t, cpu in timings)}"
         )
-        context.data["reports.ledger_s"] = statistics.median(timings)
+        context.data["reports.ledger_s"] = statistics.median(t for t, _cpu in timings)
+        context.data["reports.ledger_cpu_s"] = statistics.median(cpu for _t, cpu in timings)
     return context.data["reports.ledger_s"]
 
 
@@ -303,11 +324,12 @@ def long_ledger_pdf(context: BenchContext) -> list[Measurement]:
         return ledger_pdf(data.office_user, params, targets=targets)
 
     with measuring():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         peak, (_ledger, content) = ledger_peak_mb(run, context.log)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     context.log(
-        f"round ledger PDF: {items} items of {len(targets)} targets, {seconds:.1f} s, "
+        f"round ledger PDF: {items} items of {len(targets)} targets, {seconds:.1f} s "
+        f"({cpu:.1f} s CPU; 500 items: {context.data['reports.ledger_cpu_s']:.2f} s CPU), "
         f"{len(content) / 1024 / 1024:.1f} MB; 500 items: {seconds_500:.2f} s"
     )
     return [
@@ -331,9 +353,16 @@ def ledger_pdf_baseline(context: BenchContext) -> list[Measurement]:
     data, params, _ours = _ledger(context)
     html = _baseline_html(build_ledger(data.office_user, params).sections)
     with measuring():
-        baseline_s, _pdf = _timed(lambda: HTML(string=html).write_pdf())
+        timings = [
+            _timed_cpu(lambda: HTML(string=html).write_pdf()) for _ in range(min(context.runs, 3))
+        ]
+    baseline_s = statistics.median(t for t, _cpu in timings)
+    baseline_cpu = statistics.median(cpu for _t, cpu in timings)
     context.log(
-        f"baseline (plain table, system {BASELINE_FONT}): {baseline_s:.1f} s, ours {ours_s:.2f} s"
+        f"baseline (plain table, system {BASELINE_FONT}): runs "
+        f"{', '.join(f'{t:.1f} s ({cpu:.1f} s CPU)' for t, cpu in timings)}; "
+        f"ours {ours_s:.2f} s ({context.data['reports.ledger_cpu_s']:.2f} s CPU); "
+        f"CPU ratio {baseline_cpu / context.data['reports.ledger_cpu_s']:.1f}x"
     )
     return [("reports.ledger_pdf_500.baseline_ratio", baseline_s / ours_s, "x")]
 
