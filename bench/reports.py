@@ -4,8 +4,7 @@
   items, through the document's own generate() (its queries, its template,
   WeasyPrint with the shipped fonts), median of up to five runs;
 - ``reports.ledger_pdf_500.peak_mb``: the process's peak resident memory while
-  it runs (see peak_rss_mb), plus twice the most a part process added
-  (ledger_peak_mb);
+  it runs (see peak_rss_mb);
 - ``reports.ledger_pdf_3500.ratio_to_500`` and ``.peak_mb``: a round ledger
   of 3,500 items (the first targets, in the ledger's order, of the ledger
   round, whose 10,000 items are cut to the targets that make 3,500), through
@@ -13,8 +12,8 @@
   part), timed once after the 500-item runs: its time over theirs, and the
   process's peak resident memory while it runs;
 - ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours
-  (medians: up to three baseline runs; the log adds both sides' CPU time, the
-  part processes' included, steadier on a shared machine). The
+  (medians: up to three baseline runs; the log adds both sides' CPU time,
+  steadier on a shared machine). The
   baseline renders the same rows as a plain HTML table with WeasyPrint's
   defaults and the full Noto Serif CJK font of Debian's fonts-noto-cjk, found
   through fontconfig: what a first, naive implementation would do;
@@ -145,13 +144,9 @@ def _timed(fn) -> tuple[float, object]:
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and of its children that have ended (the
-    ledger's part processes): on a shared machine, steadier than the clock."""
-    own, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    """CPU time of this process: on a shared machine, steadier than the clock."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _timed_cpu(fn) -> tuple[float, float]:
@@ -162,20 +157,6 @@ def _timed_cpu(fn) -> tuple[float, float]:
 
 
 # --- The ledger PDF -------------------------------------------------------------
-
-
-def ledger_peak_mb(fn, log) -> tuple[float, object]:
-    """peak_rss_mb of a ledger PDF, plus the memory its part processes added
-    (xuncha.reports.pdf lays each part out in a forked process, two at a
-    time): twice the most one of them added, an upper bound of what they held
-    at once beside the worker."""
-    from xuncha.reports import pdf
-
-    pdf.PART_PROCESS_PEAK_KB = 0
-    own, result = peak_rss_mb(fn, log)
-    parts = pdf.PART_PROCESS_PEAK_KB / 1024
-    log(f"part processes: at most {parts:.0f} MB each beyond what they share, two at a time")
-    return own + 2 * parts, result
 
 
 BASELINE_COLUMNS = [
@@ -275,7 +256,7 @@ def ledger_pdf(context: BenchContext) -> list[Measurement]:
     seconds = _ledger_seconds(context)
     _data, _params, ours = _ledger(context)
     with measuring():
-        peak, generated = ledger_peak_mb(ours, context.log)
+        peak, generated = peak_rss_mb(ours, context.log)
     context.log(f"ledger PDF: {len(generated.content) / 1024:.0f} KB")
     return [
         ("reports.ledger_pdf_500.s", seconds, "s"),
@@ -325,7 +306,7 @@ def long_ledger_pdf(context: BenchContext) -> list[Measurement]:
 
     with measuring():
         started, cpu = time.perf_counter(), _cpu_seconds()
-        peak, (_ledger, content) = ledger_peak_mb(run, context.log)
+        peak, (_ledger, content) = peak_rss_mb(run, context.log)
         seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     context.log(
         f"round ledger PDF: {items} items of {len(targets)} targets, {seconds:.1f} s "

@@ -19,20 +19,13 @@ Two ways to render:
   its parts, into a temporary directory) and embedded whole in each part: the parts' font programs are
   then the same bytes, and pypdf keeps one copy of each. Page numbers run on
   from part to part, on the outer side of each page as in one run.
-  Each part is laid out in a forked process that leaves once it has sent its
-  PDF: the next part (which needs only the page count of the one before)
-  is laid out while the one before is drawn, on the machine's second core,
-  and neither the worker's garbage collector nor its memory ever sees a
-  part's pages.
 """
 
 import gc
 import io
-import os
-import signal
 import tempfile
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,168 +191,38 @@ def gc_paused():
         gc.collect()
 
 
-def _resident_kb(field: str) -> int:
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-# The most memory one part's process added to what it shared with the worker
-# when it was forked (KB; 0 where /proc is missing). The bench adds it, once for
-# each of the two processes that can run at once, to the worker's own peak.
-PART_PROCESS_PEAK_KB = 0
-
-
-@dataclass
-class _PartProcess:
-    """A part laid out in a process forked from the worker. It tells its
-    number of pages as soon as its pages are laid out, so the next part
-    (whose page numbers follow them) starts while this one still draws and
-    writes its PDF: two parts at once on two cores. The process leaves
-    without a garbage collection (os._exit): the part's objects go with it,
-    and the worker's memory never holds a part's pages."""
-
-    pid: int
-    pipe: io.BufferedReader
-
-    @classmethod
-    def start(cls, html: str, fonts_dir: Path) -> "_PartProcess":
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the part's process: never returns
-            os.close(read_fd)
-            _lay_out_part(html, fonts_dir, os.fdopen(write_fd, "wb"))
-        os.close(write_fd)
-        return cls(pid, os.fdopen(read_fd, "rb"))
-
-    def _frame(self) -> tuple[bytes, bytes]:
-        header = self.pipe.read(9)
-        if len(header) < 9:
-            raise RuntimeError("PDF 分段排版进程意外退出")
-        kind, size = header[:1], int.from_bytes(header[1:], "big")
-        payload = self.pipe.read(size)
-        if kind == b"E":
-            raise RuntimeError(payload.decode("utf-8", "replace"))
-        return kind, payload
-
-    def pages(self) -> int:
-        return int(self._frame()[1])
-
-    def content(self) -> bytes:
-        global PART_PROCESS_PEAK_KB
-        peak_kb = int(self._frame()[1])
-        PART_PROCESS_PEAK_KB = max(PART_PROCESS_PEAK_KB, peak_kb)
-        return self._frame()[1]
-
-    def close(self, *, kill: bool = False) -> None:
-        if kill:
-            with suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-        self.pipe.close()
-        os.waitpid(self.pid, 0)
-
-
-def _lay_out_part(html: str, fonts_dir: Path, pipe) -> None:
-    """In the forked process: lay out, tell the page count, draw, send the PDF
-    (frames: a kind byte, a length, the payload), and leave."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    def send(kind: bytes, payload: bytes) -> None:
-        pipe.write(kind + len(payload).to_bytes(8, "big") + payload)
-        pipe.flush()
-
-    code = 0
-    try:
-        gc.disable()  # nothing is collected before the process ends
-        shared_kb = _resident_kb("VmRSS")
-        document = _html(html, fonts_dir).render(font_config=FontConfiguration())
-        send(b"P", str(len(document.pages)).encode())
-        content = document.write_pdf(full_fonts=True)
-        send(b"M", str(max(0, _resident_kb("VmHWM") - shared_kb)).encode())
-        send(b"D", content)
-    except BaseException as error:  # reported to the worker, which raises it
-        code = 1
-        with suppress(Exception):
-            send(b"E", f"{type(error).__name__}: {error}".encode())
-    finally:
-        os._exit(code)
-
-
 def write_pdf_parts(
     parts_html: list[str], *, progress: Callable[[int], None] | None = None
 ) -> bytes:
     """Lay out each part (HTML from ``part_html``) in its own WeasyPrint run
     and append it to one PDF. Each part starts on a new page; page numbers
-    run on. ``parts_html`` is emptied as the parts are laid out. Where the
-    system can fork, each part is laid out in a process of its own, the next
-    part's layout overlapping the drawing of the one before (_PartProcess)."""
+    run on. ``parts_html`` is emptied as the parts are laid out."""
     from pypdf import PdfReader, PdfWriter
+    from weasyprint.text.fonts import FontConfiguration
 
     writer = PdfWriter()
-    total = len(parts_html)
+    next_page, total = 1, len(parts_html)
     with tempfile.TemporaryDirectory(prefix="xuncha-fonts-") as directory:
         fonts_dir = Path(directory)
         fonts_css = document_fonts_css("".join(parts_html), fonts_dir)
-
-        def part(index: int, first_page: int) -> str:
-            html = _with_style(parts_html[index], fonts_css + "\n" + page_setup_css(first_page))
+        for index in range(total):
+            html = _with_style(parts_html[index], fonts_css + "\n" + page_setup_css(next_page))
             parts_html[index] = ""  # each part's text is let go once laid out
-            return html
-
-        def append(content: bytes, index: int) -> None:
-            writer.append(PdfReader(io.BytesIO(content)))
+            with gc_paused():
+                content = _html(html, fonts_dir).write_pdf(
+                    font_config=FontConfiguration(), full_fonts=True
+                )
+            del html
+            part = PdfReader(io.BytesIO(content))
+            next_page += len(part.pages)
+            writer.append(part)
             if progress:
                 progress(100 * (index + 1) // total)
-
-        if not hasattr(os, "fork"):
-            _write_parts_here(total, part, fonts_dir, append)
-        else:
-            _write_parts_forked(total, part, fonts_dir, append)
     # The same font program in every part: one copy is kept.
     writer.compress_identical_objects()  # duplicates and orphans, by default
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def _write_parts_here(total: int, part, fonts_dir: Path, append) -> None:
-    from pypdf import PdfReader
-    from weasyprint.text.fonts import FontConfiguration
-
-    next_page = 1
-    for index in range(total):
-        html = part(index, next_page)
-        with gc_paused():
-            content = _html(html, fonts_dir).write_pdf(
-                font_config=FontConfiguration(), full_fonts=True
-            )
-        del html
-        next_page += len(PdfReader(io.BytesIO(content)).pages)
-        append(content, index)
-
-
-def _write_parts_forked(total: int, part, fonts_dir: Path, append) -> None:
-    next_page, alive = 1, []  # alive: the part drawing, and the next laying out
-    try:
-        for index in range(total):
-            alive.append(_PartProcess.start(part(index, next_page), fonts_dir))
-            if len(alive) == 2:
-                drawn = alive.pop(0)
-                append(drawn.content(), index - 1)
-                drawn.close()
-            next_page += alive[-1].pages()
-        for drawn in list(alive):
-            append(drawn.content(), total - 1)
-            alive.remove(drawn)
-            drawn.close()
-    finally:
-        for process in alive:
-            process.close(kill=True)
 
 
 def render_pdf_parts(
