@@ -5,7 +5,15 @@
   WeasyPrint with the shipped fonts), median of up to five runs;
 - ``reports.ledger_pdf_500.peak_mb``: the process's peak resident memory while
   it runs (see peak_rss_mb);
-- ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours. The
+- ``reports.ledger_pdf_3500.ratio_to_500`` and ``.peak_mb``: a round ledger
+  of 3,500 items (the first targets, in the ledger's order, of the ledger
+  round, whose 10,000 items are cut to the targets that make 3,500), through
+  the same code as the round ledger (rectification.reports.ledger_pdf, part by
+  part), timed once after the 500-item runs: its time over theirs, and the
+  process's peak resident memory while it runs;
+- ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours
+  (medians: up to three baseline runs; the log adds both sides' CPU time,
+  steadier on a shared machine). The
   baseline renders the same rows as a plain HTML table with WeasyPrint's
   defaults and the full Noto Serif CJK font of Debian's fonts-noto-cjk, found
   through fontconfig: what a first, naive implementation would do;
@@ -35,6 +43,7 @@ import datetime
 import gc
 import io
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,6 +54,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -140,6 +150,19 @@ def _timed(fn) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process: on a shared machine, steadier than the clock."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+def _timed_cpu(fn) -> tuple[float, float]:
+    """Seconds by the clock and of CPU of one call."""
+    cpu = _cpu_seconds()
+    seconds, _result = _timed(fn)
+    return seconds, _cpu_seconds() - cpu
+
+
 # --- The ledger PDF -------------------------------------------------------------
 
 
@@ -221,12 +244,13 @@ def _ledger_seconds(context: BenchContext) -> float:
         data, _params, ours = _ledger(context)
         with measuring():
             ours()
-            timings = [_timed(ours)[0] for _ in range(min(context.runs, 5))]
+            timings = [_timed_cpu(ours) for _ in range(min(context.runs, 5))]
         context.log(
             f"ledger PDF: {data.ledger_items} items, runs "
-            f"{', '.join(f'{t:.2f}' for t in timings)} s"
+            f"{', '.join(f'{t:.2f} s ({cpu:.2f} s CPU)' for t, cpu in timings)}"
         )
-        context.data["reports.ledger_s"] = statistics.median(timings)
+        context.data["reports.ledger_s"] = statistics.median(t for t, _cpu in timings)
+        context.data["reports.ledger_cpu_s"] = statistics.median(cpu for _t, cpu in timings)
     return context.data["reports.ledger_s"]
 
 
@@ -247,6 +271,61 @@ def ledger_pdf(context: BenchContext) -> list[Measurement]:
     ]
 
 
+LONG_LEDGER_ITEMS = 3_500
+
+
+def _long_ledger_targets(context: BenchContext, round_id: int) -> list[int]:
+    """The first targets of the round, in the ledger's order, that hold
+    LONG_LEDGER_ITEMS items (scaled) between them."""
+    wanted = context.scale.count(LONG_LEDGER_ITEMS)
+    counts = (
+        Item.objects.filter(round_id=round_id)
+        .values_list("plan__target_id", "organization__code")
+        .order_by("organization__code")
+        .annotate(n=Count("pk"))
+    )
+    targets, total = [], 0
+    for target_id, _code, n in counts:
+        targets.append(target_id)
+        total += n
+        if total >= wanted:
+            break
+    return targets
+
+
+@bench_figure(
+    "reports.ledger_pdf_3500",
+    names=["reports.ledger_pdf_3500.ratio_to_500", "reports.ledger_pdf_3500.peak_mb"],
+    needs=["reports"],
+)
+def long_ledger_pdf(context: BenchContext) -> list[Measurement]:
+    from rectification.reports import ledger_pdf
+
+    seconds_500 = _ledger_seconds(context)
+    data: ReportsData = context.data["reports"]
+    round_id = Target.objects.get(pk=data.ledger_target_id).round_id
+    targets = _long_ledger_targets(context, round_id)
+    params = {"scope": "round", "id": round_id, "format": "pdf"}
+    items = Item.objects.filter(plan__target_id__in=targets).count()
+
+    def run():
+        return ledger_pdf(data.office_user, params, targets=targets)
+
+    with measuring():
+        started, cpu = time.perf_counter(), _cpu_seconds()
+        peak, (_ledger, content) = peak_rss_mb(run, context.log)
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    context.log(
+        f"round ledger PDF: {items} items of {len(targets)} targets, {seconds:.1f} s "
+        f"({cpu:.1f} s CPU; 500 items: {context.data['reports.ledger_cpu_s']:.2f} s CPU), "
+        f"{len(content) / 1024 / 1024:.1f} MB; 500 items: {seconds_500:.2f} s"
+    )
+    return [
+        ("reports.ledger_pdf_3500.ratio_to_500", seconds / seconds_500, "x"),
+        ("reports.ledger_pdf_3500.peak_mb", peak, "MB"),
+    ]
+
+
 @bench_figure(
     "reports.ledger_pdf_500_baseline",
     names=["reports.ledger_pdf_500.baseline_ratio"],
@@ -262,9 +341,16 @@ def ledger_pdf_baseline(context: BenchContext) -> list[Measurement]:
     data, params, _ours = _ledger(context)
     html = _baseline_html(build_ledger(data.office_user, params).sections)
     with measuring():
-        baseline_s, _pdf = _timed(lambda: HTML(string=html).write_pdf())
+        timings = [
+            _timed_cpu(lambda: HTML(string=html).write_pdf()) for _ in range(min(context.runs, 3))
+        ]
+    baseline_s = statistics.median(t for t, _cpu in timings)
+    baseline_cpu = statistics.median(cpu for _t, cpu in timings)
     context.log(
-        f"baseline (plain table, system {BASELINE_FONT}): {baseline_s:.1f} s, ours {ours_s:.2f} s"
+        f"baseline (plain table, system {BASELINE_FONT}): runs "
+        f"{', '.join(f'{t:.1f} s ({cpu:.1f} s CPU)' for t, cpu in timings)}; "
+        f"ours {ours_s:.2f} s ({context.data['reports.ledger_cpu_s']:.2f} s CPU); "
+        f"CPU ratio {baseline_cpu / context.data['reports.ledger_cpu_s']:.1f}x"
     )
     return [("reports.ledger_pdf_500.baseline_ratio", baseline_s / ours_s, "x")]
 

@@ -1,37 +1,41 @@
 """The 三单五账 ledger report (整改台账报告), as PDF and as .xlsx.
 
 For one target, a round, a district (区县) or the whole city: the three lists
-of every item (问题清单, 任务清单, 责任清单), its state on the ledger and its
-history (the 五账 entries), the completion figures and the items overdue or
-near their deadline, by colour.
+of every item (问题清单, 任务清单, 责任清单) as one table per organization,
+its state on the ledger and its history (the 五账 entries), the completion
+figures and the items overdue or near their deadline, by colour.
 
-Everything is read in three queries (the items with their problem, target and
-organization; their ledger entries; the aggregate figures), whatever the
-number of items. The PDF lays the items out as blocks, not as a table:
-WeasyPrint spends about 0.6 ms on each table cell, so 500 items as a six-column
-table took 5 s where the same text in blocks takes under 2 s.
+The items are read in a few queries whatever their number (the items with
+their problem, target and organization; their ledger entries; the aggregate
+figures), a batch at a time. The PDF is laid out part by part
+(xuncha.reports.pdf.render_pdf_parts): the overview, then the organizations'
+tables, a few hundred items to a part, so a round's or the city's ledger of
+thousands of items is made in the memory of one part. Tables have fixed
+column widths: WeasyPrint then does not measure every cell of a table before
+laying it out.
 """
 
 import datetime
-import gc
 from collections import Counter
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rectification.models import Item, LedgerEntry
 from rectification.selectors import completion_figures, item_list
 from rounds.models import Round, Target
 from rounds.selectors import get_round_for_user, get_target_for_user
 from xuncha.accounts.roles import Role
-from xuncha.core.xlsx import Sheet, xlsx_bytes
+from xuncha.core.xlsx import PrintSetup, Sheet, xlsx_bytes
 from xuncha.orgs.models import Region
-from xuncha.reports.pdf import render_pdf
+from xuncha.reports.pdf import part_html, write_pdf_parts
 from xuncha.reports.registry import PDF, XLSX, Document, Generated, register
 
 SCOPES = {"target": "巡察对象", "round": "巡察轮次", "region": "区县（市）", "city": "全市"}
@@ -42,6 +46,16 @@ COLOUR_LABELS = {
     Item.Colour.GREEN: "绿色（即将到期）",
 }
 HISTORY_NOTE_CHARS = 60  # per entry in the PDF; the .xlsx carries each note whole
+# Items laid out by one WeasyPrint run: its pages stay in memory until it has
+# written them (about 1 MB a page), so a part is kept to a few dozen pages.
+PART_ITEMS = 150
+ITEM_BATCH = 500  # items read from the database at a time
+
+
+def chinese_wan(yuan) -> str:
+    """Yuan as 万元 the way leaders read it: 386000 → "38.6万元"."""
+    wan = f"{Decimal(yuan or 0) / 10000:.2f}".rstrip("0").rstrip(".")
+    return f"{wan}万元"
 
 
 def chinese_date(day: datetime.date | None) -> str:
@@ -62,26 +76,34 @@ class ItemRow:
 
 @dataclass
 class Section:
-    """One target: its plan and its items, numbered from 1 as on the unit's own lists."""
+    """One target: its plan and its items, numbered from 1 as on the unit's own
+    lists. Its figures are counted as the rows come; ``rows`` holds them only
+    where the whole ledger is kept (the .xlsx): the PDF lets them go part by part."""
 
     target: Target
+    plan: object = None
     rows: list[ItemRow] = field(default_factory=list)
+    count: int = 0
+    done: int = 0
+    overdue_numbers: list[int] = field(default_factory=list)
 
-    @property
-    def done(self) -> int:
-        return sum(row.item.is_done for row in self.rows)
+    def add(self, row: ItemRow, *, keep: bool = True) -> None:
+        self.count += 1
+        self.done += row.item.is_done
+        if row.colour == Item.Colour.RED:
+            self.overdue_numbers.append(row.number)
+        if self.plan is None:
+            self.plan = row.item.plan
+        if keep:
+            self.rows.append(row)
 
     @property
     def rate(self) -> float | None:
-        return round(100 * self.done / len(self.rows), 1) if self.rows else None
+        return round(100 * self.done / self.count, 1) if self.count else None
 
     @property
     def overdue(self) -> int:
-        return sum(row.colour == Item.Colour.RED for row in self.rows)
-
-    @property
-    def overdue_numbers(self) -> list[int]:
-        return [row.number for row in self.rows if row.colour == Item.Colour.RED]
+        return len(self.overdue_numbers)
 
 
 def _params(params: dict) -> tuple[str, int | None, str]:
@@ -149,6 +171,9 @@ def ledger_items(user, scope: str, pk: int | None) -> QuerySet[Item]:
         scoped_items(user, scope, pk)
         .select_related(
             "problem__category",
+            "organization",
+            "transferred_to",
+            "plan__target__organization",
             "plan__target__team",
             "plan__target__round__office",
             "plan__signed_by",
@@ -201,39 +226,54 @@ class Ledger:
 
     @property
     def item_count(self) -> int:
-        return sum(len(section.rows) for section in self.sections)
+        return sum(section.count for section in self.sections)
+
+    @property
+    def money_wan(self) -> str:
+        return chinese_wan(self.figures["money"])
 
 
-def build_ledger(user, params: dict, *, history_limit: int | None = HISTORY_NOTE_CHARS) -> Ledger:
-    scope, pk, _fmt = _params(params)
-    today = timezone.localdate()
-    items = ledger_items(user, scope, pk)
-    sections: dict[int, Section] = {}
-    for item in items:
-        target = item.plan.target
-        section = sections.setdefault(target.pk, Section(target=target))
-        section.rows.append(
-            ItemRow(
-                number=len(section.rows) + 1,
-                item=item,
-                colour=item.colour(today),
-                history=_history(item.entries.all(), limit=history_limit),
-            )
+def ledger_rows(
+    items: QuerySet[Item], today: datetime.date, *, history_limit: int | None
+) -> Iterator[ItemRow]:
+    """The items as numbered rows, read a batch at a time (with their
+    entries: two queries a batch), in the report's order."""
+    numbers: Counter = Counter()
+    for item in items.iterator(chunk_size=ITEM_BATCH):
+        target_id = item.plan.target_id
+        numbers[target_id] += 1
+        yield ItemRow(
+            number=numbers[target_id],
+            item=item,
+            colour=item.colour(today),
+            history=_history(item.entries.all(), limit=history_limit),
         )
-    rows = [row for section in sections.values() for row in section.rows]
-    state_counts = Counter(row.item.state for row in rows)
-    colour_counts = Counter(row.colour for row in rows)
-    subject = _scope_title(scope, pk)
+
+
+def _ledger(
+    user,
+    scope: str,
+    pk: int | None,
+    today: datetime.date,
+    sections: list[Section],
+    state_counts: Counter,
+    colour_counts: Counter,
+    *,
+    targets: list[int] | None = None,
+) -> Ledger:
+    in_scope = scoped_items(user, scope, pk)
+    if targets is not None:
+        in_scope = in_scope.filter(plan__target_id__in=targets)
     return Ledger(
         title="巡察整改“三单五账”台账报告",
-        subject=subject,
+        subject=_scope_title(scope, pk),
         generated_at=timezone.localtime(),
         today=today,
         # The same aggregate the pages show, so the report and the screen agree.
-        figures=completion_figures(scoped_items(user, scope, pk)),
+        figures=completion_figures(in_scope),
         states=[(label, state_counts[value]) for value, label in Item.State.choices],
         colours=[(value, COLOUR_LABELS[value], colour_counts[value]) for value in COLOUR_LABELS],
-        sections=list(sections.values()),
+        sections=sections,
         scope=scope,
         assessments=_assessments(user, scope, pk),
     )
@@ -255,59 +295,129 @@ def _assessments(user, scope: str, pk: int | None) -> list:
     return assessment_rows(assessments)
 
 
+def build_ledger(user, params: dict, *, history_limit: int | None = HISTORY_NOTE_CHARS) -> Ledger:
+    """The whole ledger in memory (the .xlsx, and the tests)."""
+    scope, pk, _fmt = _params(params)
+    today = timezone.localdate()
+    sections: dict[int, Section] = {}
+    states, colours = Counter(), Counter()
+    for row in ledger_rows(ledger_items(user, scope, pk), today, history_limit=history_limit):
+        target = row.item.plan.target
+        sections.setdefault(target.pk, Section(target=target)).add(row)
+        states[row.item.state] += 1
+        colours[row.colour] += 1
+    return _ledger(user, scope, pk, today, list(sections.values()), states, colours)
+
+
 def _filename(ledger: Ledger, ext: str) -> str:
     subject = ledger.subject.split("（")[0][:40]
     return f"整改台账-{subject}-{ledger.today:%Y%m%d}.{ext}"
 
 
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while WeasyPrint lays out a long
-    document: it allocates a few hundred thousand short-lived objects, and the
-    collector's repeated passes over them cost about a sixth of the time. The
-    one collection afterwards frees whatever cycles were left."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-        gc.collect()
+@dataclass
+class SectionPart:
+    """An organization's rows within one part of the PDF: the whole of them, or
+    a run of them when the organization has more items than a part holds."""
+
+    section: Section
+    number: int  # the organization's number in the ledger: 1．, 2．...
+    rows: list[ItemRow] = field(default_factory=list)
+    continued: bool = False  # its first rows are in the part before
 
 
-def ledger_pdf(ledger: Ledger) -> bytes:
-    with gc_paused():
-        return render_pdf(
-            "rectification/pdf/ledger.html",
-            {
-                "ledger": ledger,
-                "confidentiality_mark": "内部",
-                "chinese_today": chinese_date(ledger.today),
-            },
+PART_TEMPLATE = "rectification/pdf/ledger_items.html"
+FRONT_TEMPLATE = "rectification/pdf/ledger.html"
+
+
+def ledger_pdf(
+    user, params: dict, progress=lambda percent: None, *, targets: list[int] | None = None
+) -> tuple[Ledger, bytes]:
+    """The ledger as PDF, read and laid out part by part: the organizations'
+    tables, a part of about PART_ITEMS items at a time (an organization is
+    not split unless it alone fills a part twice over), then the overview
+    (its figures are those counted on the way) placed before them.
+    ``targets`` keeps the scope's items of those targets only (the bench's
+    3,500-item round ledger, cut from a round of 10,000)."""
+    scope, pk, _fmt = _params(params)
+    today = timezone.localdate()
+    sections: dict[int, Section] = {}
+    states, colours = Counter(), Counter()
+    parts_html: list[str] = []
+    pending: list[SectionPart] = []
+    pending_rows = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_rows
+        parts_html.append(
+            part_html(
+                PART_TEMPLATE,
+                {"parts": pending, "first": not parts_html, "confidentiality_mark": "内部"},
+            )
         )
+        pending, pending_rows = [], 0
+
+    items = ledger_items(user, scope, pk)
+    if targets is not None:
+        items = items.filter(plan__target_id__in=targets)
+    for row in ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS):
+        target = row.item.plan.target
+        section = sections.get(target.pk)
+        if section is None:
+            if pending_rows >= PART_ITEMS:
+                flush()
+            section = sections[target.pk] = Section(target=target)
+            pending.append(SectionPart(section, number=len(sections)))
+        elif pending_rows >= 2 * PART_ITEMS:
+            flush()
+            pending.append(SectionPart(section, number=len(sections), continued=True))
+        elif not pending or pending[-1].section is not section:
+            pending.append(SectionPart(section, number=len(sections), continued=True))
+        section.add(row, keep=False)
+        pending[-1].rows.append(row)
+        pending_rows += 1
+        states[row.item.state] += 1
+        colours[row.colour] += 1
+    if pending or not parts_html:
+        flush()
+    progress(30)
+    ledger = _ledger(
+        user, scope, pk, today, list(sections.values()), states, colours, targets=targets
+    )
+    front = part_html(
+        FRONT_TEMPLATE,
+        {"ledger": ledger, "confidentiality_mark": "内部", "chinese_today": chinese_date(today)},
+    )
+    content = write_pdf_parts(
+        [front, *parts_html], progress=lambda percent: progress(30 + percent * 65 // 100)
+    )
+    return ledger, content
 
 
+# The columns an office prints first (the print area: landscape A4, fit to the
+# width of the page), then those kept for sorting and filtering on screen.
 XLSX_HEADERS = [
-    ("序号", 6),
+    ("序号", 5),
+    ("巡察组", 11),
+    ("被巡察党组织", 18),
+    ("问题描述（问题清单）", 36),
+    ("整改措施（任务清单）", 36),
+    ("责任领导", 9),
+    ("责任人", 9),
+    ("责任部门", 12),
+    ("完成时限", 11),
+    ("台账状态", 9),
+    ("预警", 13),
     ("巡察轮次", 22),
-    ("被巡察党组织", 24),
-    ("问题描述（问题清单）", 40),
     ("问题类别", 16),
     ("整改类型", 10),
-    ("整改措施（任务清单）", 40),
-    ("责任领导", 10),
-    ("责任人", 10),
-    ("责任部门", 14),
-    ("完成时限", 12),
-    ("台账状态", 10),
     ("进度（%）", 8),
-    ("预警", 14),
     ("转办部门", 14),
     ("建章立制（项）", 10),
     ("挽回经济损失（元）", 14),
-    ("台账记录", 50),
+    ("台账记录", 40),
 ]
+XLSX_PRINTED_COLUMNS = 11
+XLSX_PRINT = PrintSetup(print_columns=XLSX_PRINTED_COLUMNS)
 
 
 def ledger_xlsx(ledger: Ledger) -> bytes:
@@ -318,19 +428,20 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
                 item = row.item
                 yield [
                     row.number,
-                    target.round.name,
+                    target.team.name,
                     item.organization.name,
                     item.problem.description,
-                    item.problem.category.name,
-                    item.get_kind_display(),
                     item.measures,
                     item.responsible_leader,
                     item.responsible_person,
                     item.responsible_department,
                     item.deadline,
                     item.get_state_display(),
-                    item.progress,
                     row.colour_label,
+                    target.round.name,
+                    item.problem.category.name,
+                    item.get_kind_display(),
+                    item.progress,
                     item.transferred_to.name if item.transferred_to else "",
                     item.rules_made,
                     item.money_recovered,
@@ -345,6 +456,7 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
         ["已完成（项）", figures["done"]],
         ["整改完成率（%）", figures["rate"]],
         ["建章立制（项）", figures["rules"]],
+        ["挽回经济损失（万元）", round(Decimal(figures["money"]) / 10000, 2)],
         ["挽回经济损失（元）", figures["money"]],
         *[[f"台账状态：{label}", count] for label, count in ledger.states],
         *[[f"预警：{label}", count] for _value, label, count in ledger.colours],
@@ -357,6 +469,7 @@ def ledger_xlsx(ledger: Ledger) -> bytes:
                 item_rows(),
                 widths=[width for _, width in XLSX_HEADERS],
                 wrap=True,
+                print_setup=XLSX_PRINT,
             ),
             Sheet("总体情况", ["项目", "数值"], summary, widths=[24, 40]),
             Sheet(
@@ -398,13 +511,30 @@ def _assessment_xlsx_row(row) -> list:
 
 def generate(user, params: dict, progress) -> Generated:
     _scope, _pk, fmt = _params(params)
-    ledger = build_ledger(user, params, history_limit=None if fmt == "xlsx" else HISTORY_NOTE_CHARS)
-    progress(30)
     if fmt == "xlsx":
+        ledger = build_ledger(user, params, history_limit=None)
+        progress(30)
         return Generated(_filename(ledger, "xlsx"), ledger_xlsx(ledger), XLSX)
-    content = ledger_pdf(ledger)
+    ledger, content = ledger_pdf(user, params, progress)
     progress(95)
     return Generated(_filename(ledger, "pdf"), content, PDF)
+
+
+def standing(user) -> list[tuple[str, dict]]:
+    """The ledgers no page of their own carries: the city's, for the city
+    office and leadership; a district's, for its own office."""
+    if not _reads_office_figures(user):
+        return []
+    if user.office.is_city:
+        scope, subject = {"scope": "city"}, _("全市")
+    elif user.office.region_id:
+        scope, subject = {"scope": "region", "id": user.office.region_id}, _("本区县（市）")
+    else:
+        return []
+    return [
+        (_("%(subject)s整改台账（PDF）") % {"subject": subject}, {**scope, "format": "pdf"}),
+        (_("%(subject)s整改台账（Excel）") % {"subject": subject}, {**scope, "format": "xlsx"}),
+    ]
 
 
 LEDGER = register(
@@ -413,6 +543,7 @@ LEDGER = register(
         label="整改“三单五账”台账报告",
         authorize=authorize,
         generate=generate,
+        standing=standing,
     )
 )
 

@@ -3,6 +3,7 @@ the PDF (pdftotext), every font is embedded (pdffonts), the .xlsx and .docx
 read back with openpyxl and python-docx, and user text never becomes a formula."""
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -35,11 +36,14 @@ def generate(kind: str, user, **params):
     return generated
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
+def pdf_text(content: bytes, tmp_path, *, layout: bool = True) -> str:
     path = tmp_path / "doc.pdf"
     path.write_bytes(content)
     return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout" if layout else "-raw", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -76,8 +80,10 @@ def test_ledger_pdf_of_a_target(city, tmp_path):
     assert "内部" in text  # the confidentiality mark in the header
     assert "—1—" in text.replace(" ", "")  # the page number
     assert "红色（已逾期）" in text
-    assert "违规向在职人员发放津补贴共计12.6万元" in text
-    assert "已清退部分资金" in text  # the ledger history
+    # The items are table rows: a cell's wrapped lines read whole in drawing order.
+    cells = re.sub(r"\s+", "", pdf_text(generated.content, tmp_path, layout=False))
+    assert "违规向在职人员发放津补贴共计12.6万元" in cells
+    assert "已清退部分资金" in cells  # the ledger history
     assert "教育局的问题" not in text  # another target's item
     fonts = assert_fonts_embedded(generated.content, tmp_path)
     assert any("XC-Serif" in name for name in fonts)
@@ -96,7 +102,13 @@ def test_ledger_xlsx_is_tabular_and_neutralises_formulas(city):
     workbook = load_workbook(io.BytesIO(generated.content))
     sheet = workbook["整改台账"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("序号", "巡察轮次", "被巡察党组织", "问题描述（问题清单）")
+    assert rows[0][:5] == (
+        "序号",
+        "巡察组",
+        "被巡察党组织",
+        "问题描述（问题清单）",
+        "整改措施（任务清单）",
+    )
     assert len(rows) == 1 + len(city.items)
     cells = {cell.value: cell for row in sheet.iter_rows() for cell in row}
     injected = cells[INJECTION]

@@ -31,6 +31,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,6 +69,23 @@ def safe_cell(value, sheet=None):
     return cell
 
 
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a list prints as an office prints it: A4, landscape, all columns on
+    the width of the page (as many pages down as it takes), the header row
+    repeated on every page, and a filter on the header row."""
+
+    landscape: bool = True
+    fit_to_width: bool = True
+    repeat_header: bool = True
+    autofilter: bool = True
+    # Only the first N columns print (the print area); the rest are on screen only.
+    print_columns: int | None = None
+
+
+LIST_PRINT = PrintSetup()
+
+
 @dataclass
 class Sheet:
     """One sheet: a bold header row (frozen), then ``rows``. A sheet without
@@ -79,6 +98,7 @@ class Sheet:
     # a column without one is sized from its header.
     widths: Sequence[int] = field(default_factory=tuple)
     wrap: bool = False  # long text wraps inside its cell
+    print_setup: PrintSetup | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +134,29 @@ def _cell(sheet, value, wrap: bool):
     return value
 
 
+def _page_setup(sheet, setup: PrintSetup, *, header: bool) -> None:
+    """Page setup of a write-only sheet: before its first row, which writes the
+    sheet's properties out."""
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    if setup.landscape:
+        sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    if setup.fit_to_width:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # 0: as many as needed
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    if header and setup.repeat_header:
+        sheet.print_title_rows = "1:1"
+
+
+def _print_ranges(sheet, setup: PrintSetup, *, columns: int, rows: int, header: bool) -> None:
+    """The filter and the print area, once the number of rows is known."""
+    if header and setup.autofilter and columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1)}"
+    if setup.print_columns:
+        sheet.print_area = f"A1:{get_column_letter(setup.print_columns)}{max(rows, 1)}"
+
+
 def write_workbook(sheets: Iterable[Sheet], out) -> None:
     """Write the sheets to ``out`` (a path or a binary file), in write-only mode."""
     workbook = Workbook(write_only=True)
@@ -126,11 +169,20 @@ def write_workbook(sheets: Iterable[Sheet], out) -> None:
             else:
                 width = max(10, 2 * len(str(spec.headers[index - 1])) + 4)
             sheet.column_dimensions[get_column_letter(index)].width = width
+        written = 0
+        if spec.print_setup:
+            _page_setup(sheet, spec.print_setup, header=bool(spec.headers))
         if spec.headers:
             sheet.freeze_panes = "A2"
             sheet.append([_cell(sheet, Styled(str(h), "header"), False) for h in spec.headers])
+            written += 1
         for row in spec.rows:
             sheet.append([_cell(sheet, value, spec.wrap) for value in row])
+            written += 1
+        if spec.print_setup:
+            _print_ranges(
+                sheet, spec.print_setup, columns=columns, rows=written, header=bool(spec.headers)
+            )
     workbook.save(out)
 
 
@@ -150,9 +202,11 @@ def write_xlsx(
     *,
     title: str = "Sheet1",
     widths: Sequence[int] = (),
+    print_setup: PrintSetup | None = LIST_PRINT,
 ) -> None:
-    """Write one sheet (bold header row, then ``rows``) to ``out``, a path or binary file."""
-    write_workbook([Sheet(title, headers, rows, widths)], out)
+    """Write one sheet (bold header row, then ``rows``) to ``out``, a path or
+    binary file; it prints as a list does (``LIST_PRINT``) unless told otherwise."""
+    write_workbook([Sheet(title, headers, rows, widths, print_setup=print_setup)], out)
 
 
 def stream_xlsx(

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from xuncha.audit.services import log_action
 from xuncha.core.redirects import redirect_to_next
-from xuncha.reports.registry import DOCUMENTS
+from xuncha.reports.registry import DOCUMENTS, standing_requests
 from xuncha.reports.selectors import get_job_for_user, job_list
 from xuncha.reports.services import job_request
 
@@ -31,7 +31,11 @@ def job_create(request):
 
 @login_required
 def job_list_view(request):
-    return render(request, "reports/job_list.html", {"jobs": job_list(user=request.user)[:50]})
+    return render(
+        request,
+        "reports/job_list.html",
+        {"jobs": job_list(user=request.user)[:50], "standing": standing_requests(request.user)},
+    )
 
 
 @login_required
