@@ -16,7 +16,7 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L to confuse
 LENGTH = 4
 TTL_SECONDS = 600
 SESSION_KEY = "intake_captcha"
-FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "NotoSansSC-Regular.otf"
+FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "NotoSansSC-Regular.ttf"
 
 
 def random_answer() -> str:
