@@ -239,3 +239,39 @@ def test_clue_material_and_problem_attachments_refuse_the_same_files(media, case
         problem_attach(problem=problem, upload=SimpleUploadedFile(name, make()), user=w.member)
     assert not ClueFile.objects.exists() and not ProblemAttachment.objects.exists()
     assert stored_files(media) == []
+
+
+def tiny_animated_gif(width: int, height: int, frames: int) -> bytes:
+    """A few hundred bytes that ask for ``frames`` full ``width``×``height``
+    canvases: each frame is a single pixel on the huge logical screen."""
+    import struct
+
+    head = (
+        b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    )
+    loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    frame = (
+        b"\x21\xf9\x04\x00\x0a\x00\x00\x00"  # 100 ms, no disposal
+        + b"\x2c"
+        + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+        + b"\x02\x02\x44\x01\x00"  # one pixel, LZW
+    )
+    return head + loop + frame * frames + b"\x3b"
+
+
+def test_tiny_animated_gif_with_a_huge_canvas_is_refused_before_decoding():
+    bomb = tiny_animated_gif(3000, 3000, 6)  # 54 million pixels in ~200 bytes
+    assert len(bomb) < 500
+    with pytest.raises(ValidationError, match="图片尺寸或帧数过大"):
+        check_upload(SimpleUploadedFile("动图.gif", bomb))
+
+
+def test_a_single_frame_beyond_the_pixel_cap_is_refused():
+    with pytest.raises(ValidationError, match="图片尺寸或帧数过大"):
+        check_upload(SimpleUploadedFile("大图.png", image_bytes("PNG", size=(8000, 6000))))
+
+
+def test_a_small_animation_still_passes_and_keeps_its_frames():
+    checked = check_upload(SimpleUploadedFile("动图.gif", tiny_animated_gif(40, 30, 5)))
+    with Image.open(checked.content) as stored:
+        assert stored.size == (40, 30)

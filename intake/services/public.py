@@ -106,25 +106,27 @@ def report_submit(
 ) -> Submitted:
     """A report from the public, with its receipt code. Everything is checked
     before anything is written; a refusal stores nothing."""
-    # One submission at a time per target: the daily count and the quota hold.
-    channel = Channel.objects.select_for_update().select_related("target__round").get(pk=channel.pk)
-    target = channel.target
-    if not stay_open(target):
-        raise ValidationError(CLOSED)
     files = list(files)
     text, name, phone = _check_fields(text, reporter_name, reporter_phone, files)
-    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    if (
-        Report.objects.filter(target=target, submitted_at__gte=day_start).count()
-        >= settings.INTAKE_PER_TARGET_DAY
-    ):
-        raise ValidationError(FULL_TODAY)
+    # The files are decoded and re-encoded before the lock: a slow (or hostile)
+    # picture must not hold up every other report to the same target.
     checked = [check_upload(upload, max_mb=settings.INTAKE_FILE_MAX_MB) for upload in files]
     for item in checked:
         if item.content_type not in ACCEPTED_TYPES:
             raise ValidationError(
                 f"文件「{item.original_name}」不是图片或 PDF，只能上传图片或 PDF。"
             )
+    # One submission at a time per target: the daily count and the quota hold.
+    channel = Channel.objects.select_for_update().select_related("target__round").get(pk=channel.pk)
+    target = channel.target
+    if not stay_open(target):
+        raise ValidationError(CLOSED)
+    day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    if (
+        Report.objects.filter(target=target, submitted_at__gte=day_start).count()
+        >= settings.INTAKE_PER_TARGET_DAY
+    ):
+        raise ValidationError(FULL_TODAY)
     incoming = sum(item.size for item in checked)
     _check_quota(channel, incoming)
     receipt = new_receipt()

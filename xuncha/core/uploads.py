@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import uuid
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -66,6 +67,8 @@ SIGNATURES: list[tuple[bytes, FileKind]] = [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE2),
 ]
 IMAGE_KINDS = (PNG, JPEG, GIF, WEBP)
+# Canvas width × height × frames: a 40-megapixel still or a short animation.
+UPLOAD_IMAGE_MAX_PIXELS = 40_000_000
 PILLOW_FORMATS = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WEBP"}
 
 EXTENSION_CONTENT_TYPES = {
@@ -295,54 +298,79 @@ def _walk_pdf(root) -> str | None:
 def _reencode_image(data: bytes, kind: FileKind, shown: str) -> bytes:
     """Decode and encode again: only pixels survive, so trailing data,
     comments, metadata (EXIF with GPS too) and anything hidden in them is gone."""
-    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     bad = ValidationError(f"文件「{shown}」不是有效的图片，可能是伪装成图片的其他文件。")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != PILLOW_FORMATS[kind]:
-                raise bad
-            frames = []
-            for frame in ImageSequence.Iterator(image):
-                clean = frame.copy()
-                keep = {k: frame.info[k] for k in ("transparency", "duration") if k in frame.info}
-                clean.info = keep
-                frames.append(clean)
-            out = io.BytesIO()
-            first = frames[0]
-            options: dict = {}
-            if kind is JPEG:
-                # Turn the picture as the camera meant before its EXIF goes
-                # (read from the decoded image: the copies carry no EXIF).
-                first = ImageOps.exif_transpose(image) or image.copy()
-                first.info = {}
-                if first.mode not in ("RGB", "L", "CMYK"):
-                    first = first.convert("RGB")
-                options = {"quality": 92}
-            elif kind in (GIF, WEBP) and len(frames) > 1:
-                options = {
-                    "save_all": True,
-                    "append_images": frames[1:],
-                    "loop": image.info.get("loop", 0),
-                }
-            if "transparency" in first.info:
-                options["transparency"] = first.info["transparency"]
-            if kind is WEBP:
-                options["lossless"] = True
-            first.save(out, format=PILLOW_FORMATS[kind], **options)
+        # A picture far larger than any photo is refused outright (Pillow's
+        # own bomb limit only warns below twice its default).
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != PILLOW_FORMATS[kind]:
+                    raise bad
+                _check_pixels(image, shown)
+                return _reencode_opened(image, kind)
     except ValidationError:
         raise
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,
         EOFError,
     ):
         raise bad from None
+
+
+def _check_pixels(image, shown: str) -> None:
+    """Every frame is decoded onto a full canvas, so a tiny animated file can
+    ask for gigabytes: the canvas times the frames is capped before decoding."""
+    width, height = image.size
+    frames = getattr(image, "n_frames", 1)
+    if width * height * frames > UPLOAD_IMAGE_MAX_PIXELS:
+        raise ValidationError(
+            f"文件「{shown}」的图片尺寸或帧数过大（{width}×{height} 像素，{frames} 帧），"
+            "请缩小或另存为单张图片后再上传。"
+        )
+
+
+def _reencode_opened(image, kind: FileKind) -> bytes:
+    """Copy the pixels (every frame of an animation) into a fresh file."""
+    from PIL import ImageOps, ImageSequence
+
+    frames = []
+    for frame in ImageSequence.Iterator(image):
+        clean = frame.copy()
+        keep = {k: frame.info[k] for k in ("transparency", "duration") if k in frame.info}
+        clean.info = keep
+        frames.append(clean)
+    out = io.BytesIO()
+    first = frames[0]
+    options: dict = {}
+    if kind is JPEG:
+        # Turn the picture as the camera meant before its EXIF goes
+        # (read from the decoded image: the copies carry no EXIF).
+        first = ImageOps.exif_transpose(image) or image.copy()
+        first.info = {}
+        if first.mode not in ("RGB", "L", "CMYK"):
+            first = first.convert("RGB")
+        options = {"quality": 92}
+    elif kind in (GIF, WEBP) and len(frames) > 1:
+        options = {
+            "save_all": True,
+            "append_images": frames[1:],
+            "loop": image.info.get("loop", 0),
+        }
+    if "transparency" in first.info:
+        options["transparency"] = first.info["transparency"]
+    if kind is WEBP:
+        options["lossless"] = True
+    first.save(out, format=PILLOW_FORMATS[kind], **options)
     return out.getvalue()
 
 
