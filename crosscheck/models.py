@@ -128,7 +128,9 @@ class Row(models.Model):
     id_masked = models.CharField(_("身份证号"), max_length=18, blank=True)
     id_hash = models.CharField(max_length=32, null=True)
     birth_date = models.DateField(_("出生日期"), null=True)
-    name_birth = models.CharField(max_length=110, null=True)
+    # Keyed hash of name|birth date (normalize.name_birth_key), like id_hash;
+    # birth_date stays empty on rows with a valid ID (it is in the number).
+    name_birth = models.CharField(max_length=32, null=True)
     enterprise = models.CharField(_("企业名称"), max_length=200, null=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True)
     role = models.CharField(_("身份/关系"), max_length=50, blank=True)

@@ -146,9 +146,12 @@ _BLOCK = 64  # SHA-256's block size
 
 
 def name_birth_key(name: str, born: datetime.date | None) -> str | None:
+    """The second person key, hashed as the ID number is: name and birth date
+    in clear would give back the digits a masked ID hides. Joins compare it
+    for equality only, so the hash matches exactly when the pair does."""
     if not name or born is None:
         return None
-    return name + "|" + born.isoformat()
+    return id_key(name + "|" + born.isoformat())
 
 
 def amount(value) -> Decimal | None:
@@ -179,6 +182,12 @@ def date(value) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # 19900307 typed into a number cell.
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("日期格式无效")
+        value = str(int(value))
+    value = str(value)
     if len(value) == 10 and value[4] == "-":
         try:
             return datetime.date.fromisoformat(value)  # the common spelling, at C speed

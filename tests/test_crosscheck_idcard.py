@@ -104,3 +104,13 @@ def test_the_key_is_hmac_sha256_as_the_standard_library_computes_it(settings):
         settings.CROSSCHECK_ID_KEY = key
         expected = hmac.new(key.encode(), EXAMPLE.encode(), hashlib.sha256).hexdigest()[:32]
         assert normalize.id_key(EXAMPLE) == expected
+
+
+def test_a_date_typed_as_a_number_is_read_as_its_digits():
+    # 19900307 in an Excel number cell arrives as an int (or a float from some writers).
+    assert normalize.date(19900307) == datetime.date(1990, 3, 7)
+    assert normalize.date(19900307.0) == datetime.date(1990, 3, 7)
+    with pytest.raises(ValueError):
+        normalize.date(1990.5)
+    with pytest.raises(ValueError):
+        normalize.date(float("inf"))

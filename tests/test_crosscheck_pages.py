@@ -67,6 +67,8 @@ def test_a_member_turns_a_hit_into_a_problem_with_the_rows_attached(client, w):
     assert "孙八" in cells
     assert SUN[:6] + "********" + SUN[-4:] in cells
     assert not any(FULL_ID.search(cell) for cell in cells)
+    # The birth date is the middle of the number: never beside its masked form.
+    assert not any("1955-09-09" in cell for cell in cells)
     assert AuditEntry.objects.filter(action="crosscheck.hit.problem").count() == 1
 
 
@@ -339,3 +341,17 @@ def test_the_progress_bar_polls_while_a_list_is_read(client, w):
     sources.source_import(source.pk)
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial and "已读取 1 行" in partial
+
+
+def test_no_page_shows_the_birth_date_beside_a_masked_number(client, w):
+    # First 6 + birth date + last 4 is the whole number but the 3 sequence
+    # digits and check digit, which the masked form already shows.
+    client.force_login(w.officer)
+    source = Source.objects.get(kind="relief")
+    for url in (
+        reverse("crosscheck:hit_detail", args=[w.hit.pk]),
+        reverse("crosscheck:source_rows", args=[source.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert SUN[:6] + "********" + SUN[-4:] in html
+        assert "1955-09-09" not in html

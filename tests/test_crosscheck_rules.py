@@ -1,5 +1,7 @@
 """Each shipped rule finds exactly its planted hits, nothing else; a re-run adds nothing."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -205,3 +207,28 @@ def _file(content: bytes, name: str = "名单.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_name_and_birth_date_are_kept_only_as_a_keyed_hash(w, loaded):
+    qian = Row.objects.get(source=loaded["relief"], line=4)
+    assert qian.id_masked and qian.birth_date is None
+    assert len(qian.name_birth) == 32 and "钱七" not in qian.name_birth
+    assert "1945" not in qian.name_birth
+    # A row without an ID number keeps the birth date its list gave.
+    feng = Row.objects.get(source=loaded["relief"], line=5)
+    assert feng.id_masked == "" and feng.birth_date == datetime.date(1950, 5, 5)
+    assert not Row.objects.filter(name_birth__contains="|").exists()
+
+
+def test_a_row_with_an_id_still_matches_one_without_by_name_and_birth_date(w):
+    round_ = w.target.round
+    load_list(round_, w.officer, "relief")
+    deceased = (
+        ["姓名", "身份证号", "出生日期", "死亡日期"],
+        [["钱七", "", "1945-03-03", "2023-01-01"]],
+    )
+    load_list(round_, w.officer, "deceased", csv_bytes(*deceased))
+    rule = Rule.objects.get(code="relief-deceased")
+    rule_run(user=w.officer, round_=round_, rule=rule)
+    hits = Hit.objects.filter(rule=rule, left_row__name="钱七", right_row__name="钱七")
+    assert [hit.basis for hit in hits] == [Hit.Basis.NAME_BIRTH]

@@ -249,6 +249,10 @@ class RowReader:
             if code is None:
                 self._report(line, "credit_code", "统一社会信用代码应为 18 位字母或数字")
         name_birth = normalize.name_birth_key(name or "", born)
+        if id_hash is not None:
+            # The birth date an ID carries is not kept beside its masked form:
+            # the two together are the whole number.
+            born = None
         enterprise = normalize.enterprise_name(raw_enterprise) or None
         self.without_id += id_hash is None and name_birth is not None
         self.without_code += code is None and enterprise is not None
