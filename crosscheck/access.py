@@ -30,6 +30,12 @@ def may_see_round(user, round_: Round) -> bool:
     return office_manages(user, round_.office) or is_round_member(user, round_)
 
 
+def may_build_held_list(user, round_: Round) -> bool:
+    """The cadre pool (with relatives and work history) is the office's: a
+    team sees only the rows a hit brings up, never the pool as a list."""
+    return may_use(user) and office_manages(user, round_.office)
+
+
 def visible_rounds(user):
     """The rounds whose lists the user may see."""
     if not may_use(user):

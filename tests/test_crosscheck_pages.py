@@ -355,3 +355,13 @@ def test_no_page_shows_the_birth_date_beside_a_masked_number(client, w):
         html = client.get(url).content.decode()
         assert SUN[:6] + "********" + SUN[-4:] in html
         assert "1955-09-09" not in html
+
+
+def test_the_team_is_not_offered_the_cadre_pool_list(client, w):
+    url = reverse("crosscheck:round_home", args=[w.target.round.pk])
+    held = reverse("crosscheck:source_from_held", args=[w.target.round.pk])
+    client.force_login(w.member)
+    assert held not in client.get(url).content.decode()
+    assert client.post(held).status_code == 403
+    client.force_login(w.officer)
+    assert held in client.get(url).content.decode()

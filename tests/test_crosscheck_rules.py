@@ -232,3 +232,11 @@ def test_a_row_with_an_id_still_matches_one_without_by_name_and_birth_date(w):
     rule_run(user=w.officer, round_=round_, rule=rule)
     hits = Hit.objects.filter(rule=rule, left_row__name="钱七", right_row__name="钱七")
     assert [hit.basis for hit in hits] == [Hit.Basis.NAME_BIRTH]
+
+
+def test_only_the_office_may_turn_the_cadre_pool_into_a_list(w):
+    # The pool (relatives, work history) is office-only; a team would read it page by page.
+    for user in (w.member, w.leader):
+        with pytest.raises(PermissionDenied):
+            sources.source_from_held_data(user=user, round_=w.target.round)
+    assert not Source.objects.filter(file_format=Source.Format.HELD).exists()

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crosscheck import normalize, reading
-from crosscheck.access import may_see_round
+from crosscheck.access import may_build_held_list, may_see_round
 from crosscheck.kinds import FIELD_LABELS, FIELD_NAMES, ListKind, guess_mapping
 from crosscheck.models import ColumnMapping, Row, Source
 from rounds.models import Round, Target
@@ -447,8 +447,11 @@ def _held_rows(round_: Round) -> Iterable[tuple]:
 
 
 def source_from_held_data(*, user, round_: Round) -> Source:
-    """A "cadres" list made from what the system already holds."""
+    """A "cadres" list made from what the system already holds: the office's
+    cadre pool, so only the office that manages the round may make it."""
     require_round_access(user, round_)
+    if not may_build_held_list(user, round_):
+        raise PermissionDenied("只有管理本轮巡察的巡察办可以从干部库生成名单。")
     with transaction.atomic():
         source = Source.objects.create(
             round=round_,

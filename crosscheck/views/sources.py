@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from crosscheck import selectors
-from crosscheck.access import get_round_for_user, get_source_for_user
+from crosscheck.access import get_round_for_user, get_source_for_user, may_build_held_list
 from crosscheck.forms import MappingForm, UploadForm
 from crosscheck.kinds import FIELDS, guess_mapping
 from crosscheck.models import Hit, Source
@@ -40,6 +40,7 @@ def round_home(request, pk: int):
             "counts": counts,
             "status_labels": dict(Hit.Status.choices),
             "may_add_rules": may_add_rules(request.user),
+            "may_build_held": may_build_held_list(request.user, round_),
         },
     )
 
@@ -73,6 +74,8 @@ def source_upload(request, pk: int):
 @require_POST
 def source_from_held(request, pk: int):
     round_ = get_round_for_user(request.user, pk)
+    if not may_build_held_list(request.user, round_):
+        raise PermissionDenied  # the team sees the round, the cadre pool is the office's
     try:
         source = services.source_from_held_data(user=request.user, round_=round_)
     except (ValidationError, PermissionDenied) as error:
