@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crosscheck.kinds import FIELDS, ListKind
 from crosscheck.models import Rule
+from crosscheck.reading import masked_cell
 from rounds.forms import category_choices
 from rounds.models import Problem, ProblemCategory, Target
 from xuncha.core.forms import BootstrapFormMixin
@@ -32,7 +33,7 @@ class MappingForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, headers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [NOT_MAPPED, *[(header, header) for header in headers if header]]
+        choices = [NOT_MAPPED, *[(header, masked_cell(header)) for header in headers if header]]
         for field in FIELDS:
             self.fields[field.name] = forms.ChoiceField(
                 label=field.label, choices=choices, required=False

@@ -65,6 +65,8 @@ class Source(ResumableJob):
     size = models.PositiveBigIntegerField(_("大小"), default=0)
     headers = models.JSONField(_("表头"), default=list, blank=True)
     mapping = models.JSONField(_("列对应"), default=dict, blank=True)
+    # The first rows for the mapping page, ID-shaped cells masked; read at upload.
+    preview = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.MAPPING
     )

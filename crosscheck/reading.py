@@ -11,11 +11,22 @@ import contextlib
 import csv
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
+from xml.etree.ElementTree import ParseError
+
+from crosscheck import normalize
 
 PREVIEW_ROWS = 8
 SNIFF_BYTES = 256 * 1024
+# The mapping page reads a CSV's header and first rows from this much of the
+# file, in the web request: a file that is one enormous line is not read whole.
+PREVIEW_BYTES = 1024 * 1024
+# What a damaged .xlsx raises while it is read (truncated XML, a broken zip).
+BROKEN_XLSX = (ParseError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, OSError)
+BROKEN_XLSX_MESSAGE = "无法读取该 Excel 文件，文件可能已损坏，请另存为 .xlsx 或 .csv 后重试。"
 
 
 class ListFileError(ValueError):
@@ -52,11 +63,13 @@ def _xlsx_rows(handle: BinaryIO) -> Iterator[list]:
     try:
         book = load_workbook(handle, read_only=True, data_only=True)
     except Exception:
-        raise ListFileError("无法读取该 Excel 文件，请另存为 .xlsx 或 .csv 后重试。") from None
+        raise ListFileError(BROKEN_XLSX_MESSAGE) from None
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield list(values)
+    except BROKEN_XLSX:
+        raise ListFileError(BROKEN_XLSX_MESSAGE) from None
     finally:
         book.close()
 
@@ -76,7 +89,20 @@ def _has_content(values: list) -> bool:
         return any(value is not None and str(value).strip() for value in values)
 
 
+def _csv_prefix(handle: BinaryIO) -> BinaryIO:
+    """The first PREVIEW_BYTES of a CSV, cut after its last whole line."""
+    head = handle.read(PREVIEW_BYTES + 1)
+    if len(head) <= PREVIEW_BYTES:
+        return io.BytesIO(head)
+    end = head.rfind(b"\n", 0, PREVIEW_BYTES)
+    if end < 0:
+        raise ListFileError("第一行过长，不像是表头，请检查文件格式。")
+    return io.BytesIO(head[: end + 1])
+
+
 def header_and_preview(handle: BinaryIO, file_format: str) -> tuple[list[str], list[list]]:
+    if file_format == "csv":
+        handle = _csv_prefix(handle)
     iterator = rows(handle, file_format)
     try:
         header = next(iterator)
@@ -85,6 +111,10 @@ def header_and_preview(handle: BinaryIO, file_format: str) -> tuple[list[str], l
     headers = [str(value).strip() if value is not None else "" for value in header]
     if not any(headers):
         raise ListFileError("第一行应为表头。")
+    if any(_is_id_number(value) for value in headers):
+        # A list without a header row: its first person's number would be
+        # kept as a column name, shown and saved unmasked.
+        raise ListFileError("第一行应为表头（列名），不能是数据：请在第一行填写“姓名”“身份证号”等列名后重新上传。")
     preview = []
     for values in iterator:
         preview.append(["" if value is None else str(value) for value in values])
@@ -96,10 +126,20 @@ def header_and_preview(handle: BinaryIO, file_format: str) -> tuple[list[str], l
 _ID_LIKE = re.compile(r"^\s*(\d{6})\d{5,8}(\d{3}[\dXx])\s*$")
 
 
+def _is_id_number(value: str) -> bool:
+    try:
+        normalize.id_number(value)
+    except normalize.BadIdNumber:
+        return False
+    return True
+
+
 def masked_cell(value: str) -> str:
-    """A preview cell with anything shaped like an ID-card number masked: the
-    mapping page is a page like any other, so no full number appears on it."""
-    match = _ID_LIKE.match(value)
+    """A preview cell (or header) with anything shaped like an ID-card number
+    masked: the mapping page is a page like any other, so no full number
+    appears on it, however it is spaced or written in full-width digits."""
+    cleaned = normalize.text(value)
+    match = _ID_LIKE.match(cleaned)
     if not match:
         return value
-    return match.group(1) + "*" * (len(value.strip()) - 10) + match.group(2)
+    return match.group(1) + "*" * (len(cleaned) - 10) + match.group(2)

@@ -1,5 +1,6 @@
 """name_birth becomes a keyed hash and rows with a valid ID lose their clear
-birth date: with the masked ID (first 6, last 4) the two gave back the number."""
+birth date: with the masked ID (first 6, last 4) the two gave back the number.
+A list keeps its mapping-page preview, read once at upload."""
 
 from django.db import migrations, models
 
@@ -33,5 +34,10 @@ class Migration(migrations.Migration):
             model_name="row",
             name="name_birth",
             field=models.CharField(max_length=32, null=True),
+        ),
+        migrations.AddField(
+            model_name="source",
+            name="preview",
+            field=models.JSONField(blank=True, default=list),
         ),
     ]

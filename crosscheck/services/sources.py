@@ -84,10 +84,29 @@ def _check_file(upload) -> str:
             with zipfile.ZipFile(upload) as archive:
                 # The directory only: nothing is decompressed here.
                 check_zip_expansion(archive, "该 Excel 文件", max_mb=limit * 4)
+                _check_shared_strings(archive)
         except zipfile.BadZipFile:
             raise ValidationError("无法读取该 Excel 文件，文件可能已损坏。") from None
         upload.seek(0)
     return file_format
+
+
+# openpyxl holds every shared string in memory, read-only mode too, and the
+# header is read in the web request: a list's strings beyond this are refused.
+SHARED_STRINGS_MAX_MB = 200
+
+
+def _check_shared_strings(archive: zipfile.ZipFile) -> None:
+    declared = sum(
+        info.file_size
+        for info in archive.infolist()
+        if info.filename.lower().lstrip("/") == "xl/sharedstrings.xml"
+    )
+    if declared > SHARED_STRINGS_MAX_MB * 1024 * 1024:
+        raise ValidationError(
+            f"该 Excel 文件的文字内容解压后超过 {SHARED_STRINGS_MAX_MB} MB，"
+            "请另存为 .csv 或拆分后再上传。"
+        )
 
 
 def _saved_mapping(round_: Round, kind: str) -> dict:
@@ -112,11 +131,17 @@ def source_upload(*, user, round_: Round, kind: str, label: str, upload) -> Sour
     source.file.save(f"upload.{file_format}", upload, save=False)
     try:
         with source.file.open("rb") as stored:
-            headers, _preview = reading.header_and_preview(stored, file_format)
+            headers, preview = reading.header_and_preview(stored, file_format)
     except reading.ListFileError as error:
         source.file.delete(save=False)
         raise ValidationError(str(error)) from None
+    except BaseException:
+        # The raw file holds full ID numbers: it never outlives a failed upload.
+        source.file.delete(save=False)
+        raise
     source.headers = headers
+    # Read once, here: the mapping page shows this instead of reading the file again.
+    source.preview = [[reading.masked_cell(cell) for cell in row] for row in preview]
     source.mapping = guess_mapping(headers, _saved_mapping(round_, kind))
     try:
         with transaction.atomic():
@@ -133,11 +158,7 @@ def source_upload(*, user, round_: Round, kind: str, label: str, upload) -> Sour
 
 def source_preview(source: Source) -> list[list[str]]:
     """A few rows for the mapping page, anything shaped like an ID number masked."""
-    if not source.file:
-        return []
-    with source.file.open("rb") as stored:
-        _headers, preview = reading.header_and_preview(stored, source.file_format)
-    return [[reading.masked_cell(cell) for cell in row] for row in preview]
+    return source.preview
 
 
 @transaction.atomic
@@ -171,7 +192,8 @@ def source_set_mapping(*, user, source: Source, mapping: dict[str, str]) -> Sour
     source.status = S.IMPORTING
     source.progress = 0
     source.queued_at = timezone.now()
-    source.save(update_fields=["mapping", "status", "progress", "queued_at"])
+    source.preview = []  # the mapping page is done with it
+    source.save(update_fields=["mapping", "status", "progress", "queued_at", "preview"])
     ColumnMapping.objects.update_or_create(
         office=source.round.office, kind=source.kind, defaults={"mapping": cleaned}
     )
@@ -504,7 +526,7 @@ def purge_expired_files(now: datetime.datetime | None = None) -> int:
             continue  # the worker is reading it; the next night's run deletes it
         source.file.delete(save=False)
         with transaction.atomic():
-            Source.objects.filter(pk=source.pk).update(file="", file_deleted_at=now)
+            Source.objects.filter(pk=source.pk).update(file="", file_deleted_at=now, preview=[])
             log_action(
                 None,
                 "crosscheck.source.file_deleted",

@@ -11,7 +11,7 @@ from crosscheck.access import get_round_for_user, get_source_for_user, may_build
 from crosscheck.forms import MappingForm, UploadForm
 from crosscheck.kinds import FIELDS, guess_mapping
 from crosscheck.models import Hit, Source
-from crosscheck.reading import ListFileError
+from crosscheck.reading import masked_cell
 from crosscheck.services import sources as services
 from crosscheck.services.rules import may_add_rules
 from crosscheck.views.common import error_text, worker_required
@@ -92,10 +92,8 @@ def source_detail(request, pk: int):
         return render(request, "crosscheck/_source_status.html", context)
     services.source_record_read(user=request.user, source=source, what="detail")
     if source.status == Source.Status.MAPPING:
-        try:
-            context["preview"] = services.source_preview(source)
-        except ListFileError as error:
-            context["preview_error"] = str(error)
+        context["preview"] = services.source_preview(source)
+        context["headers"] = [masked_cell(header) for header in source.headers]
         initial = guess_mapping(source.headers, source.mapping)
         context["form"] = MappingForm(headers=source.headers, initial=initial)
         context["fields"] = FIELDS
