@@ -114,7 +114,9 @@ def header_and_preview(handle: BinaryIO, file_format: str) -> tuple[list[str], l
     if any(_is_id_number(value) for value in headers):
         # A list without a header row: its first person's number would be
         # kept as a column name, shown and saved unmasked.
-        raise ListFileError("第一行应为表头（列名），不能是数据：请在第一行填写“姓名”“身份证号”等列名后重新上传。")
+        raise ListFileError(
+            "第一行应为表头（列名），不能是数据：请在第一行填写“姓名”“身份证号”等列名后重新上传。"
+        )
     preview = []
     for values in iterator:
         preview.append(["" if value is None else str(value) for value in values])
