@@ -365,3 +365,13 @@ def test_the_team_is_not_offered_the_cadre_pool_list(client, w):
     assert client.post(held).status_code == 403
     client.force_login(w.officer)
     assert held in client.get(url).content.decode()
+
+
+def test_a_refused_review_that_shows_the_hit_is_audited_as_a_read(client, w):
+    client.force_login(w.member)
+    url = reverse("crosscheck:hit_review", args=[w.hit.pk])
+    for data in ({"action": "nonsense"}, {"action": "dismiss", "dismiss-reason": ""}):
+        response = client.post(url, data)
+        assert response.status_code == 400 and "孙八" in response.content.decode()
+    reads = AuditEntry.objects.filter(actor=w.member, action="crosscheck.hit.read")
+    assert reads.count() == 2

@@ -377,3 +377,12 @@ def test_the_list_counts_a_repeat_once(client, w):
     client.force_login(w.member)
     page = client.get(reverse("intake:report_list")).content.decode()
     assert "共受理 1 件" in page
+
+
+def test_a_refused_triage_form_that_shows_the_report_is_audited_as_a_read(client, w):
+    report = _report(w, reporter_name="李明")
+    client.force_login(w.member)
+    response = client.post(reverse("intake:report_action", args=[report.pk, "outside"]), {})
+    assert response.status_code == 400 and "李明" in response.content.decode()
+    reads = AuditEntry.objects.filter(action="intake.read", actor=w.member)
+    assert reads.count() == 1

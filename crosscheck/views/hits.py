@@ -55,6 +55,8 @@ def _forms(request, hit: Hit, data=None, which: str = ""):
 
 
 def _render(request, hit: Hit, forms: dict, status: int = 200):
+    # Every page that shows the rows is a read, a refused review's too.
+    review.hit_record_read(user=request.user, hit=hit)
     return render(
         request,
         "crosscheck/hit_detail.html",
@@ -76,7 +78,6 @@ def _render(request, hit: Hit, forms: dict, status: int = 200):
 @worker_required
 def hit_detail(request, pk: int):
     hit = get_hit_for_user(request.user, pk)
-    review.hit_record_read(user=request.user, hit=hit)
     return _render(request, hit, _forms(request, hit))
 
 

@@ -71,6 +71,8 @@ def _forms(report: Report, offers, bound: dict | None = None) -> dict:
 
 
 def _detail(request, report: Report, bound: dict | None = None, status: int = 200):
+    # Every page that shows the report is a read, a refused triage form's too.
+    services.report_read(report=report, user=request.user)
     offers = workflow.actions_for(TRIAGE, request.user, report)
     return render(
         request,
@@ -89,7 +91,6 @@ def _detail(request, report: Report, bound: dict | None = None, status: int = 20
 @role_required(*READERS)
 def report_detail(request, pk: int):
     report = selectors.get_report_for_user(request.user, pk)
-    services.report_read(report=report, user=request.user)
     return _detail(request, report)
 
 
