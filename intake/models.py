@@ -63,6 +63,9 @@ class Report(models.Model):
         OUTSIDE = "outside", _("不属于受理范围")
         DUPLICATE = "duplicate", _("重复反映")
 
+    # A repeat points at its first report; a chain longer than this is damaged.
+    MAX_DUPLICATE_HOPS = 20
+
     target = models.ForeignKey(
         Target, verbose_name=_("巡察对象"), on_delete=models.PROTECT, related_name="intake_reports"
     )
@@ -161,8 +164,19 @@ class Report(models.Model):
         once that is finished (a problem fed back, a clue closed, a 转办 receipted,
         or closed as outside the remit). A repeat shows its first report's status."""
         S = self.State
-        if self.state == S.DUPLICATE and self.duplicate_of is not None:
-            return self.duplicate_of.public_status()
+        report = self
+        # Walked, not recursed, and bounded: a chain that loops (it should not)
+        # must not take the status page down.
+        for _hop in range(self.MAX_DUPLICATE_HOPS):
+            if report.state != S.DUPLICATE or report.duplicate_of is None:
+                break
+            report = report.duplicate_of
+        else:
+            return PublicStatus.HANDLING
+        return report._own_public_status()
+
+    def _own_public_status(self) -> str:
+        S = self.State
         if self.state == S.NEW:
             return PublicStatus.RECEIVED
         done = {

@@ -386,3 +386,28 @@ def test_a_refused_triage_form_that_shows_the_report_is_audited_as_a_read(client
     assert response.status_code == 400 and "李明" in response.content.decode()
     reads = AuditEntry.objects.filter(action="intake.read", actor=w.member)
     assert reads.count() == 1
+
+
+def test_two_reports_marked_as_each_others_repeat_make_no_cycle(w):
+    from django.core.exceptions import ValidationError
+
+    a, b = (
+        _report(w, text="第一件反映：该局违规发放津补贴。"),
+        _report(w, text="第二件反映：该局违规发放津补贴。"),
+    )
+    stale_a = Report.objects.get(pk=a.pk)  # read by the second request before the first saved
+    services.report_duplicate(report=a, first=b, user=w.member)
+    with pytest.raises(ValidationError):
+        services.report_duplicate(report=b, first=stale_a, user=w.member)
+    assert Report.objects.get(pk=b.pk).state == Report.State.NEW
+    assert _public(a) == _public(b)
+
+
+def test_a_looping_duplicate_chain_does_not_break_the_status_page(w):
+    a, b = (
+        _report(w, text="第一件反映：该局违规发放津补贴。"),
+        _report(w, text="第二件反映：该局违规发放津补贴。"),
+    )
+    Report.objects.filter(pk=a.pk).update(state=Report.State.DUPLICATE, duplicate_of=b)
+    Report.objects.filter(pk=b.pk).update(state=Report.State.DUPLICATE, duplicate_of=a)
+    assert _public(a) in {choice[0] for choice in PublicStatus.choices}

@@ -35,6 +35,17 @@ def _locked(report: Report) -> Report:
     )
 
 
+def _first_of_chain(pk: int) -> Report:
+    """The report a chain of repeats leads to, read from the database (not the
+    caller's copy, which may be stale); a damaged chain stops after a few hops."""
+    report = Report.objects.get(pk=pk)
+    for _ in range(Report.MAX_DUPLICATE_HOPS):
+        if report.state != Report.State.DUPLICATE or not report.duplicate_of_id:
+            return report
+        report = Report.objects.get(pk=report.duplicate_of_id)
+    raise ValidationError("该反映的重复关联有误，请联系巡察办处理。")
+
+
 def _settle(report: Report, user, state: str, action: str, note: str, **details) -> Report:
     report.state = state
     report.triaged_by, report.triaged_at = user, timezone.now()
@@ -135,12 +146,22 @@ def report_outside(*, report: Report, reason: str, user) -> Report:
 @transaction.atomic
 def report_duplicate(*, report: Report, first: Report, user) -> Report:
     """A repeat is linked to the first report of the same matter and not counted again."""
-    report = _locked(report)
+    root = _first_of_chain(first.pk)
+    # Both rows locked in pk order: A→B and B→A at once cannot both pass and
+    # make a cycle (each waits for the other's row, then sees it settled).
+    locked = {
+        row.pk: row
+        for row in Report.objects.select_for_update()
+        .select_related("target__round__office", "target__team")
+        .filter(pk__in={report.pk, root.pk})
+        .order_by("pk")
+    }
+    report, first = locked[report.pk], locked[root.pk]
     workflow.check(TRIAGE, user, report, "duplicate")
-    while first.state == Report.State.DUPLICATE and first.duplicate_of_id:
-        first = first.duplicate_of
     if first.pk == report.pk:
         raise ValidationError("不能把反映标记为它自己的重复。")
+    if first.state == Report.State.DUPLICATE:
+        raise ValidationError("所选的首次反映刚被标记为重复，请刷新后重新选择。")
     if first.target_id != report.target_id:
         raise ValidationError("只能关联同一巡察对象的反映。")
     report.duplicate_of = first
