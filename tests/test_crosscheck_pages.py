@@ -375,3 +375,12 @@ def test_a_refused_review_that_shows_the_hit_is_audited_as_a_read(client, w):
         assert response.status_code == 400 and "孙八" in response.content.decode()
     reads = AuditEntry.objects.filter(actor=w.member, action="crosscheck.hit.read")
     assert reads.count() == 2
+
+
+def test_the_team_cannot_page_through_the_cadre_pool_list(client, w):
+    held = sources.source_from_held_data(user=w.officer, round_=w.target.round)
+    url = reverse("crosscheck:source_rows", args=[held.pk])
+    client.force_login(w.member)
+    assert client.get(url).status_code == 404
+    client.force_login(w.officer)
+    assert client.get(url).status_code == 200

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -117,6 +118,11 @@ def source_map(request, pk: int):
 @worker_required
 def source_rows(request, pk: int):
     source = get_source_for_user(request.user, pk)
+    if source.file_format == Source.Format.HELD and not may_build_held_list(
+        request.user, source.round
+    ):
+        # The cadre pool page by page is the office's; a team sees its rows in hits.
+        raise Http404
     page = Paginator(selectors.source_rows(source), 50).get_page(request.GET.get("page"))
     services.source_record_read(user=request.user, source=source, what=f"rows page {page.number}")
     return render(request, "crosscheck/source_rows.html", {"source": source, "page": page})
