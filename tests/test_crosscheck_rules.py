@@ -240,3 +240,21 @@ def test_only_the_office_may_turn_the_cadre_pool_into_a_list(w):
         with pytest.raises(PermissionDenied):
             sources.source_from_held_data(user=user, round_=w.target.round)
     assert not Source.objects.filter(file_format=Source.Format.HELD).exists()
+
+
+def test_the_migration_hashes_rows_read_before_it(w, loaded):
+    import importlib
+
+    from django.apps import apps
+
+    from crosscheck import normalize
+
+    migration = importlib.import_module("crosscheck.migrations.0002_hash_name_birth")
+    qian = Row.objects.get(source=loaded["relief"], line=4)
+    Row.objects.filter(pk=qian.pk).update(
+        birth_date=datetime.date(1945, 3, 3), name_birth="钱七|1945-03-03"
+    )
+    migration.hash_existing(apps, None)
+    qian.refresh_from_db()
+    assert qian.birth_date is None
+    assert qian.name_birth == normalize.name_birth_key("钱七", datetime.date(1945, 3, 3))
