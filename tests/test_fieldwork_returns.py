@@ -497,3 +497,36 @@ def test_the_export_carries_no_recovery_codes_and_names_whose_credentials_left(w
     assert "abcd1234" not in str(data)
     entry = AuditEntry.objects.get(action="fieldwork.package_export")
     assert sorted(entry.data["credentials"]) == sorted([w.leader.username, w.member.username])
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        ("missing_field", "缺少字段（summary）"),
+        ("target_list", "本组巡察对象之外"),
+        ("target_other", "本组巡察对象之外"),
+        ("author_list", "录入人无法识别"),
+        ("bad_time", "无法识别的时间"),
+    ],
+)
+def test_a_malformed_entry_is_refused_naming_why(w, settings, spoil, reason):
+    team = w.target.team
+    blob, _ = package_export(team=team, passphrase=PASSPHRASE, user=w.officer)
+    work, files = _laptop_work(team)
+    entry = _new_interview_entry(w, w.member)
+    if spoil == "missing_field":
+        del entry["content"]["summary"]
+    elif spoil == "target_list":
+        entry["content"]["target"] = [w.target.pk]
+    elif spoil == "target_other":
+        entry["content"]["target"] = w.other_target.pk
+    elif spoil == "author_list":
+        entry["created_by"] = [w.member.username]
+    elif spoil == "bad_time":
+        entry["created_at"] = "昨天"
+    work["records"].append(_rehash(entry))
+    ret = _seal(blob, settings, team, work, files)
+    before = _written()
+    with pytest.raises(PackageRefused, match=reason):
+        _apply(team, ret, w.officer)
+    assert _written() == before

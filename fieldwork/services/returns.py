@@ -213,7 +213,8 @@ def _refuse_shape(content: dict) -> None:
     if not isinstance(attachments, list) or any(
         not isinstance(a, dict)
         or set(a) != ATTACHMENT_KEYS
-        or not all(isinstance(a[name], str) for name in ("uuid", "uploaded_by", "sha256"))
+        or not all(isinstance(a[name], str) for name in ATTACHMENT_KEYS - {"size"})
+        or _uuid_or_none(a["uuid"]) is None
         for a in attachments
     ):
         raise PackageRefused("回传包中的附件清单格式不正确，拒绝导入。")
@@ -221,20 +222,27 @@ def _refuse_shape(content: dict) -> None:
 
 def _refuse_scope(team: Team, content: dict, members: set[str], base: dict[str, str]) -> None:
     targets = set(team.targets.values_list("pk", flat=True))
+
+    def ours(target) -> bool:
+        return isinstance(target, int) and not isinstance(target, bool) and target in targets
+
     for entry in content["records"] + content["problems"]:
-        if entry["content"].get("target") not in targets:
+        if not ours(entry["content"]["target"]):
             raise PackageRefused("回传包中有本组巡察对象之外的记录，拒绝导入。")
     for entry in content.get("worklogs", []):
         if entry["uuid"] != worklog_key(str(entry["content"]["date"])):
             raise PackageRefused("回传包中的工作日报无法识别，拒绝导入。")
     for entry in content.get("clues", []):
-        if entry["content"].get("target") not in targets:
+        problems = entry["content"]["problems"]
+        if not isinstance(problems, list) or not all(isinstance(u, str) for u in problems):
+            raise PackageRefused("回传包中问题线索的关联问题无法识别，拒绝导入。")
+        if not ours(entry["content"]["target"]):
             raise PackageRefused("回传包中有本组巡察对象之外的问题线索，拒绝导入。")
     for entry in content["problems"]:
-        if entry["content"]["status"] not in FIELD_PROBLEM_STATES:
+        status = entry["content"]["status"]
+        if not isinstance(status, str) or status not in FIELD_PROBLEM_STATES:
             raise PackageRefused(
-                "回传包中的问题状态超出了巡察组在现场能办理到的环节"
-                f"（{entry['content']['status']}），拒绝导入。"
+                f"回传包中的问题状态超出了巡察组在现场能办理到的环节（{status}），拒绝导入。"
             )
     # What was made or changed on the laptop was made by the team's own members
     # (what came back as it left may be by someone who has left the team since).
@@ -260,8 +268,7 @@ def _refuse_scope(team: Team, content: dict, members: set[str], base: dict[str, 
 
 def _refuse_stale(package: FieldPackage) -> None:
     """Only the team's latest export may come back, and only while its laptop is out."""
-    later = FieldPackage.objects.filter(team_id=package.team_id, created_at__gt=package.created_at)
-    if later.exclude(pk=package.pk).exists():
+    if FieldPackage.objects.filter(team_id=package.team_id, pk__gt=package.pk).exists():
         raise PackageRefused(
             "此回传包来自一个已被后来的导出取代的现场数据包，拒绝导入；"
             "请用最近一次导出的数据包在现场生成回传包。"
@@ -332,14 +339,18 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     manifest, content, archive = sealed_payload(payload)
     if not isinstance(content, dict):
         raise PackageRefused("回传包内容格式不正确，拒绝导入。")
-    _refuse_shape(content)
     base = package.base_hashes or {}
-    for entry in _entries(content):
-        entry["base_hash"] = base.get(entry["uuid"])
     members = set(
         Membership.objects.filter(team=team).values_list("cadre__user__username", flat=True)
     )
-    _refuse_scope(team, content, members, base)
+    try:
+        _refuse_shape(content)
+        for entry in _entries(content):
+            entry["base_hash"] = base.get(entry["uuid"])
+        _refuse_scope(team, content, members, base)
+    except (KeyError, TypeError, AttributeError):
+        # Whatever the checks above did not foresee in a package's shape.
+        raise PackageRefused("回传包内容格式不正确，拒绝导入。") from None
     for attachment in content["attachments"]:
         if attachment["uploaded_by"] not in members:
             raise PackageRefused(
@@ -526,8 +537,6 @@ def _apply_clue(change: Change, team: Team, users, problem_pks) -> Clue:
     department = Department.objects.filter(code=c["department"]).first()
     if department is None:
         raise PackageRefused("回传包中问题线索的接收部门在平台上不存在，拒绝导入。")
-    if not isinstance(c["problems"], list):
-        raise PackageRefused("回传包中问题线索的关联问题无法识别，拒绝导入。")
     problems = [problem_pks[u] for u in c["problems"] if u in problem_pks]
     link = ClueLink.objects.filter(uuid=change.uuid).select_related("clue").first()
     if link is None:
