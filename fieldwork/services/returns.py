@@ -588,16 +588,15 @@ def _apply_worklog(change: Change, team: Team, users, existing) -> WorkLog:
     return log
 
 
-def _apply_attachment(entry: dict, team: Team, archive, users) -> RecordAttachment:
+def _apply_attachment(
+    entry: dict, team: Team, archive, users, records: dict[str, set[uuid.UUID]]
+) -> RecordAttachment:
     """A file made on the laptop, checked as any upload is (type from its
-    content, size, markup); kept only with one of this team's records."""
+    content, size, markup); kept only with one of this team's records
+    (``records``: each kind's UUIDs in the team, this import's included)."""
     model = RECORD_MODELS.get(entry["record_kind"])
     record_uuid = _uuid_or_none(entry["record_uuid"])
-    if (
-        model is None
-        or record_uuid is None
-        or not model.objects.filter(team=team, uuid=record_uuid).exists()
-    ):
+    if model is None or record_uuid not in records[model.KIND]:
         raise PackageRefused(f"附件“{entry['original_name']}”不属于本组的任何记录，拒绝导入。")
     try:
         data = archive.read(f"files/{entry['uuid']}")
@@ -691,7 +690,13 @@ def return_apply(
                 change, team, users, logs.get(change.field_entry["content"]["date"])
             )
             applied.append((change, log))
-    attachments = [_apply_attachment(entry, team, archive, users) for entry in plan.new_attachments]
+    records = {
+        kind: set(model.objects.filter(team=team).values_list("uuid", flat=True))
+        for kind, model in RECORD_MODELS.items()
+    }
+    attachments = [
+        _apply_attachment(entry, team, archive, users, records) for entry in plan.new_attachments
+    ]
     summary = {
         "new": len(plan.new),
         "changed": len(plan.changed),
