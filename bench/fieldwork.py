@@ -106,6 +106,32 @@ def _team(office_user: User) -> Team:
     return team
 
 
+def scanned_page(size: int) -> bytes:
+    """A well-formed one-page PDF of about ``size`` bytes whose content stream is
+    incompressible, like a scan: returned attachments pass the upload checks
+    (xuncha/core/uploads.py), so the figure includes them. The stream holds no
+    ``/`` or ``<``, so no chance sequence reads as a PDF name or as markup."""
+    body = os.urandom(size).replace(b"/", b"0").replace(b"<", b"1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 @bench_dataset("fieldwork", needs=["orgs"])
 def build_fieldwork(context: BenchContext) -> FieldData:
     orgs: OrgsData = context.data["orgs"]
@@ -152,7 +178,7 @@ def build_fieldwork(context: BenchContext) -> FieldData:
             sha256="",
             uploaded_by=users[0],
         )
-        data = os.urandom(ATTACHMENT_BYTES)
+        data = scanned_page(ATTACHMENT_BYTES)
         attachment.sha256 = sealed.sha256_hex(data)
         attachment.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
         attachment.save()

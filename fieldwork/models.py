@@ -252,6 +252,9 @@ class FieldPackage(models.Model):
     field_public_key = models.BinaryField(_("现场签名公钥"))
     sha256 = models.CharField(_("数据包 SHA-256"), max_length=64)
     manifest = models.JSONField(_("清单"), default=dict)
+    # Each record's content hash as it left (uuid → hash): what a return's
+    # changes are measured against. The laptop's own claim is never trusted.
+    base_hashes = models.JSONField(_("导出时的内容校验值"), default=dict)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("导出人"),

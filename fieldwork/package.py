@@ -125,12 +125,16 @@ def open_package(
     check_passphrase(passphrase)
     try:
         kdf = header["kdf"]
-        key = _derive(passphrase, _unb64(kdf["salt"]), kdf)
+        # The work factors are ours, never the sender's: a header asking for a
+        # huge n or r would make the import exhaust the server's memory.
+        if {name: kdf.get(name) for name in SCRYPT} != SCRYPT or kdf.get("name") != "scrypt":
+            raise PackageRefused("数据包的加密参数与本系统的不符，拒绝导入。")
+        key = _derive(passphrase, _unb64(kdf["salt"]), SCRYPT)
         head = signed[: len(signed) - len(ciphertext)]
         payload = AESGCM(key).decrypt(_unb64(header["nonce"]), ciphertext, head)
     except InvalidTag:
         raise PackageRefused("口令错误，无法解密数据包。") from None
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise PackageRefused("数据包已被改动（加密参数无法读取）。") from None
     return header, payload
 

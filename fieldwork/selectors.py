@@ -93,7 +93,9 @@ def get_record_for_user(user, kind: str, uuid) -> FieldRecord:
 
 
 def record_attachments(record: FieldRecord) -> QuerySet[RecordAttachment]:
-    return RecordAttachment.objects.filter(record_uuid=record.uuid).select_related("uploaded_by")
+    return RecordAttachment.objects.filter(
+        team_id=record.team_id, record_uuid=record.uuid
+    ).select_related("uploaded_by")
 
 
 def record_counts(team: Team) -> dict[str, int]:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clues.models import Clue
@@ -149,8 +149,9 @@ def _people(team: Team, extra_usernames: list[str]) -> dict:
             *_serialize(memberships),
             *_serialize(Commitment.objects.filter(membership__in=memberships)),
             *_serialize(TOTPDevice.objects.filter(user__in=member_users, confirmed=True)),
+            # Recovery codes stay at the office: a lost laptop must not carry
+            # a ready-made way past the second factor.
             *_serialize(StaticDevice.objects.filter(user__in=member_users)),
-            *_serialize(StaticToken.objects.filter(device__user__in=member_users)),
         ],
         "organizations": set(cadres.values_list("organization_id", flat=True)),
         "roles": roles,
@@ -238,6 +239,10 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
         field_public_key=sealed.public_bytes(field_key.public_key()),
         sha256=sealed.sha256_hex(blob),
         manifest=manifest,
+        base_hashes={
+            entry["uuid"]: entry["hash"]
+            for entry in work["records"] + work["problems"] + work["worklogs"]
+        },
         created_by=user,
     )
     log_action(
@@ -251,6 +256,8 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
             "problems": manifest["problems"],
             "attachments": len(manifest["attachments"]),
             "people": len(manifest["people"]),
+            # Whose sign-in credentials (password hash, confirmed TOTP) left the office.
+            "credentials": manifest["people"],
         },
     )
     return blob, package

@@ -14,9 +14,11 @@ against the platform's record of the same UUID:
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,13 +28,17 @@ from fieldwork.models import (
     RECORD_MODELS,
     ClueLink,
     FieldPackage,
+    LaptopReturn,
     ProblemLink,
     RecordAttachment,
     ReturnImport,
 )
 from fieldwork.package import PackageRefused
-from fieldwork.services.field import save_attachment, sealed_payload, worklog_values
+from fieldwork.services.field import sealed_payload
 from fieldwork.transfer import (
+    CLUE_FIELDS,
+    PROBLEM_FIELDS,
+    WORKLOG_FIGURES,
     clue_content,
     content_hash,
     problem_content,
@@ -43,7 +49,8 @@ from fieldwork.transfer import (
 from rounds.access import require_office
 from rounds.models import Membership, Problem, ProblemCategory, Team, WorkLog
 from xuncha.accounts.models import User
-from xuncha.audit.services import log_action
+from xuncha.audit.services import log_action, log_actions
+from xuncha.core.uploads import check_upload, storage_name
 from xuncha.orgs.models import Department
 
 NEW, CHANGED, CONFLICT, SAME, KEPT = "new", "changed", "conflict", "same", "kept"
@@ -52,6 +59,47 @@ KIND_LABELS = {
     "petition": "信访件",
     "document": "调阅资料",
     "problem": "发现问题",
+    "clue": "问题线索草稿",
+    "worklog": "工作日报",
+}
+
+# What an entry of each kind may hold: its identity, its content (exactly these
+# fields, the ones a person edits on the laptop) and who made it when. Anything
+# else (a primary key, a team, a status the office gives, an approver) refuses
+# the whole package: nothing in it is taken from a package.
+_IDENTITY = {"uuid", "kind", "content", "hash", "base_hash"}
+ENTRY_KEYS = {
+    **{
+        kind: _IDENTITY | {"created_by", "created_at", "updated_by", "updated_at", "version"}
+        for kind in RECORD_MODELS
+    },
+    "problem": _IDENTITY | {"found_by", "updated_at"},
+    "worklog": _IDENTITY | {"filed_by", "updated_at"},
+    "clue": _IDENTITY | {"drafted_by", "drafted_at"},
+}
+CONTENT_KEYS = {
+    **{kind: set(model.CONTENT_FIELDS) for kind, model in RECORD_MODELS.items()},
+    "problem": set(PROBLEM_FIELDS),
+    "worklog": {"date", *WORKLOG_FIGURES, "narrative"},
+    "clue": {"target", *CLUE_FIELDS, "department", "problems"},
+}
+AUTHOR_KEYS = ("created_by", "updated_by", "found_by", "filed_by", "drafted_by")
+ATTACHMENT_KEYS = {
+    "uuid", "record_kind", "record_uuid", "original_name", "content_type", "size", "sha256",
+    "uploaded_by", "uploaded_at",
+}  # fmt: skip
+# How far a team takes a problem without the office (rounds/workflow.py PROBLEM:
+# submit, team_approve, team_return). Past this only the office moves it.
+FIELD_PROBLEM_STATES = {
+    Problem.Status.DRAFT,
+    Problem.Status.TEAM_REVIEW,
+    Problem.Status.OFFICE_REVIEW,
+}
+# A problem the office holds (in review or past it) is not rewritten from a laptop.
+LOCKED_PROBLEM_STATES = {
+    Problem.Status.OFFICE_REVIEW,
+    Problem.Status.IN_REPORT,
+    Problem.Status.FED_BACK,
 }
 
 
@@ -122,22 +170,83 @@ class Plan:
         return bool(self.new or self.changed or self.conflicts or self.new_attachments)
 
 
-def _refuse_scope(team: Team, content: dict, members: set[str]) -> None:
+def _refuse_shape(content: dict) -> None:
+    """Every entry holds exactly what the laptop writes, and its hash is its content's."""
+    groups = [
+        (content.get("records"), set(RECORD_MODELS)),
+        (content.get("problems"), {"problem"}),
+        (content.get("worklogs", []), {"worklog"}),
+        (content.get("clues", []), {"clue"}),
+    ]
+    for entries, kinds in groups:
+        if not isinstance(entries, list):
+            raise PackageRefused("回传包内容格式不正确，拒绝导入。")
+        for entry in entries:
+            kind = entry.get("kind") if isinstance(entry, dict) else None
+            if kind not in kinds:
+                raise PackageRefused("回传包中有无法识别的记录类型，拒绝导入。")
+            body = entry.get("content")
+            unknown = set(entry) - ENTRY_KEYS[kind]
+            if not isinstance(body, dict):
+                raise PackageRefused("回传包内容格式不正确，拒绝导入。")
+            unknown |= set(body) - CONTENT_KEYS[kind]
+            if unknown:
+                raise PackageRefused(
+                    f"回传包中的{KIND_LABELS[kind]}含有不允许的字段（{'、'.join(sorted(unknown))}），"
+                    "拒绝导入。"
+                )
+            missing = (ENTRY_KEYS[kind] - {"base_hash"} - set(entry)) | (
+                CONTENT_KEYS[kind] - set(body)
+            )
+            if missing:
+                raise PackageRefused(
+                    f"回传包中的{KIND_LABELS[kind]}缺少字段（{'、'.join(sorted(missing))}），"
+                    "拒绝导入。"
+                )
+            if not all(isinstance(entry[name], str) for name in AUTHOR_KEYS if name in entry):
+                raise PackageRefused("回传包中的录入人无法识别，拒绝导入。")
+            if kind != "worklog" and _uuid_or_none(entry.get("uuid")) is None:
+                raise PackageRefused("回传包中有记录标识无效的记录，拒绝导入。")
+            if entry.get("hash") != content_hash(body):
+                raise PackageRefused(f"回传包中{KIND_LABELS[kind]}的校验值与其内容不符，拒绝导入。")
+    attachments = content.get("attachments")
+    if not isinstance(attachments, list) or any(
+        not isinstance(a, dict)
+        or set(a) != ATTACHMENT_KEYS
+        or not all(isinstance(a[name], str) for name in ATTACHMENT_KEYS - {"size"})
+        or _uuid_or_none(a["uuid"]) is None
+        for a in attachments
+    ):
+        raise PackageRefused("回传包中的附件清单格式不正确，拒绝导入。")
+
+
+def _refuse_scope(team: Team, content: dict, members: set[str], base: dict[str, str]) -> None:
     targets = set(team.targets.values_list("pk", flat=True))
-    kinds = {*RECORD_MODELS, "problem"}
+
+    def ours(target) -> bool:
+        return isinstance(target, int) and not isinstance(target, bool) and target in targets
+
     for entry in content["records"] + content["problems"]:
-        if entry.get("kind") not in kinds:
-            raise PackageRefused("回传包中有无法识别的记录类型，拒绝导入。")
-        if entry["content"].get("target") not in targets:
+        if not ours(entry["content"]["target"]):
             raise PackageRefused("回传包中有本组巡察对象之外的记录，拒绝导入。")
     for entry in content.get("worklogs", []):
-        if entry.get("kind") != "worklog" or entry["uuid"] != worklog_key(entry["content"]["date"]):
+        if entry["uuid"] != worklog_key(str(entry["content"]["date"])):
             raise PackageRefused("回传包中的工作日报无法识别，拒绝导入。")
     for entry in content.get("clues", []):
-        if entry.get("kind") != "clue" or entry["content"].get("target") not in targets:
+        problems = entry["content"]["problems"]
+        if not isinstance(problems, list) or not all(isinstance(u, str) for u in problems):
+            raise PackageRefused("回传包中问题线索的关联问题无法识别，拒绝导入。")
+        if not ours(entry["content"]["target"]):
             raise PackageRefused("回传包中有本组巡察对象之外的问题线索，拒绝导入。")
+    for entry in content["problems"]:
+        status = entry["content"]["status"]
+        if not isinstance(status, str) or status not in FIELD_PROBLEM_STATES:
+            raise PackageRefused(
+                f"回传包中的问题状态超出了巡察组在现场能办理到的环节（{status}），拒绝导入。"
+            )
     # What was made or changed on the laptop was made by the team's own members
-    # (what came back unchanged may be by someone who has left the team since).
+    # (what came back as it left may be by someone who has left the team since).
+    # "As it left" is the platform's record of the export, not the laptop's word.
     everything = (
         content["records"]
         + content["problems"]
@@ -145,16 +254,27 @@ def _refuse_scope(team: Team, content: dict, members: set[str]) -> None:
         + content.get("clues", [])
     )
     for entry in everything:
-        if entry["hash"] == entry.get("base_hash"):
+        sent = base.get(entry["uuid"])
+        if entry["hash"] == sent:
             continue
-        if entry.get("base_hash") is None:
-            fields = ("created_by", "updated_by", "found_by", "filed_by", "drafted_by")
+        if sent is None:
+            authors = {entry.get(name) for name in AUTHOR_KEYS}
         else:
-            fields = ("updated_by",)  # records name their last editor; problems and logs do not
-        authors = {entry.get(name) for name in fields} - {None}
-        for who in authors:
+            authors = {entry.get("updated_by")}  # records name their last editor
+        for who in authors - {None}:
             if who not in members:
                 raise PackageRefused(f"回传包中的记录由非本组成员（{who}）录入，拒绝导入。")
+
+
+def _refuse_stale(package: FieldPackage) -> None:
+    """Only the team's latest export may come back, and only while its laptop is out."""
+    if FieldPackage.objects.filter(team_id=package.team_id, pk__gt=package.pk).exists():
+        raise PackageRefused(
+            "此回传包来自一个已被后来的导出取代的现场数据包，拒绝导入；"
+            "请用最近一次导出的数据包在现场生成回传包。"
+        )
+    if LaptopReturn.objects.filter(team_id=package.team_id, package_sha256=package.sha256).exists():
+        raise PackageRefused("载入此数据包的设备已登记交回并清理，其回传包不能再导入。")
 
 
 def _current(team: Team, content: dict):
@@ -215,11 +335,27 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     )
     if signed_header.get("team_id") != team.pk:
         raise PackageRefused("此回传包不是本组的，拒绝导入。")
+    _refuse_stale(package)
     manifest, content, archive = sealed_payload(payload)
+    if not isinstance(content, dict):
+        raise PackageRefused("回传包内容格式不正确，拒绝导入。")
+    base = package.base_hashes or {}
     members = set(
         Membership.objects.filter(team=team).values_list("cadre__user__username", flat=True)
     )
-    _refuse_scope(team, content, members)
+    try:
+        _refuse_shape(content)
+        for entry in _entries(content):
+            entry["base_hash"] = base.get(entry["uuid"])
+        _refuse_scope(team, content, members, base)
+    except (KeyError, TypeError, AttributeError):
+        # Whatever the checks above did not foresee in a package's shape.
+        raise PackageRefused("回传包内容格式不正确，拒绝导入。") from None
+    for attachment in content["attachments"]:
+        if attachment["uploaded_by"] not in members:
+            raise PackageRefused(
+                f"回传包中的附件由非本组成员（{attachment['uploaded_by']}）上传，拒绝导入。"
+            )
     current = _current(team, content)
     plan = Plan(package=package, sha256=sealed.sha256_hex(data), manifest=manifest)
     plan.previous_import = ReturnImport.objects.filter(package=package, sha256=plan.sha256).first()
@@ -228,8 +364,7 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     settled: dict[str, str] = {}
     for earlier in ReturnImport.objects.filter(package__team=team).order_by("pk"):
         settled.update(earlier.summary.get("kept", {}))
-    entries = content["problems"] + content["records"] + content.get("worklogs", [])
-    for entry in entries + content.get("clues", []):
+    for entry in _entries(content):
         mine = current.get(entry["uuid"])
         if mine is None:
             verdict = NEW
@@ -246,6 +381,12 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
                 verdict = KEPT
             else:
                 verdict = CONFLICT
+            if (
+                entry["kind"] == "problem"
+                and verdict == CHANGED
+                and mine[0].status in LOCKED_PROBLEM_STATES
+            ):
+                verdict = CONFLICT  # shown; only the platform's version may be kept
         plan.changes.append(
             Change(
                 kind=entry["kind"],
@@ -265,16 +406,38 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     return plan, content, archive
 
 
-def _uuid_or_none(value):
-    import uuid
+def _entries(content: dict) -> list[dict]:
+    return (
+        content["problems"]
+        + content["records"]
+        + content.get("worklogs", [])
+        + content.get("clues", [])
+    )
 
+
+def _uuid_or_none(value):
     try:
         return uuid.UUID(str(value))
     except ValueError:
         return None
 
 
-def _apply_problem(change: Change, team: Team, users, categories, existing) -> None:
+def _parse_time(value) -> datetime.datetime:
+    try:
+        return datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise PackageRefused("回传包中有无法识别的时间，拒绝导入。") from None
+
+
+def _parse_date(value) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise PackageRefused("回传包中有无法识别的日期，拒绝导入。") from None
+
+
+def _apply_problem(change: Change, team: Team, users, categories, existing) -> Problem:
+    """The whitelisted content only; team, round and author are the platform's."""
     c = change.field_entry["content"]
     values = {
         "category_id": categories[c["category"]],
@@ -282,7 +445,7 @@ def _apply_problem(change: Change, team: Team, users, categories, existing) -> N
         "source": c["source"],
         "severity": c["severity"],
         "immediate_fix": c["immediate_fix"],
-        "found_on": datetime.date.fromisoformat(c["found_on"]),
+        "found_on": _parse_date(c["found_on"]),
         "status": c["status"],
     }
     if change.verdict == NEW:
@@ -293,25 +456,36 @@ def _apply_problem(change: Change, team: Team, users, categories, existing) -> N
             found_by=users[change.field_entry["found_by"]],
             **values,
         )
-        problem.full_clean(exclude=["found_by", "target", "category"])
-        problem.save()
-        ProblemLink.objects.create(problem=problem, uuid=change.uuid)
     else:
         problem = existing
+        if problem.status in LOCKED_PROBLEM_STATES:
+            raise PackageRefused(
+                f"问题“{problem.description[:20]}”已在巡察办审核或之后的环节，"
+                "不能采用现场版本，只能保留平台版本。"
+            )
         for name, value in values.items():
             setattr(problem, name, value)
+    try:
         problem.full_clean(exclude=["found_by", "target", "category"])
-        problem.save()
+    except ValidationError as error:
+        raise PackageRefused(f"回传包中的发现问题内容不完整：{error.messages[0]}") from None
+    problem.save()
+    if change.verdict == NEW:
+        ProblemLink.objects.create(problem=problem, uuid=change.uuid)
+    return problem
 
 
 def _apply_record(change: Change, team: Team, users, problem_pks, existing):
     """The record as the laptop has it: a new, unsaved row, or ``existing`` changed
-    and saved. Checked field by field here; uniqueness and the petition's rule
-    are the database's constraints, which fail the whole import."""
+    and saved. Only the model's CONTENT_FIELDS are taken from the package; the
+    primary key, team and authorship of a record on the platform are its own.
+    Checked field by field here; uniqueness and the petition's rule are the
+    database's constraints, which fail the whole import."""
     entry = change.field_entry
     model = RECORD_MODELS[change.kind]
-    fields = dict(entry["content"])
-    fields["target_id"] = fields.pop("target")
+    content = entry["content"]
+    fields = {name: content[name] for name in model.CONTENT_FIELDS if name != "target"}
+    fields["target_id"] = content["target"]
     if "problem" in fields:
         problem_uuid = fields.pop("problem")
         fields["problem_id"] = problem_pks.get(problem_uuid) if problem_uuid else None
@@ -319,15 +493,16 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
             raise PackageRefused("信访件引用的问题不在平台上，也不在回传包中，拒绝导入。")
     updated = {
         "updated_by": users[entry["updated_by"]],
-        "updated_at": datetime.datetime.fromisoformat(entry["updated_at"]),
+        "updated_at": _parse_time(entry["updated_at"]),
     }
     if change.verdict == NEW:
+        version = entry["version"]
         record = model(
-            uuid=entry["uuid"],
+            uuid=change.uuid,
             team=team,
             created_by=users[entry["created_by"]],
-            created_at=datetime.datetime.fromisoformat(entry["created_at"]),
-            version=entry["version"],
+            created_at=_parse_time(entry["created_at"]),
+            version=version if isinstance(version, int) and version > 0 else 1,
             **updated,
             **fields,
         )
@@ -335,7 +510,8 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
         record = existing
         for name, value in {**fields, **updated}.items():
             setattr(record, name, value)
-        record.version = max(record.version + 1, entry["version"])
+        version = entry["version"] if isinstance(entry["version"], int) else 0
+        record.version = max(record.version + 1, version)
     try:
         record.full_clean(
             exclude=["team", "target", "created_by", "updated_by", "problem"],
@@ -351,35 +527,41 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
     return record
 
 
-def _apply_clue(change: Change, team: Team, users, problem_pks) -> None:
+def _apply_clue(change: Change, team: Team, users, problem_pks) -> Clue:
     """A draft made on site: new, or (a conflict settled for the laptop's
-    version) the platform's draft rewritten, while it is still a draft."""
-    c = dict(change.field_entry["content"])
-    department = Department.objects.filter(code=c.pop("department")).first()
+    version) the platform's draft rewritten, while it is still a draft. Only
+    CLUE_FIELDS come from the package: a clue always arrives as a draft with no
+    signature, whatever the package says."""
+    c = change.field_entry["content"]
+    values = {name: c[name] for name in CLUE_FIELDS}
+    department = Department.objects.filter(code=c["department"]).first()
     if department is None:
         raise PackageRefused("回传包中问题线索的接收部门在平台上不存在，拒绝导入。")
-    problems = [problem_pks[u] for u in c.pop("problems") if u in problem_pks]
-    target_id = c.pop("target")
+    problems = [problem_pks[u] for u in c["problems"] if u in problem_pks]
     link = ClueLink.objects.filter(uuid=change.uuid).select_related("clue").first()
     if link is None:
         clue = Clue(
             number=f"TMP-{change.uuid[:20]}",
             round_id=team.round_id,
             team=team,
-            target_id=target_id,
+            target_id=c["target"],
             department=department,
             drafted_by=users[change.field_entry["drafted_by"]],
-            drafted_at=datetime.datetime.fromisoformat(change.field_entry["drafted_at"]),
-            **c,
+            drafted_at=_parse_time(change.field_entry["drafted_at"]),
+            status=Clue.Status.DRAFT,
+            **values,
         )
     else:
         clue = link.clue
         if clue.status != Clue.Status.DRAFT:
             raise PackageRefused("平台上的该问题线索已不是草稿，不能用现场版本覆盖。")
-        for name, value in c.items():
+        for name, value in values.items():
             setattr(clue, name, value)
         clue.department = department
-    clue.full_clean(exclude=["number", "drafted_by", "target", "department"])
+    try:
+        clue.full_clean(exclude=["number", "drafted_by", "target", "department"])
+    except ValidationError as error:
+        raise PackageRefused(f"回传包中的问题线索草稿内容不完整：{error.messages[0]}") from None
     clue.save()
     if link is None:
         # The numbering of clues drafted on the platform (clues/services/handover.py).
@@ -387,15 +569,60 @@ def _apply_clue(change: Change, team: Team, users, problem_pks) -> None:
         clue.save(update_fields=["number"])
         ClueLink.objects.create(clue=clue, uuid=change.uuid)
     clue.problems.set(problems)
+    return clue
 
 
-def _apply_worklog(change: Change, team: Team, users, existing) -> None:
-    values = worklog_values(change.field_entry)
+def _apply_worklog(change: Change, team: Team, users, existing) -> WorkLog:
+    c = change.field_entry["content"]
     log = existing or WorkLog(team=team, filed_by=users[change.field_entry["filed_by"]])
-    for name, value in values.items():
-        setattr(log, name, value)
-    log.full_clean(exclude=["team", "filed_by"], validate_unique=False, validate_constraints=False)
+    log.date = _parse_date(c["date"])
+    for name in (*WORKLOG_FIGURES, "narrative"):
+        setattr(log, name, c[name])
+    try:
+        log.full_clean(
+            exclude=["team", "filed_by"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        raise PackageRefused(f"回传包中的工作日报内容不完整：{error.messages[0]}") from None
     log.save()
+    return log
+
+
+def _apply_attachment(
+    entry: dict, team: Team, archive, users, records: dict[str, set[uuid.UUID]]
+) -> RecordAttachment:
+    """A file made on the laptop, checked as any upload is (type from its
+    content, size, markup); kept only with one of this team's records
+    (``records``: each kind's UUIDs in the team, this import's included)."""
+    model = RECORD_MODELS.get(entry["record_kind"])
+    record_uuid = _uuid_or_none(entry["record_uuid"])
+    if model is None or record_uuid not in records[model.KIND]:
+        raise PackageRefused(f"附件“{entry['original_name']}”不属于本组的任何记录，拒绝导入。")
+    try:
+        data = archive.read(f"files/{entry['uuid']}")
+    except KeyError:
+        raise PackageRefused(f"回传包中缺少附件“{entry['original_name']}”的文件。") from None
+    if sealed.sha256_hex(data) != entry["sha256"]:
+        raise PackageRefused(f"附件“{entry['original_name']}”与清单中的校验值不符。")
+    try:
+        checked = check_upload(SimpleUploadedFile(str(entry["original_name"]), data))
+    except ValidationError as error:
+        raise PackageRefused(f"回传包中的附件被拒绝：{error.messages[0]}") from None
+    attachment = RecordAttachment(
+        uuid=entry["uuid"],
+        team=team,
+        record_kind=model.KIND,
+        record_uuid=record_uuid,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=users[entry["uploaded_by"]],
+        uploaded_at=_parse_time(entry["uploaded_at"]),
+    )
+    attachment.file.save(storage_name(checked), checked.content, save=False)
+    attachment.save()
+    return attachment
 
 
 @transaction.atomic
@@ -429,11 +656,13 @@ def return_apply(
     links = {
         str(link.uuid): link.problem for link in ProblemLink.objects.filter(problem__team=team)
     }
+    applied: list[tuple[Change, object]] = []
     for change in taken:
         if change.kind == "problem":
             if change.field_entry["content"]["category"] not in categories:
                 raise PackageRefused("回传包中的问题类别在平台上不存在，拒绝导入。")
-            _apply_problem(change, team, users, categories, links.get(change.uuid))
+            problem = _apply_problem(change, team, users, categories, links.get(change.uuid))
+            applied.append((change, problem))
     problem_pks = {
         str(link.uuid): link.problem_id for link in ProblemLink.objects.filter(problem__team=team)
     }
@@ -443,22 +672,31 @@ def return_apply(
             [c.uuid for c in mine if c.verdict != NEW], field_name="uuid"
         )
         existing = {str(key): value for key, value in existing.items()}
-        new = [
+        rows = [
             _apply_record(change, team, users, problem_pks, existing.get(change.uuid))
             for change in mine
         ]
         model.objects.bulk_create(
-            [r for r, c in zip(new, mine, strict=True) if c.verdict == NEW], batch_size=500
+            [r for r, c in zip(rows, mine, strict=True) if c.verdict == NEW], batch_size=500
         )
+        applied += zip(mine, rows, strict=True)
     for change in taken:
         if change.kind == "clue":
-            _apply_clue(change, team, users, problem_pks)
+            applied.append((change, _apply_clue(change, team, users, problem_pks)))
     logs = {log.date.isoformat(): log for log in team.logs.all()}
     for change in taken:
         if change.kind == "worklog":
-            _apply_worklog(change, team, users, logs.get(change.field_entry["content"]["date"]))
-    for entry in plan.new_attachments:
-        save_attachment({**entry, "team_id": team.pk}, archive, users)
+            log = _apply_worklog(
+                change, team, users, logs.get(change.field_entry["content"]["date"])
+            )
+            applied.append((change, log))
+    records = {
+        kind: set(model.objects.filter(team=team).values_list("uuid", flat=True))
+        for kind, model in RECORD_MODELS.items()
+    }
+    attachments = [
+        _apply_attachment(entry, team, archive, users, records) for entry in plan.new_attachments
+    ]
     summary = {
         "new": len(plan.new),
         "changed": len(plan.changed),
@@ -482,6 +720,37 @@ def return_apply(
         "fieldwork.return_import",
         imported,
         {"team": team.pk, "sha256": plan.sha256, **summary},
+    )
+    # One entry per object written, so each record's history shows the import.
+    log_actions(
+        user,
+        "fieldwork.return_object",
+        [
+            (
+                obj,
+                {
+                    "import": imported.pk,
+                    "kind": change.kind,
+                    "uuid": change.uuid,
+                    "verdict": change.verdict,
+                    "changed": change.changed_fields,
+                },
+            )
+            for change, obj in applied
+        ]
+        + [
+            (
+                attachment,
+                {
+                    "import": imported.pk,
+                    "kind": "attachment",
+                    "uuid": str(attachment.uuid),
+                    "verdict": NEW,
+                    "record": str(attachment.record_uuid),
+                },
+            )
+            for attachment in attachments
+        ],
     )
     return imported
 

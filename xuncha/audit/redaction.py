@@ -63,6 +63,7 @@ SAFE_KEYS = {
     "found_on",
     "deadline",
     "sha256",
+    "uuid",
     "number",
     "numbers",
     "round",
