@@ -1,5 +1,6 @@
 """Password checks take turns: PBKDF2 stays as strong as Django makes it, the
-hashes are Django's own, and two sign-ins never hash at the same time."""
+hashes are Django's own, and no more sign-ins hash at once than the machine
+has slots for."""
 
 import threading
 import time
@@ -26,8 +27,8 @@ def test_django_hashes_still_verify_and_new_ones_are_django_pbkdf2(settings):
     assert made.startswith(f"pbkdf2_sha256${PBKDF2PasswordHasher.iterations}$")
 
 
-def test_two_checks_never_run_at_once(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = QUEUED
+def _most_checks_at_once(monkeypatch, people: int) -> int:
+    """Sign ``people`` in at once (threads); how many PBKDF2 checks ran together."""
     encoded = PBKDF2PasswordHasher().encode("pw", "salt1234", iterations=1000)
     running, most = [0], [0]
     lock = threading.Lock()
@@ -48,14 +49,26 @@ def test_two_checks_never_run_at_once(settings, monkeypatch):
     results = []
     threads = [
         threading.Thread(target=lambda: results.append(check_password("pw", encoded)))
-        for _ in range(5)
+        for _ in range(people)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert results == [True] * 5
-    assert most[0] == 1
+    assert results == [True] * people
+    return most[0]
+
+
+def test_with_one_slot_two_checks_never_run_at_once(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = QUEUED
+    settings.PASSWORD_CHECK_SLOTS = 1
+    assert _most_checks_at_once(monkeypatch, 5) == 1
+
+
+def test_the_machine_may_run_as_many_checks_as_it_has_slots(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = QUEUED
+    settings.PASSWORD_CHECK_SLOTS = 2
+    assert _most_checks_at_once(monkeypatch, 6) == 2
 
 
 def test_a_full_waiting_room_asks_the_next_sign_in_to_retry(settings, client, db):
@@ -68,6 +81,7 @@ def test_a_full_waiting_room_asks_the_next_sign_in_to_retry(settings, client, db
 
     settings.PASSWORD_HASHERS = QUEUED
     settings.PASSWORD_CHECKS_WAITING = 1
+    settings.PASSWORD_CHECK_SLOTS = 1  # the one slot is held below
     user = make_user(Role.OFFICE)
     user.set_password("Xuncha-queue-2026")
     user.save()
