@@ -9,7 +9,7 @@ not in a count, not in a search, and a 404 on its URL.
 """
 
 from django.contrib.auth.models import Permission
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -132,25 +132,55 @@ def department_users(clue: Clue) -> QuerySet[User]:
     )
 
 
-def outcome_people_counts(clues: QuerySet[Clue]) -> dict[str, int]:
-    """People dealt with in the dispositions of ``clues``, per outcome kind:
-    党纪处分, 政务处分, either (``disciplined``: the headline's "党纪政务处分 N 人"),
-    组织处理 and 移送司法机关. A person counts once per clue, however many
-    reports name them (dispositions are append-only, and a later report may
-    repeat an earlier one). One aggregate query; nothing of a person but the
-    count leaves the database."""
+# Each outcome kind, as a filter on DispositionPerson rows; "disciplined" is
+# either sanction (the headline's "党纪政务处分 N 人").
+OUTCOME_FILTERS = {
+    "party_discipline": ~Q(party_discipline=""),
+    "government_sanction": ~Q(government_sanction=""),
+    "disciplined": ~Q(party_discipline="") | ~Q(government_sanction=""),
+    "organizational_handling": ~Q(organizational_handling=""),
+    "justice": Q(transferred_to_justice=True),
+}
+
+
+def _outcome_counts() -> dict:
+    """A person counts once per clue, however many reports name them
+    (dispositions are append-only, and a later report may repeat an earlier
+    one). Aliased: an aggregate named like a field would be what the filters read."""
     person = Concat(Cast("disposition__clue_id", CharField()), Value("|"), "name")
-    counted = {
-        "party_discipline": ~Q(party_discipline=""),
-        "government_sanction": ~Q(government_sanction=""),
-        "disciplined": ~Q(party_discipline="") | ~Q(government_sanction=""),
-        "organizational_handling": ~Q(organizational_handling=""),
-        "justice": Q(transferred_to_justice=True),
+    return {
+        "n_people": Count(person, distinct=True),
+        **{
+            f"n_{name}": Count(person, distinct=True, filter=q)
+            for name, q in OUTCOME_FILTERS.items()
+        },
     }
+
+
+def _unaliased(row: dict) -> dict:
+    return {name.removeprefix("n_"): value for name, value in row.items()}
+
+
+def outcome_people_counts(clues: QuerySet[Clue]) -> dict[str, int]:
+    """People dealt with in the dispositions of ``clues``, per outcome kind
+    (OUTCOME_FILTERS) and in all (``people``). One aggregate query; nothing of
+    a person but the count leaves the database."""
     people = DispositionPerson.objects.filter(disposition__clue__in=clues.values("pk"))
-    # Aliased: an aggregate named like a field would be what the filters read.
-    counts = people.aggregate(
-        n_people=Count(person, distinct=True),
-        **{f"n_{name}": Count(person, distinct=True, filter=q) for name, q in counted.items()},
-    )
-    return {name.removeprefix("n_"): value for name, value in counts.items()}
+    return _unaliased(people.aggregate(**_outcome_counts()))
+
+
+def outcome_people_counts_by(clues: QuerySet[Clue], group_by: tuple[str, ...]) -> list[dict]:
+    """outcome_people_counts per value of ``group_by`` (``Clue`` field paths),
+    one row each with those paths as keys. Each clue lies in one group, so the
+    rows add up to outcome_people_counts."""
+    people = DispositionPerson.objects.filter(disposition__clue__in=clues.values("pk"))
+    # Plain aliases: a path through the clue (organization__region_id) cannot
+    # name a column of its own.
+    aliases = {f"g{i}": F(f"disposition__clue__{path}") for i, path in enumerate(group_by)}
+    return [
+        {
+            **{path: row.pop(f"g{i}") for i, path in enumerate(group_by)},
+            **_unaliased(row),
+        }
+        for row in people.values(**aliases).annotate(**_outcome_counts()).order_by()
+    ]

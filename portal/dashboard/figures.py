@@ -25,12 +25,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clues.models import Clue, Disposition, DispositionPerson
+from clues.models import Clue, Disposition
+from clues.selectors import outcome_people_counts, outcome_people_counts_by
 from rectification.models import Item, ItemQuerySet
 from rectification.selectors import colour_q
 from rounds.models import Problem, ProblemCategory, Round, Target
@@ -330,36 +330,15 @@ def _with_share(row: dict) -> dict:
 def disciplinary_outcome_counts(clues, group_by: tuple[str, ...] = ()) -> list[dict]:
     """The dashboard's 党纪政务处分 and 移送司法 figures, for the headline, the
     cards, the chart and the summary rows alike: one row per ``group_by``
-    value (``Clue`` field paths), with ``disciplined`` and ``justice``.
-
-    ``clues`` is already narrowed to the transferred clues in scope. A person
-    counts once per clue however many reports name them (the same rule as
-    clues.selectors.outcome_people_counts), so the grouped rows add up: each
-    clue lies in one group.
-    """
-    person = Concat(Cast("disposition__clue_id", CharField()), Value("|"), "name")
-    # Aliased: an aggregate named like a field would be what the filters read.
-    counts = {
-        "n_disciplined": Count(
-            person, distinct=True, filter=~Q(party_discipline="") | ~Q(government_sanction="")
-        ),
-        "n_justice": Count(person, distinct=True, filter=Q(transferred_to_justice=True)),
-    }
-    people = DispositionPerson.objects.filter(disposition__clue__in=clues.values("pk"))
+    value (``Clue`` field paths), with ``disciplined`` and ``justice``, counted
+    in people by clues.selectors. ``clues`` is already narrowed to the
+    transferred clues in scope."""
     if not group_by:
-        row = people.aggregate(**counts)
-        return [{"disciplined": row["n_disciplined"], "justice": row["n_justice"]}]
-    # Plain aliases: a path through the clue (organization__region_id) cannot
-    # name a column of its own.
-    aliases = {f"g{i}": F(f"disposition__clue__{path}") for i, path in enumerate(group_by)}
-    return [
-        {
-            **{path: row[f"g{i}"] for i, path in enumerate(group_by)},
-            "disciplined": row["n_disciplined"],
-            "justice": row["n_justice"],
-        }
-        for row in people.values(**aliases).annotate(**counts).order_by()
-    ]
+        rows = [outcome_people_counts(clues)]
+    else:
+        rows = outcome_people_counts_by(clues, group_by)
+    wanted = (*group_by, "disciplined", "justice")
+    return [{key: row[key] for key in wanted} for row in rows]
 
 
 def _clue_figures(clues) -> dict:
