@@ -7,6 +7,7 @@ from clues.models import Clue, ClueFile, Disposition, DispositionPerson
 from clues.services.handover import DRAFT_FIELDS
 from xuncha.core.forms import BootstrapFormMixin
 from xuncha.orgs.models import Department
+from xuncha.orgs.selectors import department_choices
 
 YES = [("", _("全部")), ("1", _("是"))]
 
@@ -31,9 +32,15 @@ class ClueFilterForm(BootstrapFormMixin, forms.Form):
     urgent = forms.ChoiceField(label=_("直报快车道"), choices=YES, required=False)
     overdue = forms.ChoiceField(label=_("处置逾期"), choices=YES, required=False)
 
-    def __init__(self, *args, rounds, department_view: bool = False, **kwargs):
+    def __init__(self, *args, rounds, round_choices=None, department_view: bool = False, **kwargs):
+        """``rounds``: the queryset a chosen round must be in; ``round_choices``:
+        the options offered (rounds.selectors.round_choices, cached), else the
+        queryset's."""
         super().__init__(*args, **kwargs)
         self.fields["round"].queryset = rounds
+        if round_choices is not None:
+            self.fields["round"].choices = [("", _("全部")), *round_choices]
+        self.fields["department"].choices = [("", _("全部")), *department_choices()]
         # A department's ledger holds only its own clues, and it sees no rounds:
         # those two filters would offer nothing.
         if department_view:

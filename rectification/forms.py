@@ -32,10 +32,11 @@ class RoundFilterMixin:
     """A round select over the rounds the user may see; dropped when there are none."""
 
     def __init__(self, *args, rounds=(), **kwargs):
+        """``rounds``: (id, name) pairs, as rounds.selectors.round_choices gives them."""
         super().__init__(*args, **kwargs)
         rounds = list(rounds)
         if rounds:
-            self.fields["round"].choices = [("", _("全部"))] + [(r.pk, r.name) for r in rounds]
+            self.fields["round"].choices = [("", _("全部")), *rounds]
         else:
             del self.fields["round"]
 

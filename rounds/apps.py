@@ -19,3 +19,9 @@ class RoundsConfig(AppConfig):
 
         home.register()
         register_import_kind()
+
+        # The lists' filter options are cached; these models are what they are read from.
+        from rounds.models import Membership, ProblemCategory, Round, Team
+        from xuncha.core.choice_cache import watch
+
+        watch(Round, Team, Membership, ProblemCategory)

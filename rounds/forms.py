@@ -18,15 +18,21 @@ from rounds.models import (
     Target,
     Team,
 )
-from rounds.selectors import category_tree, round_list, sees_problem_sources, team_list
+from rounds.selectors import category_choices as cached_category_choices
+from rounds.selectors import (
+    category_tree,
+    round_choices,
+    round_list,
+    sees_problem_sources,
+    team_list,
+)
 from rounds.services.worklogs import LOG_FIGURES
 from xuncha.core.forms import BootstrapFormMixin
 from xuncha.core.uploads import SIGNATURES
 from xuncha.orgs.models import Cadre, Organization, Region
-from xuncha.orgs.selectors import cadre_list, organization_list
+from xuncha.orgs.selectors import cadre_list, organization_list, region_choices
 
 ALL = _("全部")
-INDENT = "\u3000"  # an ideographic space: browsers keep it at the start of an option
 PER_PAGE_CHOICES = (20, 50, 100)
 ALLOWED_EXTENSIONS = sorted({ext for _magic, kind in SIGNATURES for ext in kind.extensions})
 
@@ -40,9 +46,7 @@ class DateInput(forms.DateInput):
 
 def category_choices(empty_label) -> list[tuple]:
     """The category tree as a flat select, indented by depth."""
-    return [("", empty_label)] + [
-        (category.pk, INDENT * depth + category.name) for category, depth in category_tree()
-    ]
+    return [("", empty_label), *cached_category_choices()]
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -106,18 +110,24 @@ SMALL_SELECT = {"class": "form-select form-select-sm"}
 
 
 def _round_field(user) -> RoundChoiceField:
-    return RoundChoiceField(
+    field = RoundChoiceField(
         label=_("巡察轮次"),
         queryset=round_list(user=user).prefetch_related(None),
         required=False,
         empty_label=ALL,
         widget=forms.Select(attrs=SMALL_SELECT),
     )
+    # The options from the cache; a chosen round is still looked up in the queryset.
+    field.choices = [("", ALL), *round_choices(user=user)]
+    return field
 
 
 def _team_field(user, round_id, team_id=None) -> TeamChoiceField:
     teams = team_list(user=user).prefetch_related(None).order_by("-round__year", "round", "number")
-    offered = teams.filter(round_id=round_id) if round_id else teams.filter(pk=team_id or 0)
+    if round_id:
+        offered = teams.filter(round_id=round_id)
+    else:  # no round chosen: only a team already chosen is offered (no query for none)
+        offered = teams.filter(pk=team_id) if team_id else teams.none()
     return TeamChoiceField(
         label=_("巡察组"),
         queryset=teams.filter(round_id=round_id) if round_id else teams,
@@ -281,6 +291,7 @@ class TargetFilterForm(FilterForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", ALL), *region_choices()]
         # Round and team first: the order the office thinks in.
         fields = {
             "round": _round_field(user),
@@ -427,6 +438,7 @@ class ProblemFilterForm(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(ALL)
+        self.fields["region"].choices = [("", ALL), *region_choices()]
         fields = {
             "round": _round_field(user),
             "team": _team_field(user, _round_id(self.data), _round_id(self.data, "team")),

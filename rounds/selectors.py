@@ -26,6 +26,7 @@ from rounds.models import (
     WorkLog,
 )
 from xuncha.accounts.roles import Role
+from xuncha.core.choice_cache import cached_choices, user_scope
 
 
 def _member_targets_filter(user, prefix: str = "") -> Q:
@@ -38,6 +39,8 @@ def _member_targets_filter(user, prefix: str = "") -> Q:
         }
     )
 
+
+CATEGORY_INDENT = "\u3000"  # an ideographic space: browsers keep it at the start of an option
 
 # Newest first: year, term (届), round number, all descending; the city
 # office's round before a district's of the same numbers, then by office name,
@@ -62,6 +65,16 @@ def round_list(*, user, filters: dict | None = None) -> QuerySet[Round]:
     if kind := filters.get("kind"):
         qs = qs.filter(kinds__code=kind)
     return qs.distinct().order_by(*ROUND_ORDER)
+
+
+def round_choices(*, user) -> list[tuple[int, str]]:
+    """The rounds the user sees as (id, name), for a list's filter select
+    (kept a minute, see xuncha.core.choice_cache)."""
+    return cached_choices(
+        "rounds",
+        user_scope(user),
+        lambda: [(r.pk, r.name) for r in round_list(user=user).prefetch_related(None)],
+    )
 
 
 def team_list(*, user, round_: Round | None = None) -> QuerySet[Team]:
@@ -127,6 +140,16 @@ def category_tree() -> list[tuple[ProblemCategory, int]]:
         ordered.append((category, depth))
         stack.extend((c, depth + 1) for c in reversed(children.get(category.pk, [])))
     return ordered
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """The active categories in tree order as (id, name indented by depth),
+    for a select (kept a minute, see xuncha.core.choice_cache)."""
+    return cached_choices(
+        "categories",
+        "all",
+        lambda: [(c.pk, CATEGORY_INDENT * depth + c.name) for c, depth in category_tree()],
+    )
 
 
 def category_with_descendants(category_id: int) -> list[int]:

@@ -30,7 +30,7 @@ def session(username: str) -> str:
     user = User.objects.get(username=username)
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "xuncha.accounts.backends.UserWithOfficeBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     try:  # the second factor, where the installation has one
         from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user

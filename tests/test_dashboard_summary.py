@@ -37,7 +37,7 @@ from rectification.forms import ItemFilterForm
 from rectification.models import Item, Plan
 from rectification.selectors import item_list
 from rounds.models import Problem, ProblemCategory, Round, Target, Team
-from rounds.selectors import round_list
+from rounds.selectors import round_choices
 from tests.factories import (
     DepartmentFactory,
     OfficeFactory,
@@ -409,7 +409,7 @@ def _listed_items(user, url: str) -> int:
     params = QueryDict(mutable=True)
     for name, value in parse_qsl(parts.query):
         params[name] = value
-    form = ItemFilterForm(params, rounds=round_list(user=user).prefetch_related(None))
+    form = ItemFilterForm(params, rounds=round_choices(user=user))
     return item_list(user=user, filters=form.filters()).count()
 
 

@@ -10,7 +10,7 @@ from clues import selectors
 from clues.access import is_clue_officer
 from clues.forms import ClueFilterForm
 from clues.reconciliation import RECEIPT_DAYS, TABLE_ROWS, reconciliation
-from rounds.selectors import round_list
+from rounds.selectors import round_choices, round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
 from xuncha.core.pagination import BoundedPaginator
@@ -27,6 +27,7 @@ def clue_list(request):
     form = ClueFilterForm(
         request.GET or None,
         rounds=round_list(user=user).prefetch_related(None),
+        round_choices=[] if department_view else round_choices(user=user),
         department_view=department_view,
     )
     clues = selectors.clue_list(user=user, filters=form.filters())

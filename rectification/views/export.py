@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from rectification import selectors
 from rectification.forms import ItemFilterForm
-from rounds.selectors import round_list
+from rounds.selectors import round_choices
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
 from xuncha.core.access import role_required
@@ -53,9 +53,7 @@ def item_rows(items):
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
 @require_GET
 def item_export(request):
-    form = ItemFilterForm(
-        request.GET or None, rounds=round_list(user=request.user).prefetch_related(None)
-    )
+    form = ItemFilterForm(request.GET or None, rounds=round_choices(user=request.user))
     filters = form.filters()
     items = selectors.item_list(user=request.user, filters=filters)
     response = stream_xlsx(

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from rectification import selectors
 from rectification.forms import FiguresFilterForm
 from rounds.models import Round
-from rounds.selectors import round_list
+from rounds.selectors import round_choices
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
 from xuncha.core.view_helpers import PAGE_SIZE
@@ -15,7 +15,7 @@ from xuncha.core.view_helpers import PAGE_SIZE
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
 def figures(request):
-    rounds = round_list(user=request.user).prefetch_related(None)
+    rounds = round_choices(user=request.user)
     form = FiguresFilterForm(request.GET or None, rounds=rounds)
     round_id = form.filters().get("round")
     items = selectors.item_list(user=request.user)

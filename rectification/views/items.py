@@ -24,7 +24,7 @@ from rectification.forms import (
     TransferForm,
 )
 from rectification.models import Item, LedgerEntry
-from rounds.selectors import round_list
+from rounds.selectors import round_choices
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
 from xuncha.core.pagination import BoundedPaginator
@@ -116,7 +116,7 @@ def _form(spec: ActionSpec, item: Item, data=None, files=None) -> LedgerForm:
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
 def item_list(request):
-    rounds = round_list(user=request.user).prefetch_related(None)
+    rounds = round_choices(user=request.user)
     form = ItemFilterForm(request.GET or None, rounds=rounds)
     items = selectors.item_list(user=request.user, filters=form.filters())
     page = BoundedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xuncha.accounts import role_cache
 from xuncha.accounts.roles import ADMIN_SITE_ROLES, Role
 
 
@@ -75,7 +76,7 @@ class User(AbstractUser):
     @cached_property
     def roles(self) -> frozenset[Role]:
         known = {role.value for role in Role}
-        names = self.groups.values_list("name", flat=True) if self.pk else []
+        names = role_cache.group_names(self) if self.pk else []
         return frozenset(Role(name) for name in names if name in known)
 
     def has_role(self, *roles: Role) -> bool:

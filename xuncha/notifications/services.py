@@ -3,12 +3,14 @@
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from xuncha.core.todo import todo_changed
 from xuncha.notifications.models import Notification
+from xuncha.notifications.selectors import unread_count_key
 
 
 def notify(
@@ -51,6 +53,7 @@ def notify(
     )
     fresh = [row for row in rows if row.recipient_id not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    forget_unread_counts(row.recipient_id for row in fresh)
     created = list(
         Notification.objects.filter(
             recipient__in=[row.recipient for row in fresh],
@@ -73,7 +76,9 @@ def mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    forget_unread_counts([user.pk])
+    return marked
 
 
 def hand_off(
@@ -123,7 +128,19 @@ def resolve_now(*, awaits: Iterable[str]) -> int:
         return 0
     now = timezone.now()
     pending = Notification.objects.filter(awaits__in=keys, resolved_at__isnull=True)
-    pending.filter(read_at__isnull=True).update(read_at=now)
+    unread = pending.filter(read_at__isnull=True)
+    forget_unread_counts(set(unread.values_list("recipient_id", flat=True)))
+    unread.update(read_at=now)
     resolved = pending.update(resolved_at=now)
     todo_changed()
     return resolved
+
+
+def forget_unread_counts(user_ids: Iterable[int]) -> None:
+    """The navbar counts of these people are read again: forgotten now, and
+    again once the change is committed (a page read in between could keep
+    the old count)."""
+    keys = [unread_count_key(pk) for pk in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))

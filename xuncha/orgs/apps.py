@@ -12,3 +12,10 @@ class OrgsConfig(AppConfig):
         from xuncha.orgs.importers import register_import_kinds
 
         register_import_kinds()
+
+        # The lists' filter options are cached (xuncha.core.choice_cache): a
+        # round's name carries its office's, a member's rounds follow their cadre.
+        from xuncha.core.choice_cache import watch
+        from xuncha.orgs.models import Cadre, Department, Office, Region
+
+        watch(Region, Department, Office, Cadre)

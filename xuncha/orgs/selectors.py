@@ -4,7 +4,8 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xuncha.accounts.roles import Role
-from xuncha.orgs.models import Cadre, Organization
+from xuncha.core.choice_cache import cached_choices
+from xuncha.orgs.models import Cadre, Department, Organization, Region
 
 
 def organization_list(*, user, filters: dict | None = None) -> QuerySet[Organization]:
@@ -54,3 +55,15 @@ def get_organization_for_user(user, pk: int) -> Organization:
 
 def get_cadre_for_user(user, pk: int) -> Cadre:
     return get_object_or_404(cadre_list(user=user), pk=pk)
+
+
+def region_choices() -> list[tuple[int, str]]:
+    """Every district as (id, name), for a select (kept a minute)."""
+    return cached_choices("regions", "all", lambda: [(r.pk, str(r)) for r in Region.objects.all()])
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """Every receiving department as (id, name), for a select (kept a minute)."""
+    return cached_choices(
+        "departments", "all", lambda: [(d.pk, str(d)) for d in Department.objects.all()]
+    )
