@@ -4,10 +4,12 @@ A role sees only its own entries; the pages behind them check access again,
 so the menu is a convenience, never the guard.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fieldwork.middleware import FIELD_VIEWS
@@ -149,36 +151,43 @@ GROUPS = {
 }
 
 
-def admin_nav_item(user) -> dict | None:
-    if not user.may_use_admin_site:
-        return None
+def _admin_label(roles) -> str:
     labels = {
         Role.SYSADMIN: _("账号管理"),
         Role.SECURITY_OFFICER: _("角色授权"),
     }
-    label = next((labels[r] for r in labels if r in user.roles), _("数据维护"))
-    return {"label": label, "url": reverse("admin:index"), "icon": "gear"}
+    return next((labels[r] for r in labels if r in roles), _("数据维护"))
+
+
+@functools.lru_cache(maxsize=512)
+def _entries(roles: frozenset[Role], admin: bool, field_mode: bool, language: str) -> tuple:
+    """A role set's menu entries, labels translated into ``language``. The
+    same for everyone with those roles, so worked out once per process: the
+    URLs never change while it runs, and every page shows the menu."""
+    entries = [
+        (
+            str(item.label),
+            reverse(item.url_name),
+            item.icon,
+            GROUPS.get(item.url_name.split(":")[0]),
+        )
+        for item in NAV_ITEMS
+        # The field edition's menu holds only the pages the laptop answers.
+        if (not field_mode or item.url_name in FIELD_VIEWS) and roles & item.roles
+    ]
+    if admin and not field_mode:
+        entries.append((str(_admin_label(roles)), reverse("admin:index"), "gear", None))
+    return tuple(entries)
 
 
 def nav_for(user, current_path: str) -> list[dict]:
-    items = []
-    for item in NAV_ITEMS:
-        # The field edition's menu holds only the pages the laptop answers.
-        if settings.FIELD_MODE and item.url_name not in FIELD_VIEWS:
-            continue
-        if user.roles & item.roles:
-            url = reverse(item.url_name)
-            items.append(
-                {
-                    "label": item.label,
-                    "url": url,
-                    "icon": item.icon,
-                    "active": False,
-                    "group": GROUPS.get(item.url_name.split(":")[0]),
-                }
-            )
-    if not settings.FIELD_MODE and (admin_item := admin_nav_item(user)):
-        items.append({**admin_item, "active": False})
+    entries = _entries(
+        frozenset(user.roles), user.may_use_admin_site, settings.FIELD_MODE, get_language()
+    )
+    items = [
+        {"label": label, "url": url, "icon": icon, "active": False, "group": group}
+        for label, url, icon, group in entries
+    ]
     # One entry is active: the longest URL the path starts with ("/rounds/targets/"
     # rather than "/rounds/"), and the home page only on itself.
     matches = [
