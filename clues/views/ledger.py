@@ -10,6 +10,7 @@ from clues import selectors
 from clues.access import is_clue_officer
 from clues.forms import ClueFilterForm
 from clues.reconciliation import RECEIPT_DAYS, TABLE_ROWS, reconciliation
+from clues.views.rows import clue_rows
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -37,6 +38,7 @@ def clue_list(request):
         {
             "form": form,
             "page": page,
+            "rows": clue_rows(page),
             # Numbers only: the content opens when the department signs for it.
             "awaiting": list(selectors.awaiting_receipt(user=user)[:200]),
             "department_view": department_view,

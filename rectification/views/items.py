@@ -24,6 +24,7 @@ from rectification.forms import (
     TransferForm,
 )
 from rectification.models import Item, LedgerEntry
+from rectification.views.rows import item_rows, overdue_rows
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -120,7 +121,10 @@ def item_list(request):
     form = ItemFilterForm(request.GET or None, rounds=rounds)
     items = selectors.item_list(user=request.user, filters=form.filters())
     page = BoundedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "rectification/item_list.html", {"form": form, "page": page})
+    rows = item_rows(page, today=timezone.localdate())
+    return render(
+        request, "rectification/item_list.html", {"form": form, "page": page, "rows": rows}
+    )
 
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
@@ -141,13 +145,17 @@ def overdue_list(request):
         else ("deadline", "pk")
     )
     page = BoundedPaginator(items.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for item in page:
-        item.days_overdue = (today - item.deadline).days
+    rows = overdue_rows(page, today=timezone.localdate(), by_organization=sort == "organization")
     return render(
         request,
         "rectification/overdue_list.html",
-        {"form": form, "page": page, "sort": sort, "by_organization": by_organization},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "sort": sort,
+            "by_organization": by_organization,
+        },
     )
 
 
