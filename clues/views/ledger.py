@@ -10,7 +10,7 @@ from clues import selectors
 from clues.access import is_clue_officer
 from clues.forms import ClueFilterForm
 from clues.reconciliation import RECEIPT_DAYS, TABLE_ROWS, reconciliation
-from clues.views.rows import clue_rows
+from clues.views.rows import clue_rows, clues_for_rows
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -30,7 +30,7 @@ def clue_list(request):
         rounds=round_list(user=user).prefetch_related(None),
         department_view=department_view,
     )
-    clues = selectors.clue_list(user=user, filters=form.filters())
+    clues = clues_for_rows(selectors.clue_list(user=user, filters=form.filters()))
     page = BoundedPaginator(clues, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -2,11 +2,26 @@
 ``clue_rows`` writes what clues/clue_list.html wrote for its rows, attribute for
 attribute; tests/test_list_rows.py holds the two side by side."""
 
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from clues.models import Clue
 from xuncha.core.rows import esc, label, labels, markup, url_maker, ymd
+
+# What the rows show (Round.name reads its term, number and office; is_overdue
+# the feedback time): not the summary, the signatures or the other columns.
+CLUE_COLUMNS = (
+    *("number", "person_name", "person_position", "person_is_top_leader", "discipline"),
+    *("urgent", "status", "disposition_due", "feedback_at"),
+    *("target__organization__name", "department__name", "team__number"),
+    *("round__term", "round__number", "round__office__level", "round__office__name"),
+)
+
+
+def clues_for_rows(clues: QuerySet[Clue]) -> QuerySet[Clue]:
+    return clues.only(*CLUE_COLUMNS)
+
 
 STATUS_BADGES = {
     "draft": "text-bg-light border",

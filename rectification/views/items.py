@@ -24,7 +24,7 @@ from rectification.forms import (
     TransferForm,
 )
 from rectification.models import Item, LedgerEntry
-from rectification.views.rows import item_rows, overdue_rows
+from rectification.views.rows import item_rows, items_for_rows, overdue_rows
 from rounds.selectors import round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -119,7 +119,7 @@ def _form(spec: ActionSpec, item: Item, data=None, files=None) -> LedgerForm:
 def item_list(request):
     rounds = round_list(user=request.user).prefetch_related(None)
     form = ItemFilterForm(request.GET or None, rounds=rounds)
-    items = selectors.item_list(user=request.user, filters=form.filters())
+    items = items_for_rows(selectors.item_list(user=request.user, filters=form.filters()))
     page = BoundedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = item_rows(page, today=timezone.localdate())
     return render(
@@ -144,7 +144,9 @@ def overdue_list(request):
         if sort == "organization"
         else ("deadline", "pk")
     )
-    page = BoundedPaginator(items.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(items_for_rows(items).order_by(*ordering), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = overdue_rows(page, today=timezone.localdate(), by_organization=sort == "organization")
     return render(
         request,

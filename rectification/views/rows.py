@@ -6,6 +6,7 @@ two side by side."""
 import datetime
 from itertools import groupby
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -13,6 +14,22 @@ from django.utils.translation import ngettext
 
 from rectification.models import Item
 from xuncha.core.rows import esc, label, labels, markup, truncate, url_maker, ymd
+
+# What the rows show: the ledger's select_related also fetched the round and its
+# office, and every column of the item, its problem and its organization.
+ITEM_COLUMNS = (
+    *("state", "kind", "deadline", "progress", "responsible_person"),
+    *("organization__name", "transferred_to__name", "problem__description"),
+)
+
+
+def items_for_rows(items: QuerySet[Item]) -> QuerySet[Item]:
+    return (
+        items.select_related(None)
+        .select_related("organization", "problem", "transferred_to")
+        .only(*ITEM_COLUMNS)
+    )
+
 
 STATE_BADGES = {
     "closed": "text-bg-success",

@@ -2,11 +2,25 @@
 says why). Each function writes what the list's template wrote for its rows,
 attribute for attribute; tests/test_list_rows.py holds the two side by side."""
 
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from rounds.models import Problem, Target
 from xuncha.core.rows import esc, label, labels, markup, truncate, url_maker, ymd
+
+# What the rows show (Round.name reads its term, number and office): the list's
+# select_related fetched every column of six tables, dates converted per row.
+ROUND_NAME = ("round__term", "round__number", "round__office__level", "round__office__name")
+PROBLEM_COLUMNS = (
+    *("description", "source", "severity", "immediate_fix", "status", "found_on"),
+    *("target__organization__name", "category__name", "team__number", *ROUND_NAME),
+)
+TARGET_COLUMNS = (
+    *("leader_name", "entry_date", "feedback_date", "rectification_due", "status"),
+    *("organization__name", "organization__code", "organization__region__name"),
+    *("team__number", *ROUND_NAME),
+)
 
 PROBLEM_BADGES = {
     "draft": "text-bg-light border",
@@ -20,6 +34,14 @@ TARGET_BADGES = {
     "reporting": "text-bg-info",
     "closed": "text-bg-secondary",
 }
+
+
+def problems_for_rows(problems: QuerySet[Problem]) -> QuerySet[Problem]:
+    return problems.only(*PROBLEM_COLUMNS)
+
+
+def targets_for_rows(targets: QuerySet[Target]) -> QuerySet[Target]:
+    return targets.only(*TARGET_COLUMNS)
 
 
 def problem_rows(problems, *, shows_source: bool) -> SafeString:
