@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clues.models import Clue
+from clues.views.rows import clue_rows
 from rounds.models import Problem, Target
 from tests.rect_fixtures import set_item, world
 from tests.test_clues_pages import build_world, draft
@@ -224,7 +225,9 @@ def test_overdue_rows_are_the_templates_rows(w, client, language, sort):
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_clue_rows_are_the_templates_rows(client, settings, tmp_path, language):
+def test_clue_rows_are_the_templates_rows(
+    client, settings, tmp_path, language, django_assert_num_queries
+):
     settings.MEDIA_ROOT = tmp_path
     cw = build_world()
     plain = draft(cw)
@@ -247,6 +250,9 @@ def test_clue_rows_are_the_templates_rows(client, settings, tmp_path, language):
     assert "&lt;b&gt;&quot;张&amp;三&quot;&lt;/b&gt;" in rows
     assert 'data-testid="overdue-badge"' in rows
     assert ("Top leader" if language == "en" else "一把手") in rows
+    objects = list(response.context["page"].object_list)
+    with django_assert_num_queries(0):  # only() keeps what the rows show
+        clue_rows(objects)
 
 
 def test_an_empty_page_says_so(client):
@@ -279,3 +285,26 @@ def test_the_helpers_write_what_the_filters_wrote():
     assert ymd(moment) == expected == "2026-01-02"
     assert ymd(None) == "" and ymd(datetime.date(2026, 3, 4)) == "2026-03-04"
     assert url_maker("rounds:problem_detail")(123) == reverse("rounds:problem_detail", args=[123])
+
+
+def test_the_rows_read_nothing_more_from_the_database(w, client, django_assert_num_queries):
+    """only() leaves out what the rows do not show: a row that touched a left-out
+    column would fetch it, one query per row."""
+    from rectification.views.rows import item_rows, overdue_rows
+    from rounds.views.rows import problem_rows, target_rows
+
+    today = timezone.localdate()
+    for name, write in (
+        ("rounds:problem_list", lambda page: problem_rows(page, shows_source=True)),
+        ("rounds:target_list", target_rows),
+        ("rectification:item_list", lambda page: item_rows(page, today=today)),
+        (
+            "rectification:overdue_list",
+            lambda page: overdue_rows(page, today=today, by_organization=True),
+        ),
+    ):
+        page = page_of(client, w.office_user, reverse(name)).context["page"]
+        objects = list(page.object_list)
+        assert objects
+        with django_assert_num_queries(0):
+            write(objects)
