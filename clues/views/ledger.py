@@ -10,6 +10,7 @@ from clues import selectors
 from clues.access import is_clue_officer
 from clues.forms import ClueFilterForm
 from clues.reconciliation import RECEIPT_DAYS, TABLE_ROWS, reconciliation
+from clues.views.rows import clue_rows, clues_for_rows
 from rounds.selectors import round_choices, round_list
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -30,7 +31,7 @@ def clue_list(request):
         round_choices=[] if department_view else round_choices(user=user),
         department_view=department_view,
     )
-    clues = selectors.clue_list(user=user, filters=form.filters())
+    clues = clues_for_rows(selectors.clue_list(user=user, filters=form.filters()))
     page = BoundedPaginator(clues, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -38,6 +39,7 @@ def clue_list(request):
         {
             "form": form,
             "page": page,
+            "rows": clue_rows(page),
             # Numbers only: the content opens when the department signs for it.
             "awaiting": list(selectors.awaiting_receipt(user=user)[:200]),
             "department_view": department_view,

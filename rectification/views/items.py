@@ -24,6 +24,7 @@ from rectification.forms import (
     TransferForm,
 )
 from rectification.models import Item, LedgerEntry
+from rectification.views.rows import item_rows, items_for_rows, overdue_rows
 from rounds.selectors import round_choices
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -118,9 +119,12 @@ def _form(spec: ActionSpec, item: Item, data=None, files=None) -> LedgerForm:
 def item_list(request):
     rounds = round_choices(user=request.user)
     form = ItemFilterForm(request.GET or None, rounds=rounds)
-    items = selectors.item_list(user=request.user, filters=form.filters())
+    items = items_for_rows(selectors.item_list(user=request.user, filters=form.filters()))
     page = BoundedPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "rectification/item_list.html", {"form": form, "page": page})
+    rows = item_rows(page, today=timezone.localdate())
+    return render(
+        request, "rectification/item_list.html", {"form": form, "page": page, "rows": rows}
+    )
 
 
 @role_required(Role.UNIT_CONTACT, Role.OFFICE, Role.LEADERSHIP, Role.DEPARTMENT)
@@ -140,14 +144,20 @@ def overdue_list(request):
         if sort == "organization"
         else ("deadline", "pk")
     )
-    page = BoundedPaginator(items.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for item in page:
-        item.days_overdue = (today - item.deadline).days
+    page = BoundedPaginator(items_for_rows(items).order_by(*ordering), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = overdue_rows(page, today=timezone.localdate(), by_organization=sort == "organization")
     return render(
         request,
         "rectification/overdue_list.html",
-        {"form": form, "page": page, "sort": sort, "by_organization": by_organization},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "sort": sort,
+            "by_organization": by_organization,
+        },
     )
 
 

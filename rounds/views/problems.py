@@ -20,6 +20,7 @@ from rounds.forms import (
 )
 from rounds.models import Problem
 from rounds.services.problems import EDITABLE_FIELDS, TRANSITIONS, may_attach, may_edit
+from rounds.views.rows import problem_rows, problems_for_rows
 from xuncha.accounts.roles import Role
 from xuncha.audit.models import AuditEntry
 from xuncha.audit.selectors import withheld_content
@@ -34,16 +35,18 @@ PROBLEM_OBJECT_TYPE = "rounds.problem"
 @role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT)
 def problem_list(request):
     form = ProblemFilterForm(request.GET or None, user=request.user)
-    problems = selectors.problem_list(user=request.user, filters=form.filters())
+    problems = problems_for_rows(selectors.problem_list(user=request.user, filters=form.filters()))
     page = BoundedPaginator(problems, form.page_size()).get_page(request.GET.get("page"))
+    shows_source = selectors.sees_problem_sources(request.user)
     return render(
         request,
         "rounds/problem_list.html",
         {
             "form": form,
             "page": page,
+            "rows": problem_rows(page, shows_source=shows_source),
             "query": request.GET.urlencode(),
-            "shows_source": selectors.sees_problem_sources(request.user),
+            "shows_source": shows_source,
         },
     )
 

@@ -13,6 +13,7 @@ from rounds.access import active_membership, office_manages
 from rounds.forms import FeedbackForm, TargetAddForm, TargetDatesForm, TargetFilterForm
 from rounds.services.lifecycle import pending_problem_count
 from rounds.services.problems import clue_problems
+from rounds.views.rows import target_rows, targets_for_rows
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
 from xuncha.core.pagination import BoundedPaginator
@@ -49,9 +50,13 @@ def target_add(request, pk: int):
 @role_required(Role.OFFICE, Role.LEADERSHIP, Role.TEAM_LEADER, Role.TEAM_MEMBER, Role.UNIT_CONTACT)
 def target_list(request):
     form = TargetFilterForm(request.GET or None, user=request.user)
-    targets = selectors.target_list(user=request.user, filters=form.filters())
+    targets = targets_for_rows(selectors.target_list(user=request.user, filters=form.filters()))
     page = BoundedPaginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "rounds/target_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "rounds/target_list.html",
+        {"form": form, "page": page, "rows": target_rows(page)},
+    )
 
 
 @login_required
