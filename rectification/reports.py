@@ -7,12 +7,11 @@ figures and the items overdue or near their deadline, by colour.
 
 The items are read in a few queries whatever their number (the items with
 their problem, target and organization; their ledger entries; the aggregate
-figures), a batch at a time. The PDF is laid out part by part
-(xuncha.reports.pdf.render_pdf_parts): the overview, then the organizations'
-tables, a few hundred items to a part, so a round's or the city's ledger of
-thousands of items is made in the memory of one part. Tables have fixed
-column widths: WeasyPrint then does not measure every cell of a table before
-laying it out.
+figures), a batch at a time. In the PDF the overview is laid out by
+WeasyPrint (ledger.html) and the organizations' tables, thousands of rows in
+a round's or the city's ledger, are drawn by ReportLab at a small part of
+WeasyPrint's cost per row (rectification.ledger_pdf), their pages numbered on
+from the overview's.
 """
 
 import datetime
@@ -28,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rectification.ledger_pdf import OrganizationTable, items_pages, row_cells
 from rectification.models import Item, LedgerEntry
 from rectification.selectors import completion_figures, item_list
 from rounds.models import Round, Target
@@ -35,7 +35,7 @@ from rounds.selectors import get_round_for_user, get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.core.xlsx import PrintSetup, Sheet, xlsx_bytes
 from xuncha.orgs.models import Region
-from xuncha.reports.pdf import part_html, write_pdf_parts
+from xuncha.reports.pdf import join_pdfs, page_count, render_pdf
 from xuncha.reports.registry import PDF, XLSX, Document, Generated, register
 
 SCOPES = {"target": "巡察对象", "round": "巡察轮次", "region": "区县（市）", "city": "全市"}
@@ -46,9 +46,6 @@ COLOUR_LABELS = {
     Item.Colour.GREEN: "绿色（即将到期）",
 }
 HISTORY_NOTE_CHARS = 60  # per entry in the PDF; the .xlsx carries each note whole
-# Items laid out by one WeasyPrint run: its pages stay in memory until it has
-# written them (about 1 MB a page), so a part is kept to a few dozen pages.
-PART_ITEMS = 150
 ITEM_BATCH = 500  # items read from the database at a time
 
 
@@ -314,48 +311,31 @@ def _filename(ledger: Ledger, ext: str) -> str:
     return f"整改台账-{subject}-{ledger.today:%Y%m%d}.{ext}"
 
 
-@dataclass
-class SectionPart:
-    """An organization's rows within one part of the PDF: the whole of them, or
-    a run of them when the organization has more items than a part holds."""
-
-    section: Section
-    number: int  # the organization's number in the ledger: 1．, 2．...
-    rows: list[ItemRow] = field(default_factory=list)
-    continued: bool = False  # its first rows are in the part before
-
-
-PART_TEMPLATE = "rectification/pdf/ledger_items.html"
 FRONT_TEMPLATE = "rectification/pdf/ledger.html"
+
+
+def _plan_line(section: Section) -> str:
+    target, plan = section.target, section.plan
+    line = f"{target.round.name}{target.team.name}；整改方案：{plan.get_status_display()}"
+    if plan.signed_by:
+        line += f"，主要负责人{plan.signed_by}已签字背书"
+    return line + "。"
 
 
 def ledger_pdf(
     user, params: dict, progress=lambda percent: None, *, targets: list[int] | None = None
 ) -> tuple[Ledger, bytes]:
-    """The ledger as PDF, read and laid out part by part: the organizations'
-    tables, a part of about PART_ITEMS items at a time (an organization is
-    not split unless it alone fills a part twice over), then the overview
-    (its figures are those counted on the way) placed before them.
+    """The ledger as PDF: the items are read a batch at a time and each kept
+    as its cells' text only (rectification.ledger_pdf.row_cells), the
+    figures counted on the way; then the overview is laid out by WeasyPrint
+    and the organizations' tables by ReportLab, numbered on from it.
     ``targets`` keeps the scope's items of those targets only (the bench's
     3,500-item round ledger, cut from a round of 10,000)."""
     scope, pk, _fmt = _params(params)
     today = timezone.localdate()
     sections: dict[int, Section] = {}
+    tables: dict[int, OrganizationTable] = {}
     states, colours = Counter(), Counter()
-    parts_html: list[str] = []
-    pending: list[SectionPart] = []
-    pending_rows = 0
-
-    def flush() -> None:
-        nonlocal pending, pending_rows
-        parts_html.append(
-            part_html(
-                PART_TEMPLATE,
-                {"parts": pending, "first": not parts_html, "confidentiality_mark": "内部"},
-            )
-        )
-        pending, pending_rows = [], 0
-
     items = ledger_items(user, scope, pk)
     if targets is not None:
         items = items.filter(plan__target_id__in=targets)
@@ -363,34 +343,29 @@ def ledger_pdf(
         target = row.item.plan.target
         section = sections.get(target.pk)
         if section is None:
-            if pending_rows >= PART_ITEMS:
-                flush()
             section = sections[target.pk] = Section(target=target)
-            pending.append(SectionPart(section, number=len(sections)))
-        elif pending_rows >= 2 * PART_ITEMS:
-            flush()
-            pending.append(SectionPart(section, number=len(sections), continued=True))
-        elif not pending or pending[-1].section is not section:
-            pending.append(SectionPart(section, number=len(sections), continued=True))
-        section.add(row, keep=False)
-        pending[-1].rows.append(row)
-        pending_rows += 1
+            section.add(row, keep=False)
+            tables[target.pk] = OrganizationTable(
+                heading=f"{len(sections)}．{target.organization.name}",
+                plan_line=_plan_line(section),
+            )
+        else:
+            section.add(row, keep=False)
+        tables[target.pk].rows.append(row_cells(row))
         states[row.item.state] += 1
         colours[row.colour] += 1
-    if pending or not parts_html:
-        flush()
     progress(30)
     ledger = _ledger(
         user, scope, pk, today, list(sections.values()), states, colours, targets=targets
     )
-    front = part_html(
+    front = render_pdf(
         FRONT_TEMPLATE,
         {"ledger": ledger, "confidentiality_mark": "内部", "chinese_today": chinese_date(today)},
     )
-    content = write_pdf_parts(
-        [front, *parts_html], progress=lambda percent: progress(30 + percent * 65 // 100)
-    )
-    return ledger, content
+    progress(45)
+    pages = items_pages(tables.values(), first_number=page_count(front) + 1)
+    progress(90)
+    return ledger, join_pdfs([front, pages])
 
 
 # The columns an office prints first (the print area: landscape A4, fit to the
