@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
+from rectification.models import Item
 from xuncha.reports.tables_pdf import (
     BODY,
     SANS,
@@ -93,6 +94,10 @@ class LedgerRow:
     cells: tuple[tuple[Block, ...], ...]
 
 
+# The labels by value (get_FOO_display() builds the choices anew at each call).
+KIND_LABELS, STATE_LABELS = dict(Item.Kind.choices), dict(Item.State.choices)
+
+
 def row_cells(row) -> LedgerRow:
     """The cells of an ItemRow (rectification.reports)."""
     item = row.item
@@ -101,7 +106,7 @@ def row_cells(row) -> LedgerRow:
         responsible.append(item.responsible_department)
     if item.transferred_to:
         responsible.append(f"转办：{item.transferred_to.name}")
-    state = f"{item.get_kind_display()}·{item.get_state_display()}"
+    state = f"{KIND_LABELS.get(item.kind, item.kind)}·{STATE_LABELS.get(item.state, item.state)}"
     if item.state == item.State.IN_PROGRESS and item.progress:
         state += f"{item.progress}%"
     progress = [_block((state, LABEL))]

@@ -19,10 +19,11 @@ ReportLab Paragraphs (headings) take their values through ``markup()``.
 """
 
 import io
-import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from django.conf import settings
@@ -44,9 +45,6 @@ ASCENT = 0.88  # of the ideographic em box above the baseline, in all three face
 # 禁则: what may not begin a line, and what may not end one.
 CANNOT_START = frozenset("，。、；：？！）》」』】〕〉”’…·%％,.;:?!)]}～")
 CANNOT_END = frozenset("（《「『【〔〈“‘([{")
-# A run of printable ASCII (a word, a number, a URL) breaks only where it
-# must; any other character is a unit of its own.
-UNITS = re.compile(r"[!-~]+| |.", re.S)
 
 
 @cache
@@ -112,69 +110,102 @@ class Line:
         self.pieces, self.width, self.height, self.baseline = pieces, width, height, baseline
 
 
-def _tokens(block: Block, width: float) -> list[tuple[str, TextStyle, float]]:
-    faces, fallback = advances(), sans_only()
-    tokens = []
+@cache
+def _widths(font: str) -> dict[str, float]:
+    """The advance (ems) of each character drawn for ``font``: the body
+    face's characters, and those it lacks from the sans face (drawn in it,
+    see _pieces)."""
+    faces = advances()
+    return {**faces[SANS], **faces[BODY]} if font == BODY else faces[font]
+
+
+@cache
+def _sans(style: TextStyle) -> TextStyle:
+    return TextStyle(SANS, style.size, style.colour)
+
+
+def _measure(block: Block) -> tuple[str, list[float], list[tuple[int, TextStyle]]]:
+    """The block's text (white space collapsed), the running width at each
+    character, and where each run ends."""
+    texts, widths, ends, end = [], [], [], 0
     for value, style in block.runs:
         value = " ".join(value.split())
-        if style.font == BODY and not fallback.isdisjoint(value):
-            sans = TextStyle(SANS, style.size, style.colour)
-            chunks = [(c, sans if c in fallback else style) for c in value]
-        else:
-            chunks = [(value, style)]
-        for chunk, chunk_style in chunks:
-            advance, size = faces[chunk_style.font], chunk_style.size
-            for unit in UNITS.findall(chunk):
-                w = (
-                    sum(advance.get(c, 1.0) for c in unit) * size
-                    if len(unit) > 1
-                    else (advance.get(unit, 1.0) * size)
-                )
-                if w > width and len(unit) > 1:  # a word wider than the cell: cut anywhere
-                    tokens.extend((c, chunk_style, advance.get(c, 1.0) * size) for c in unit)
-                else:
-                    tokens.append((unit, chunk_style, w))
-    return tokens
+        get, size = _widths(style.font).get, style.size
+        widths.extend([get(c, 1.0) * size for c in value])
+        texts.append(value)
+        end += len(value)
+        ends.append((end, style))
+    return "".join(texts), list(accumulate(widths)), ends
 
 
-def _line(tokens: list, block: Block) -> Line:
-    while tokens and tokens[-1][0] == " ":
-        tokens.pop()
-    pieces, x = [], 0.0
-    for unit, style, w in tokens:
-        if pieces and pieces[-1][2] == style:
-            pieces[-1][1] += unit
-        else:
-            pieces.append([x, unit, style])
-        x += w
-    size = max(style.size for _value, style in block.runs)
-    return Line(pieces, x, block.leading, (block.leading - size) / 2 + ASCENT * size)
+def _is_word(char: str) -> bool:
+    return "!" <= char <= "~"  # printable ASCII, not a space
+
+
+def _break_at(text: str, start: int, end: int) -> int:
+    """Where to end a line that may hold text[start:end] at most: not inside
+    a Latin word or number (unless it fills the line alone), not before a
+    closing mark (the character before it goes down with it), not after an
+    opening one."""
+    cut = end
+    if _is_word(text[cut]) and _is_word(text[cut - 1]):
+        word = cut
+        while word > start and _is_word(text[word - 1]):
+            word -= 1
+        if word > start:
+            cut = word
+    while cut - 1 > start and text[cut] in CANNOT_START:
+        cut -= 1
+    while cut - 1 > start and text[cut - 1] in CANNOT_END:
+        cut -= 1
+    return cut
+
+
+def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style):
+    """text[start:end] in ``style``, cut where the body face lacks a
+    character (set in the sans face); x offsets from ``offset``."""
+    value = text[start:end]
+    if style.font != BODY or sans_only().isdisjoint(value):
+        yield ((cum[start - 1] if start else 0.0) - offset, value, style)
+        return
+    fallback, i = sans_only(), start
+    while i < end:
+        in_sans = text[i] in fallback
+        j = i + 1
+        while j < end and (text[j] in fallback) == in_sans:
+            j += 1
+        yield ((cum[i - 1] if i else 0.0) - offset, text[i:j], _sans(style) if in_sans else style)
+        i = j
 
 
 def break_lines(block: Block, width: float) -> list[Line]:
     """The block's lines within ``width`` points, by the rules of Chinese
-    text: a closing mark that would start a line takes the character before
-    it along; an opening mark never ends one."""
-    lines, line, x = [], [], 0.0
-    for token in _tokens(block, width):
-        unit, _style, w = token
-        if unit == " " and not line:
+    text (see _break_at). Each line's end is found by bisection on the
+    running widths: no work per character beyond measuring it once."""
+    text, cum, ends = _measure(block)
+    size = max(style.size for _value, style in block.runs)
+    baseline = (block.leading - size) / 2 + ASCENT * size
+    lines, start, n = [], 0, len(text)
+    while start < n:
+        if text[start] == " ":
+            start += 1
             continue
-        if x + w > width and line:
-            carry = []
-            if unit[0] in CANNOT_START and len(line) > 1:
-                carry.append(line.pop())
-            while len(line) > 1 and line[-1][0][-1] in CANNOT_END:
-                carry.insert(0, line.pop())
-            lines.append(_line(line, block))
-            line, x = carry, sum(t[2] for t in carry)
-            if unit == " ":
-                continue
-        line.append(token)
-        x += w
-    if line or not lines:
-        lines.append(_line(line, block))
-    return lines
+        offset = cum[start - 1] if start else 0.0
+        end = bisect_right(cum, offset + width, start, n)
+        end = n if end >= n else _break_at(text, start, max(end, start + 1))
+        last = end
+        while text[last - 1] == " ":
+            last -= 1
+        pieces, run_start = [], 0
+        for run_end, style in ends:
+            if run_start < last and start < run_end:
+                pieces.extend(
+                    _pieces(text, offset, cum, max(start, run_start), min(last, run_end), style)
+                )
+            run_start = run_end
+        lines.append(Line(pieces, cum[last - 1] - offset, block.leading, baseline))
+        start = end
+    return lines or [Line([], 0.0, block.leading, baseline)]
 
 
 # --- Tables -----------------------------------------------------------------------
