@@ -30,6 +30,7 @@ from xuncha.reports.tables_pdf import (
     GridTable,
     HeaderCell,
     TextStyle,
+    advances,
     landscape_a4,
     lay_out_row,
     markup,
@@ -142,9 +143,10 @@ class OrganizationTable:
 
 
 class KeptWithTable(Flowable):
-    """Paragraphs that open a table (the heading, the plan line), kept on
-    the page with the table's header and first row: where these do not fit,
-    the whole moves to the next page. Once placed, it hands its pieces to the
+    """Paragraphs that open a table (the section title, the heading, the
+    plan line), kept on the page with the table's header and first row (or
+    the start of a row taller than a page): where these do not fit, the
+    whole moves to the next page. Once placed, it hands its pieces to the
     page loop, the table to split there as it goes."""
 
     def __init__(self, lead: list[Paragraph], table: GridTable):
@@ -170,13 +172,16 @@ class KeptWithTable(Flowable):
 
 
 def ledger_story(organizations: Iterable[OrganizationTable]) -> Iterator[Flowable]:
-    yield Paragraph("四、整改台账明细", SECTION_TITLE)
+    advances()  # the faces registered before a Paragraph names them
+    title = [Paragraph("四、整改台账明细", SECTION_TITLE)]
     for organization in organizations:
         rows = [lay_out_row(GRID, row.cells) for row in organization.rows]
         lead = [
+            *title,
             Paragraph(markup(organization.heading), HEADING),
             Paragraph(markup(organization.plan_line), PLAN),
         ]
+        title = []
         yield KeptWithTable(lead, GridTable(GRID, rows, TEXT_HEIGHT, space_after=6))
 
 

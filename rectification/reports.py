@@ -375,6 +375,8 @@ def ledger_pdf(
         FRONT_TEMPLATE,
         {"ledger": ledger, "confidentiality_mark": "内部", "chinese_today": chinese_date(today)},
     )
+    if not tables:
+        return ledger, front
     progress(45)
     pages = items_pages(tables.values(), first_number=page_count(front) + 1)
     progress(90)

@@ -216,6 +216,17 @@ def test_a_long_ledger_numbers_its_pages_on_from_the_overview(city, tmp_path):
     assert all("查阅人" in re.sub(r"\s+", "", page) for page in stamped_pages)
 
 
+def test_a_ledger_without_items_is_its_overview_alone(city, tmp_path):
+    path = write(
+        generate(city.office_user, scope="target", id=city.other_target.pk).content, tmp_path
+    )
+    texts = pages(path)
+
+    assert "范围内没有整改事项" in re.sub(r"\s+", "", texts[0])
+    assert not any("整改台账明细" in page for page in texts)
+    assert numbers(texts) == [[str(n)] for n in range(1, len(texts) + 1)]
+
+
 def test_the_table_header_repeats_on_every_page_of_the_tables(city, tmp_path):
     add_targets(city, [40])
     path = write(generate(city.office_user, scope="round", id=city.round.pk).content, tmp_path)
@@ -273,10 +284,14 @@ def test_a_description_taller_than_a_page_runs_on_to_the_next(city, tmp_path):
 
     text = flat(path)
     assert "〔违规发放津补贴〕开头第0句" in text
-    for n in (0, 150, 399):
-        assert f"第{n}句，公款吃喝问题整改不到位。" in text
-    assert "整改不到位。结尾" in text
-    # Its lines fill some pages, each under the repeated header; the other rows follow.
+    # Every character once (a phrase may be cut by a page's furniture and header).
+    assert text.count("句") == text.count("吃") == 400
+    assert "结尾" in text
+    # It starts under its heading, on the page of the section's title...
+    first = re.sub(r"\s+", "", next(page for page in texts if "整改台账明细" in page))
+    assert "1．市财政局党组" in first
+    assert "〔违规发放津补贴〕开头第0句" in first
+    # ...its lines fill some pages, each under the repeated header; the other rows follow.
     table_pages = [page for page in texts if "问题类别及描述" in page]
     assert len(table_pages) >= 4
     assert "政府采购项目化整为零" in text

@@ -351,9 +351,12 @@ class GridTable(_flowable_base()):
         return sum(self.header_heights)
 
     def first_rows_height(self) -> float:
-        """The header and the first row: what must fit under a heading."""
+        """What must fit under a heading: the header and the first row, or
+        a quarter page of a row that is split anyway (taller than a page)."""
         first = self.rows[0].height if self.rows else 0
-        return self.header_height + min(first, self.max_height - self.header_height)
+        if self.header_height + first > self.max_height:
+            first = self.max_height / 4
+        return self.header_height + first
 
     def wrap(self, availWidth, availHeight):
         self.width = self.grid.width
