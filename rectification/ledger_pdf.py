@@ -21,19 +21,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from rectification.models import Item
+from xuncha.reports.pdf_text import BODY, SANS, TITLE, Block, TextStyle, advances, markup
 from xuncha.reports.tables_pdf import (
-    BODY,
-    SANS,
-    TITLE,
-    Block,
     Grid,
     GridTable,
     HeaderCell,
-    TextStyle,
-    advances,
     landscape_a4,
     lay_out_row,
-    markup,
     write_pages,
 )
 

@@ -27,7 +27,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rectification.ledger_pdf import OrganizationTable, items_pages, row_cells
 from rectification.models import Item, LedgerEntry, Plan
 from rectification.selectors import completion_figures, item_list
 from rounds.models import Round, Target
@@ -344,6 +343,9 @@ def ledger_pdf(
     and the organizations' tables by ReportLab, numbered on from it.
     ``targets`` keeps the scope's items of those targets only (the bench's
     3,500-item round ledger, cut from a round of 10,000)."""
+    # ReportLab is loaded by the processes that draw a ledger, not by every one.
+    from rectification.ledger_pdf import OrganizationTable, items_pages, row_cells
+
     scope, pk, _fmt = _params(params)
     today = timezone.localdate()
     sections: dict[int, Section] = {}

@@ -1,18 +1,9 @@
-"""Line breaking of table cells (xuncha.reports.tables_pdf): the rules of
+"""Line breaking of table cells (xuncha.reports.pdf_text): the rules of
 Chinese text (禁则), Latin words kept whole, the sans face for what 朱雀仿宋
 lacks; and a row taller than a page cut between its lines."""
 
-from xuncha.reports.tables_pdf import (
-    BODY,
-    SANS,
-    Block,
-    Grid,
-    GridTable,
-    HeaderCell,
-    TextStyle,
-    break_lines,
-    lay_out_row,
-)
+from xuncha.reports.pdf_text import BODY, SANS, Block, TextStyle, break_lines
+from xuncha.reports.tables_pdf import Grid, GridTable, HeaderCell, lay_out_row
 
 STYLE = TextStyle(BODY, 10)
 TEN_CHARS = 10 * 10 + 0.01  # the body face's ideographs are one em wide
