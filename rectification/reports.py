@@ -240,12 +240,16 @@ class Ledger:
 
 
 def ledger_rows(
-    items: QuerySet[Item], today: datetime.date, *, history_limit: int | None
+    items: QuerySet[Item],
+    today: datetime.date,
+    *,
+    history_limit: int | None,
+    plans: dict[int, Plan] | None = None,
 ) -> Iterator[ItemRow]:
     """The items as numbered rows, read a batch at a time (with their
-    entries: two queries a batch; their plans and targets once, before), in
-    the report's order."""
-    plans = ledger_plans(items)
+    entries: two queries a batch; their plans and targets once, before,
+    unless given), in the report's order."""
+    plans = ledger_plans(items) if plans is None else plans
     numbers: Counter = Counter()
     for item in items.iterator(chunk_size=ITEM_BATCH):
         item.plan = plans[item.plan_id]
@@ -334,13 +338,33 @@ def _plan_line(section: Section) -> str:
     return line + "。"
 
 
+def _tally(items: QuerySet[Item], plans: dict[int, Plan], today: datetime.date):
+    """The overview's figures from a light first pass over the items (their
+    plan, state, kind and deadline only), in the report's order: the
+    sections, numbered as the tables will number their rows, and the counts
+    by state and by colour."""
+    sections: dict[int, Section] = {}
+    states, colours = Counter(), Counter()
+    light = items.select_related(None).prefetch_related(None)
+    for item in light.only("plan", "state", "kind", "deadline").iterator(chunk_size=ITEM_BATCH):
+        item.plan = plans[item.plan_id]
+        target = item.plan.target
+        section = sections.setdefault(target.pk, Section(target=target))
+        row = ItemRow(number=section.count + 1, item=item, colour=item.colour(today), history=[])
+        section.add(row, keep=False)
+        states[item.state] += 1
+        colours[row.colour] += 1
+    return sections, states, colours
+
+
 def ledger_pdf(
     user, params: dict, progress=lambda percent: None, *, targets: list[int] | None = None
 ) -> tuple[Ledger, bytes]:
-    """The ledger as PDF: the items are read a batch at a time and each kept
-    as its cells' text only (rectification.ledger_pdf.row_cells), the
-    figures counted on the way; then the overview is laid out by WeasyPrint
-    and the organizations' tables by ReportLab, numbered on from it.
+    """The ledger as PDF: its figures counted in a light first pass, the
+    overview laid out by WeasyPrint, then the items read again a batch at a
+    time, whole, and drawn by ReportLab as the organizations' tables, their
+    pages numbered on from the overview's. Only one organization's rows are
+    held at a time, whatever the ledger's length.
     ``targets`` keeps the scope's items of those targets only (the bench's
     3,500-item round ledger, cut from a round of 10,000)."""
     # ReportLab is loaded by the processes that draw a ledger, not by every one.
@@ -348,28 +372,12 @@ def ledger_pdf(
 
     scope, pk, _fmt = _params(params)
     today = timezone.localdate()
-    sections: dict[int, Section] = {}
-    tables: dict[int, OrganizationTable] = {}
-    states, colours = Counter(), Counter()
     items = ledger_items(user, scope, pk)
     if targets is not None:
         items = items.filter(plan__target_id__in=targets)
-    for row in ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS):
-        target = row.item.plan.target
-        section = sections.get(target.pk)
-        if section is None:
-            section = sections[target.pk] = Section(target=target)
-            section.add(row, keep=False)
-            tables[target.pk] = OrganizationTable(
-                heading=f"{len(sections)}．{target.organization.name}",
-                plan_line=_plan_line(section),
-            )
-        else:
-            section.add(row, keep=False)
-        tables[target.pk].rows.append(row_cells(row))
-        states[row.item.state] += 1
-        colours[row.colour] += 1
-    progress(30)
+    plans = ledger_plans(items)
+    sections, states, colours = _tally(items, plans, today)
+    progress(10)
     ledger = _ledger(
         user, scope, pk, today, list(sections.values()), states, colours, targets=targets
     )
@@ -377,10 +385,29 @@ def ledger_pdf(
         FRONT_TEMPLATE,
         {"ledger": ledger, "confidentiality_mark": "内部", "chinese_today": chinese_date(today)},
     )
-    if not tables:
+    if not sections:
         return ledger, front
-    progress(45)
-    pages = items_pages(tables.values(), first_number=page_count(front) + 1)
+    progress(20)
+    numbers = {target_pk: n for n, target_pk in enumerate(sections, start=1)}
+
+    def organizations() -> Iterator[OrganizationTable]:
+        table, current = None, None
+        rows = ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS, plans=plans)
+        for row in rows:
+            target = row.item.plan.target
+            if target.pk != current:
+                if table:
+                    yield table
+                table = OrganizationTable(
+                    heading=f"{numbers[target.pk]}．{target.organization.name}",
+                    plan_line=_plan_line(sections[target.pk]),
+                )
+                current = target.pk
+            table.rows.append(row_cells(row))
+        if table:
+            yield table
+
+    pages = items_pages(organizations(), first_number=page_count(front) + 1)
     progress(90)
     return ledger, join_pdfs([front, pages])
 
