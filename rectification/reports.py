@@ -245,22 +245,28 @@ def ledger_rows(
     *,
     history_limit: int | None,
     plans: dict[int, Plan] | None = None,
+    pks: list[int] | None = None,
 ) -> Iterator[ItemRow]:
-    """The items as numbered rows, read a batch at a time (with their
+    """The items as numbered rows, in the report's order, read ITEM_BATCH at
+    a time by their keys (``pks``, read first unless given) with their
     entries: two queries a batch; their plans and targets once, before,
-    unless given), in the report's order."""
+    unless given. Not through a server-side cursor (QuerySet.iterator): on
+    PostgreSQL it is planned for its first rows, and took 1.3 s for the
+    3,500 items of a round that a plain query reads in 0.02 s."""
     plans = ledger_plans(items) if plans is None else plans
+    pks = list(items.values_list("pk", flat=True)) if pks is None else pks
     numbers: Counter = Counter()
-    for item in items.iterator(chunk_size=ITEM_BATCH):
-        item.plan = plans[item.plan_id]
-        target_id = item.plan.target_id
-        numbers[target_id] += 1
-        yield ItemRow(
-            number=numbers[target_id],
-            item=item,
-            colour=item.colour(today),
-            history=_history(item.entries.all(), limit=history_limit),
-        )
+    for start in range(0, len(pks), ITEM_BATCH):
+        for item in items.filter(pk__in=pks[start : start + ITEM_BATCH]):
+            item.plan = plans[item.plan_id]
+            target_id = item.plan.target_id
+            numbers[target_id] += 1
+            yield ItemRow(
+                number=numbers[target_id],
+                item=item,
+                colour=item.colour(today),
+                history=_history(item.entries.all(), limit=history_limit),
+            )
 
 
 def _ledger(
@@ -341,20 +347,24 @@ def _plan_line(section: Section) -> str:
 def _tally(items: QuerySet[Item], plans: dict[int, Plan], today: datetime.date):
     """The overview's figures from a light first pass over the items (their
     plan, state, kind and deadline only), in the report's order: the
-    sections, numbered as the tables will number their rows, and the counts
-    by state and by colour."""
+    sections, numbered as the tables will number their rows, the counts by
+    state and by colour, and the items' keys for the second pass."""
     sections: dict[int, Section] = {}
     states, colours = Counter(), Counter()
-    light = items.select_related(None).prefetch_related(None)
-    for item in light.only("plan", "state", "kind", "deadline").iterator(chunk_size=ITEM_BATCH):
-        item.plan = plans[item.plan_id]
+    keys = items.select_related(None).prefetch_related(None)
+    pks = []
+    for pk, plan_id, state, kind, deadline in keys.values_list(
+        "pk", "plan_id", "state", "kind", "deadline"
+    ):
+        pks.append(pk)
+        item = Item(pk=pk, plan=plans[plan_id], state=state, kind=kind, deadline=deadline)
         target = item.plan.target
         section = sections.setdefault(target.pk, Section(target=target))
         row = ItemRow(number=section.count + 1, item=item, colour=item.colour(today), history=[])
         section.add(row, keep=False)
-        states[item.state] += 1
+        states[state] += 1
         colours[row.colour] += 1
-    return sections, states, colours
+    return sections, states, colours, pks
 
 
 def ledger_pdf(
@@ -376,7 +386,7 @@ def ledger_pdf(
     if targets is not None:
         items = items.filter(plan__target_id__in=targets)
     plans = ledger_plans(items)
-    sections, states, colours = _tally(items, plans, today)
+    sections, states, colours, pks = _tally(items, plans, today)
     progress(10)
     ledger = _ledger(
         user, scope, pk, today, list(sections.values()), states, colours, targets=targets
@@ -392,7 +402,7 @@ def ledger_pdf(
 
     def organizations() -> Iterator[OrganizationTable]:
         table, current = None, None
-        rows = ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS, plans=plans)
+        rows = ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS, plans=plans, pks=pks)
         for row in rows:
             target = row.item.plan.target
             if target.pk != current:
