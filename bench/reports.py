@@ -1,16 +1,19 @@
 """Bench figures for reports, imports and exports (found by ``manage.py bench``).
 
 - ``reports.ledger_pdf_500.s``: the 三单五账 ledger PDF of a target with 500
-  items, through the document's own generate() (its queries, its template,
-  WeasyPrint with the shipped fonts), median of up to five runs;
+  items, through the document's own generate() (its queries; the overview
+  laid out by WeasyPrint from its template, the item tables drawn by
+  ReportLab, both with the shipped fonts; the two joined by pypdf), median of
+  up to five runs;
 - ``reports.ledger_pdf_500.peak_mb``: the process's peak resident memory while
   it runs (see peak_rss_mb);
 - ``reports.ledger_pdf_3500.ratio_to_500`` and ``.peak_mb``: a round ledger
   of 3,500 items (the first targets, in the ledger's order, of the ledger
   round, whose 10,000 items are cut to the targets that make 3,500), through
-  the same code as the round ledger (rectification.reports.ledger_pdf, part by
-  part), timed once after the 500-item runs: its time over theirs, and the
-  process's peak resident memory while it runs;
+  the same code as the round ledger (rectification.reports.ledger_pdf: its
+  overview, longer by a row per organization, and the organizations'
+  tables: 92 at city scale), timed once after the 500-item runs: its time
+  over theirs, and the process's peak resident memory while it runs;
 - ``reports.ledger_pdf_500.baseline_ratio``: the baseline's time over ours
   (medians: up to three baseline runs; the log adds both sides' CPU time,
   steadier on a shared machine). The

@@ -181,33 +181,120 @@ def test_no_heading_is_left_at_a_page_foot(city, tmp_path):
     assert headings == 19  # the city's own target and the 18 added
 
 
-def test_a_long_ledger_is_laid_out_in_parts_with_its_pages_numbered_on(city, tmp_path, monkeypatch):
-    from rectification import reports
+def numbers(texts: list[str]) -> list[list[str]]:
+    return [re.findall(r"—\s*(\d+)\s*—", page) for page in texts]
 
-    monkeypatch.setattr(reports, "PART_ITEMS", 4)
-    targets = add_targets(city, [3, 9, 2, 2])
+
+def test_a_long_ledger_numbers_its_pages_on_from_the_overview(city, tmp_path):
+    targets = add_targets(city, [3, 30, 2, 2])
     content = generate(city.office_user, scope="round", id=city.round.pk).content
     path = write(content, tmp_path)
     texts = pages(path)
 
-    # Several parts (the 9-item organization split, "（续）"), one run of page numbers.
-    assert len(texts) >= 5
+    # The overview (WeasyPrint), then the tables (ReportLab): one run of numbers,
+    # on the outer side: right on odd pages, left on even ones.
+    first_table_page = next(i for i, page in enumerate(texts) if "整改台账明细" in page)
+    assert first_table_page >= 1
+    assert len(texts) - first_table_page >= 3
+    assert numbers(texts) == [[str(n)] for n in range(1, len(texts) + 1)]
     for number, page in enumerate(texts, start=1):
-        found = re.findall(r"—\s*(\d+)\s*—", page)
-        assert found == [str(number)], (number, found)
+        line = next(line for line in page.splitlines() if re.search(r"—\s*\d+\s*—", line))
+        indent = len(line) - len(line.lstrip())
+        assert (indent > 40) == (number % 2 == 1), (number, line)
     text = flat(path)
-    assert f"{targets[1].organization.name}（续）" in text
-    for n in (1, 9):
+    for n in (1, 30):
         assert f"第{n}个问题" in text
-    # Every item once: 5 of the city's target, 16 added.
-    assert len(re.findall(r"限期整改·|立行立改·", text)) == 5 + 16
-    # The font programs are shared by the parts, not repeated in each.
+    # Every item once: 5 of the city's target, 37 added.
+    assert len(re.findall(r"限期整改·|立行立改·", text)) == 5 + 37
+    assert f"2．{targets[0].organization.name}" in text
+    # The font programs are embedded once, subset.
     assert len(content) < 1_500_000
     # And the stored PDF can still be stamped for its reader.
     stamped = write(watermark_pdf(content, city.office_user), tmp_path, "stamped.pdf")
     stamped_pages = pages(stamped)
     assert len(stamped_pages) == len(texts)
     assert all("查阅人" in re.sub(r"\s+", "", page) for page in stamped_pages)
+
+
+def test_a_ledger_without_items_is_its_overview_alone(city, tmp_path):
+    path = write(
+        generate(city.office_user, scope="target", id=city.other_target.pk).content, tmp_path
+    )
+    texts = pages(path)
+
+    assert "范围内没有整改事项" in re.sub(r"\s+", "", texts[0])
+    assert not any("整改台账明细" in page for page in texts)
+    assert numbers(texts) == [[str(n)] for n in range(1, len(texts) + 1)]
+
+
+def test_the_table_header_repeats_on_every_page_of_the_tables(city, tmp_path):
+    add_targets(city, [40])
+    path = write(generate(city.office_user, scope="round", id=city.round.pk).content, tmp_path)
+    texts = pages(path)
+    first_table_page = next(i for i, page in enumerate(texts) if "整改台账明细" in page)
+
+    table_pages = texts[first_table_page:]
+    assert len(table_pages) >= 3
+    for page in table_pages:
+        assert re.search(r"问题清单\s+任务清单\s+责任清单", page), page[:300]
+        assert re.search(r"问题类别及描述\s+整改措施", page)
+    # A page after the first starts with the header, then goes on with rows.
+    later = [line.strip() for line in table_pages[2].splitlines() if line.strip()]
+    assert later[0] == "内部"
+    assert re.match(r"问题清单", later[1])
+    assert any(re.match(r"\d+\s+〔", line) for line in later[2:])
+
+
+def test_the_item_pages_embed_only_the_shipped_faces_subset(city, tmp_path):
+    add_targets(city, [12])
+    path = write(generate(city.office_user, scope="round", id=city.round.pk).content, tmp_path)
+
+    rows = run("pdffonts", str(path)).splitlines()[2:]
+    assert rows
+    for row in rows:
+        name, *_rest, emb, sub, uni, _obj, _gen = row.split()
+        assert (emb, sub, uni) == ("yes", "yes", "yes"), row
+        # Every face is one of the shipped ones under its XC name: no Helvetica.
+        assert re.fullmatch(r"[A-Z]{6}\+XC-(FangSong|Sans|Serif|Title(-Bold)?)", name), row
+
+
+def test_user_text_with_markup_characters_reads_literally(city, tmp_path):
+    problem = city.items[0].problem
+    problem.description = '<b>加粗</b>与&amp;、<font color="red">红字</font><br/>& 1 < 2 > 0'
+    problem.save(update_fields=["description"])
+    item = city.items[0]
+    item.measures = "清退①②，<para>整改</para>"
+    item.save(update_fields=["measures"])
+    path = write(generate(city.office_user, scope="target", id=city.target.pk).content, tmp_path)
+
+    text = flat(path)
+    assert '<b>加粗</b>与&amp;、<fontcolor="red">红字</font><br/>&1<2>0' in text
+    # ① is not in 朱雀仿宋: it comes from the sans face, and reads back.
+    assert "清退①②，<para>整改</para>" in text
+
+
+def test_a_description_taller_than_a_page_runs_on_to_the_next(city, tmp_path):
+    problem = city.items[0].problem
+    problem.description = (
+        "开头" + "".join(f"第{n}句，公款吃喝问题整改不到位。" for n in range(400)) + "结尾"
+    )
+    problem.save(update_fields=["description"])
+    path = write(generate(city.office_user, scope="target", id=city.target.pk).content, tmp_path)
+    texts = pages(path)
+
+    text = flat(path)
+    assert "〔违规发放津补贴〕开头第0句" in text
+    # Every character once (a phrase may be cut by a page's furniture and header).
+    assert text.count("句") == text.count("吃") == 400
+    assert "结尾" in text
+    # It starts under its heading, on the page of the section's title...
+    first = re.sub(r"\s+", "", next(page for page in texts if "整改台账明细" in page))
+    assert "1．市财政局党组" in first
+    assert "〔违规发放津补贴〕开头第0句" in first
+    # ...its lines fill some pages, each under the repeated header; the other rows follow.
+    table_pages = [page for page in texts if "问题类别及描述" in page]
+    assert len(table_pages) >= 4
+    assert "政府采购项目化整为零" in text
 
 
 def test_the_ledger_xlsx_prints_as_an_office_prints_it(city):

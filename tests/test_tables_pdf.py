@@ -1,0 +1,85 @@
+"""Line breaking of table cells (xuncha.reports.pdf_text): the rules of
+Chinese text (禁则), Latin words kept whole, the sans face for what 朱雀仿宋
+lacks; and a row taller than a page cut between its lines."""
+
+from xuncha.reports.pdf_text import BODY, SANS, Block, TextStyle, break_lines
+from xuncha.reports.tables_pdf import Grid, GridTable, HeaderCell, lay_out_row
+
+STYLE = TextStyle(BODY, 10)
+TEN_CHARS = 10 * 10 + 0.01  # the body face's ideographs are one em wide
+
+
+def lines(value: str, width: float = TEN_CHARS) -> list[str]:
+    block = Block(((value, STYLE),), leading=13.5)
+    return ["".join(piece[1] for piece in line.pieces) for line in break_lines(block, width)]
+
+
+def test_ten_ideographs_fill_a_line_of_ten():
+    assert lines("一二三四五六七八九十一二三") == ["一二三四五六七八九十", "一二三"]
+
+
+def test_a_comma_never_starts_a_line_it_takes_the_character_before_along():
+    assert lines("一二三四五六七八九十，一二") == ["一二三四五六七八九", "十，一二"]
+    assert lines("一二三四五六七八九十。”一") == ["一二三四五六七八九", "十。”一"]
+
+
+def test_an_opening_bracket_never_ends_a_line():
+    assert lines("一二三四五六七八九（十）") == ["一二三四五六七八九", "（十）"]
+    assert lines("一二三四五六七八“（十）”") == ["一二三四五六七八", "“（十）”"]
+
+
+def test_latin_words_and_numbers_are_kept_whole():
+    assert lines("一二三四五六七八 HYPERLINK") == ["一二三四五六七八", "HYPERLINK"]
+    assert lines("一二三四五六七八九12.6万元") == ["一二三四五六七八九", "12.6万元"]
+
+
+def test_a_word_wider_than_the_cell_is_cut_where_it_must():
+    url = "http://evil.example/" * 4
+    found = lines(url)
+    assert "".join(found) == url
+    assert len(found) > 1
+
+
+def test_white_space_is_collapsed_and_not_carried_to_a_line_start():
+    assert lines("一二  三\n四五六七八九十一") == ["一二 三 四五六七八九", "十一"]
+    assert lines("一二三四五六七八九十 一二") == ["一二三四五六七八九十", "一二"]
+
+
+def test_characters_the_body_face_lacks_are_set_in_the_sans_face():
+    block = Block((("整改①项※", STYLE),), leading=13.5)
+    (line,) = break_lines(block, 200)
+    assert [(piece[1], piece[2].font) for piece in line.pieces] == [
+        ("整改", BODY),
+        ("①", SANS),
+        ("项", BODY),
+        ("※", SANS),
+    ]
+
+
+GRID = Grid(
+    widths=(30, 120),
+    aligns=("center", "left"),
+    header=(HeaderCell("序号", STYLE, (0, 0), (0, 0)), HeaderCell("描述", STYLE, (1, 1), (0, 0))),
+    header_rows=1,
+    header_leading=13.5,
+)
+
+
+def test_rows_move_whole_to_the_next_page_unless_taller_than_a_page():
+    short = lay_out_row(GRID, [[Block((("1", STYLE),), 13.5)], [Block((("短", STYLE),), 13.5)]])
+    table = GridTable(GRID, [short, short], max_height=200)
+    # Room for the header and part of the first row only: nothing on this page.
+    assert table.split(150, table.header_height + short.height - 1) == []
+    first, rest = table.split(150, table.header_height + short.height + 1)
+    assert (len(first.rows), len(rest.rows)) == (1, 1)
+
+    tall = lay_out_row(
+        GRID, [[Block((("2", STYLE),), 13.5)], [Block((("长" * 300, STYLE),), 13.5)]]
+    )
+    table = GridTable(GRID, [tall, short], max_height=200)
+    assert tall.height > 200
+    first, rest = table.split(150, 100)
+    assert first.wrap(150, 100)[1] <= 100
+    assert len(rest.rows) == 2  # the tall row's remaining lines, then the short row
+    drawn = [line for piece in (first, rest) for line in piece.rows[0].cells[1]]
+    assert sum(len(line.pieces[0][1]) for line in drawn) == 300

@@ -1,0 +1,198 @@
+"""Text for PDF pages drawn with ReportLab, in the shipped 公文 faces.
+
+The fonts of static/fonts (those of css/pdf-fonts.css) are registered with
+ReportLab once per process; a cell's text is broken into lines from a cached
+character → width map of those fonts, by the line-breaking rules of Chinese
+text (禁则: no closing punctuation at a line's start, no opening bracket at
+its end; Latin words and numbers kept whole), each line's end found by
+bisection on the running widths. ReportLab's own CJK paragraph breaking makes
+an object per character and costs some ten times more (see tables_pdf).
+
+Characters the body face (朱雀仿宋) lacks are set in the sans face, as the
+browser's font stack does for the WeasyPrint pages. Text laid out here is
+drawn as text, never read as markup; values for ReportLab's Paragraph (a
+few headings) go through ``markup()``.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+from pathlib import Path
+
+from django.conf import settings
+
+FONTS_DIR = (Path(settings.BASE_DIR) / "static" / "fonts").resolve()
+
+# The faces of css/pdf-fonts.css, under the names the WeasyPrint pages give
+# them in the PDF: XC-FangSong the body (朱雀仿宋), XC-Sans the 黑体 (table
+# heads, labels), XC-Title the heavy Song (headings).
+BODY, SANS, TITLE = "XC-FangSong", "XC-Sans", "XC-Title"
+FONT_FILES = {
+    BODY: "ZhuqueFangsong-Regular.ttf",
+    SANS: "NotoSansSC-Regular.ttf",
+    TITLE: "NotoSerifSC-Bold.ttf",
+}
+ASCENT = 0.88  # of the ideographic em box above the baseline, in all three faces
+
+# 禁则: what may not begin a line, and what may not end one.
+CANNOT_START = frozenset("，。、；：？！）》」』】〕〉”’…·%％,.;:?!)]}～")
+CANNOT_END = frozenset("（《「『【〔〈“‘([{")
+
+
+@cache
+def advances() -> dict[str, dict[str, float]]:
+    """Register the shipped fonts with ReportLab, once per process, and
+    return each face's character → advance map (in ems). The PDF font name
+    is set to the face's XC name (ReportLab would use the font's own
+    PostScript name), so both renderers' subsets read alike in pdffonts."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    found = {}
+    for name, file in FONT_FILES.items():
+        font = TTFont(name, str(FONTS_DIR / file))
+        font.face.name = name.encode("ascii")
+        pdfmetrics.registerFont(font)
+        found[name] = {chr(code): width / 1000 for code, width in font.face.charWidths.items()}
+    return found
+
+
+@cache
+def sans_only() -> frozenset[str]:
+    """The characters the body face lacks and the sans face has (①, Ⅲ, ※,
+    box drawing): drawn in the sans face, as the browser's font stack does."""
+    faces = advances()
+    return frozenset(faces[SANS].keys() - faces[BODY].keys())
+
+
+def markup(value) -> str:
+    """A value as ReportLab Paragraph markup that reads literally."""
+    value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if sans_only().isdisjoint(value):
+        return value
+    return "".join(f'<font face="{SANS}">{c}</font>' if c in sans_only() else c for c in value)
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    font: str = BODY
+    size: float = 10.5
+    colour: str = "#000000"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of a cell: runs of text in their styles, on lines
+    ``leading`` apart. Its largest size sets the baseline, so that the first
+    lines of a row's cells share one whatever their first run."""
+
+    runs: tuple[tuple[str, TextStyle], ...]
+    leading: float
+
+
+class Line:
+    """A laid-out line: its pieces (x offset, text, style) and its height."""
+
+    __slots__ = ("baseline", "height", "pieces", "width")
+
+    def __init__(self, pieces: list, width: float, height: float, baseline: float):
+        self.pieces, self.width, self.height, self.baseline = pieces, width, height, baseline
+
+
+@cache
+def _widths(font: str) -> dict[str, float]:
+    """The advance (ems) of each character drawn for ``font``: the body
+    face's characters, and those it lacks from the sans face (drawn in it,
+    see _pieces)."""
+    faces = advances()
+    return {**faces[SANS], **faces[BODY]} if font == BODY else faces[font]
+
+
+@cache
+def _sans(style: TextStyle) -> TextStyle:
+    return TextStyle(SANS, style.size, style.colour)
+
+
+def _measure(block: Block) -> tuple[str, list[float], list[tuple[int, TextStyle]]]:
+    """The block's text (white space collapsed), the running width at each
+    character, and where each run ends."""
+    texts, widths, ends, end = [], [], [], 0
+    for value, style in block.runs:
+        value = " ".join(value.split())
+        get, size = _widths(style.font).get, style.size
+        widths.extend([get(c, 1.0) * size for c in value])
+        texts.append(value)
+        end += len(value)
+        ends.append((end, style))
+    return "".join(texts), list(accumulate(widths)), ends
+
+
+def _is_word(char: str) -> bool:
+    return "!" <= char <= "~"  # printable ASCII, not a space
+
+
+def _break_at(text: str, start: int, end: int) -> int:
+    """Where to end a line that may hold text[start:end] at most: not inside
+    a Latin word or number (unless it fills the line alone), not before a
+    closing mark (the character before it goes down with it), not after an
+    opening one."""
+    cut = end
+    if _is_word(text[cut]) and _is_word(text[cut - 1]):
+        word = cut
+        while word > start and _is_word(text[word - 1]):
+            word -= 1
+        if word > start:
+            cut = word
+    while cut - 1 > start and text[cut] in CANNOT_START:
+        cut -= 1
+    while cut - 1 > start and text[cut - 1] in CANNOT_END:
+        cut -= 1
+    return cut
+
+
+def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style):
+    """text[start:end] in ``style``, cut where the body face lacks a
+    character (set in the sans face); x offsets from ``offset``."""
+    value = text[start:end]
+    if style.font != BODY or sans_only().isdisjoint(value):
+        yield ((cum[start - 1] if start else 0.0) - offset, value, style)
+        return
+    fallback, i = sans_only(), start
+    while i < end:
+        in_sans = text[i] in fallback
+        j = i + 1
+        while j < end and (text[j] in fallback) == in_sans:
+            j += 1
+        yield ((cum[i - 1] if i else 0.0) - offset, text[i:j], _sans(style) if in_sans else style)
+        i = j
+
+
+def break_lines(block: Block, width: float) -> list[Line]:
+    """The block's lines within ``width`` points, by the rules of Chinese
+    text (see _break_at). Each line's end is found by bisection on the
+    running widths: no work per character beyond measuring it once."""
+    text, cum, ends = _measure(block)
+    size = max(style.size for _value, style in block.runs)
+    baseline = (block.leading - size) / 2 + ASCENT * size
+    lines, start, n = [], 0, len(text)
+    while start < n:
+        if text[start] == " ":
+            start += 1
+            continue
+        offset = cum[start - 1] if start else 0.0
+        end = bisect_right(cum, offset + width, start, n)
+        end = n if end >= n else _break_at(text, start, max(end, start + 1))
+        last = end
+        while text[last - 1] == " ":
+            last -= 1
+        pieces, run_start = [], 0
+        for run_end, style in ends:
+            if run_start < last and start < run_end:
+                pieces.extend(
+                    _pieces(text, offset, cum, max(start, run_start), min(last, run_end), style)
+                )
+            run_start = run_end
+        lines.append(Line(pieces, cum[last - 1] - offset, block.leading, baseline))
+        start = end
+    return lines or [Line([], 0.0, block.leading, baseline)]

@@ -1,0 +1,365 @@
+"""Long tables as PDF pages, drawn with ReportLab, in the 公文 faces.
+
+WeasyPrint lays out a table in pure Python at some 30 ms a ledger row, and
+ReportLab's own Table of Paragraphs at some 8 ms (most of it in its CJK line
+breaking, which makes an object per character, and in drawing each cell as a
+paragraph). A table whose columns are fixed needs neither: each cell's text
+is broken into lines once (xuncha.reports.pdf_text), the rows are cut into
+pages by their heights and drawn straight onto ReportLab's canvas, the header
+rows repeated on every page. ReportLab's page loop places them; ReportLab
+subsets and embeds the fonts.
+
+The pages look like the WeasyPrint ones before them: the same shipped fonts,
+the confidentiality mark at the top left, the page number "— N —" on the
+outer side, numbered on from the pages before.
+"""
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.rl_accel import escapePDF
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
+
+from xuncha.reports.pdf_text import BODY, SANS, Block, Line, TextStyle, advances, break_lines
+
+MM = 72 / 25.4
+
+
+# --- Tables -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """A cell of the header: its text, style, and the columns and header
+    rows it covers (first and last, from 0)."""
+
+    label: str
+    style: TextStyle
+    columns: tuple[int, int]
+    rows: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The shape of a document's tables: column widths and alignments
+    ("left", "center"), the header, the rules and paddings (points)."""
+
+    widths: tuple[float, ...]
+    aligns: tuple[str, ...]
+    header: tuple[HeaderCell, ...]
+    header_rows: int
+    header_leading: float
+    header_fill: str = "#eeeeee"
+    rule: float = 0.5
+    padding: tuple[float, float, float, float] = (2, 4, 3, 4)  # top, right, bottom, left
+
+    @property
+    def width(self) -> float:
+        return sum(self.widths)
+
+    def x(self, column: int) -> float:
+        return sum(self.widths[:column])
+
+    def inner(self, first: int, last: int) -> float:
+        """The width for text in columns first..last."""
+        return sum(self.widths[first : last + 1]) - self.padding[1] - self.padding[3]
+
+
+class Row:
+    """A laid-out row: each cell's lines, and the row's height."""
+
+    __slots__ = ("cells", "height")
+
+    def __init__(self, cells: list[list[Line]], padding: float):
+        self.cells = cells
+        self.height = max(sum(line.height for line in lines) for lines in cells) + padding
+
+    def split(self, height: float, padding: float) -> tuple["Row", "Row"] | None:
+        """This row cut after the lines that fit in ``height``, the rest
+        continued in a row of its own; None where not one line fits."""
+        room = height - padding
+        head, tail = [], []
+        for lines in self.cells:
+            used, n = 0.0, 0
+            while n < len(lines) and used + lines[n].height <= room:
+                used += lines[n].height
+                n += 1
+            head.append(lines[:n])
+            tail.append(lines[n:])
+        if not any(head) or not any(tail):
+            return None
+        return Row(head, padding), Row(tail, padding)
+
+
+def lay_out_row(grid: Grid, cells: Sequence[Sequence[Block]]) -> Row:
+    lines = []
+    for column, blocks in enumerate(cells):
+        width = grid.inner(column, column)
+        lines.append([line for block in blocks for line in break_lines(block, width)])
+    return Row(lines, grid.padding[0] + grid.padding[2])
+
+
+@cache
+def _header_layout(grid: Grid) -> tuple[tuple[float, ...], list[list[Line]]]:
+    """The header rows' heights and each header cell's lines."""
+    heights = [0.0] * grid.header_rows
+    cells = []
+    vertical = grid.padding[0] + grid.padding[2]
+    for cell in grid.header:
+        block = Block(((cell.label, cell.style),), grid.header_leading)
+        lines = break_lines(block, grid.inner(*cell.columns))
+        cells.append(lines)
+        first, last = cell.rows
+        if first == last:
+            heights[first] = max(heights[first], sum(line.height for line in lines) + vertical)
+    for cell, lines in zip(grid.header, cells, strict=True):
+        first, last = cell.rows
+        need = sum(line.height for line in lines) + vertical - sum(heights[first : last + 1])
+        if need > 0:
+            heights[last] += need
+    return tuple(heights), cells
+
+
+_COLOURS: dict[str, HexColor] = {}
+
+
+def _colour(hex_colour: str) -> HexColor:
+    if hex_colour not in _COLOURS:
+        _COLOURS[hex_colour] = HexColor(hex_colour)
+    return _COLOURS[hex_colour]
+
+
+class _TextOps:
+    """The PDF text operators of a table's cells, written straight into the
+    page: per piece a position, a font where it changes (one per ReportLab
+    subset of the face) and a Tj. ReportLab's text object does the same
+    through its generic formatting and measures every string again to
+    move its cursor, which the pieces' own offsets make needless: it was
+    half the drawing time."""
+
+    def __init__(self, canvas):
+        self.canvas, self.doc = canvas, canvas._doc
+        self.code = ["BT"]
+        self.font = self.colour = None
+
+    def lines(self, lines: list[Line], x: float, top: float, width: float, align: str) -> None:
+        """``lines``, the first one's top at ``top``."""
+        code, doc = self.code, self.doc
+        for line in lines:
+            baseline = top - line.baseline
+            start = x + (width - line.width) / 2 if align == "center" else x
+            for dx, value, style in line.pieces:
+                if style.colour != self.colour:
+                    code.append(_RGB[style.colour])
+                    self.colour = style.colour
+                code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm")
+                font = _FONTS[style.font]
+                for subset, chunk in font.splitString(value, doc):
+                    name = font.getSubsetInternalName(subset, doc)
+                    if (name, style.size) != self.font:
+                        code.append(f"{name} {style.size:g} Tf")
+                        self.font = (name, style.size)
+                    code.append(f"({escapePDF(chunk)}) Tj")
+            top -= line.height
+
+    def write(self) -> None:
+        self.code.append("ET")
+        self.canvas.addLiteral("\n".join(self.code))
+
+
+class _RGBOperators(dict):
+    def __missing__(self, hex_colour: str) -> str:
+        colour = _colour(hex_colour)
+        self[hex_colour] = f"{colour.red:.3f} {colour.green:.3f} {colour.blue:.3f} rg"
+        return self[hex_colour]
+
+
+class _Fonts(dict):
+    def __missing__(self, name: str):
+        advances()
+        self[name] = pdfmetrics.getFont(name)
+        return self[name]
+
+
+_RGB, _FONTS = _RGBOperators(), _Fonts()
+
+
+class GridTable(Flowable):
+    """Rows under a header that repeats on every page the table spans.
+    It splits between rows; a row taller than a whole page is split between
+    its lines, wherever it starts. ``max_height``: the page's text height."""
+
+    def __init__(self, grid: Grid, rows: list[Row], max_height: float, space_after: float = 0):
+        super().__init__()
+        self.grid, self.rows, self.max_height = grid, rows, max_height
+        self.header_heights = _header_layout(grid)[0]
+        self.spaceAfter = space_after
+
+    @property
+    def header_height(self) -> float:
+        return sum(self.header_heights)
+
+    def first_rows_height(self) -> float:
+        """What must fit under a heading: the header and the first row, or
+        a quarter page of a row that is split anyway (taller than a page)."""
+        first = self.rows[0].height if self.rows else 0
+        if self.header_height + first > self.max_height:
+            first = self.max_height / 4
+        return self.header_height + first
+
+    def wrap(self, availWidth, availHeight):
+        self.width = self.grid.width
+        self.height = self.header_height + sum(row.height for row in self.rows)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        room = availHeight - self.header_height
+        used, n = 0.0, 0
+        while n < len(self.rows) and used + self.rows[n].height <= room:
+            used += self.rows[n].height
+            n += 1
+        if n == len(self.rows):
+            return [self]
+        pieces = self.rows[:n], self.rows[n:]
+        if n == 0:
+            tall = self.rows[0].height > self.max_height - self.header_height
+            cut = tall and self.rows[0].split(room, self.grid.padding[0] + self.grid.padding[2])
+            if not cut:
+                return []
+            pieces = [cut[0]], [cut[1], *self.rows[1:]]
+        return [GridTable(self.grid, list(rows), self.max_height, self.spaceAfter)
+                for rows in pieces]  # fmt: skip
+
+    def draw(self):
+        canvas, grid = self.canv, self.grid
+        heights, header_lines = _header_layout(grid)
+        top = self.height
+        header_height = sum(heights)
+        canvas.setFillColor(_colour(grid.header_fill))
+        canvas.rect(0, top - header_height, grid.width, header_height, stroke=0, fill=1)
+        text = _TextOps(canvas)
+        canvas.setLineWidth(grid.rule)
+        canvas.setStrokeColor(_colour("#000000"))
+        row_tops = [top - sum(heights[:r]) for r in range(grid.header_rows + 1)]
+        for cell, lines in zip(grid.header, header_lines, strict=True):
+            first, last = cell.columns
+            x, w = grid.x(first), grid.x(last + 1) - grid.x(first)
+            cell_top, cell_bottom = row_tops[cell.rows[0]], row_tops[cell.rows[1] + 1]
+            canvas.rect(x, cell_bottom, w, cell_top - cell_bottom, stroke=1, fill=0)
+            text_height = sum(line.height for line in lines)
+            middle = (cell_top + cell_bottom + text_height) / 2
+            text.lines(lines, x + grid.padding[3], middle, grid.inner(first, last), "center")
+        y = top - header_height
+        path = canvas.beginPath()
+        for row in self.rows:
+            for column, lines in enumerate(row.cells):
+                text.lines(lines, grid.x(column) + grid.padding[3], y - grid.padding[0],
+                           grid.inner(column, column), grid.aligns[column])  # fmt: skip
+            y -= row.height
+            path.moveTo(0, y)
+            path.lineTo(grid.width, y)
+        for column in range(len(grid.widths) + 1):
+            path.moveTo(grid.x(column), top - header_height)
+            path.lineTo(grid.x(column), 0)
+        canvas.drawPath(path, stroke=1, fill=0)
+        text.write()
+
+
+# --- Pages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """A page as in the HTML templates: size (points), margins (mm: top,
+    right, bottom, left), the confidentiality mark at the top left."""
+
+    size: tuple[float, float]
+    margins: tuple[float, float, float, float]
+    mark: str = ""
+    mark_size: float = 16
+    number_size: float = 14
+
+    @property
+    def frame(self) -> tuple[float, float, float, float]:
+        """x, y, width, height of the text area, in points."""
+        top, right, bottom, left = (m * MM for m in self.margins)
+        width, height = self.size
+        return left, bottom, width - left - right, height - top - bottom
+
+
+def landscape_a4(margins: tuple[float, float, float, float], mark: str = "") -> PageSetup:
+    from reportlab.lib.pagesizes import A4, landscape
+
+    return PageSetup(size=landscape(A4), margins=margins, mark=mark)
+
+
+def _furniture(canvas, page: PageSetup, number: int) -> None:
+    """The mark and the page number where WeasyPrint's margin boxes put
+    them: each centred on the height of its margin; the number "— N —" on
+    the outer side (right on odd pages, left on even)."""
+    top, right, bottom, left = (m * MM for m in page.margins)
+    width, height = page.size
+    canvas.setFillColor(_colour("#000000"))
+    if page.mark:
+        canvas.setFont(SANS, page.mark_size)
+        canvas.drawString(left, height - top / 2 - 0.35 * page.mark_size, page.mark)
+    canvas.setFont(BODY, page.number_size)
+    label, y = f"— {number} —", bottom / 2 - 0.35 * page.number_size
+    if number % 2:
+        canvas.drawRightString(width - right, y, label)
+    else:
+        canvas.drawString(left, y, label)
+
+
+def write_pages(story: Iterable, page: PageSetup, *, first_number: int) -> tuple[bytes, int]:
+    """Lay out ``story`` (flowables, consumed as it goes) on pages numbered
+    from ``first_number``; the PDF and its number of pages.
+
+    The loop is Platypus's own (Frame.add, else the flowable's split: the
+    first piece drawn, the rest laid out next), without a DocTemplate, which
+    would want the whole story as a list first."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus.doctemplate import LayoutError
+    from reportlab.platypus.frames import Frame
+
+    advances()
+    out = io.BytesIO()
+    # The initial font is the body face: ReportLab would otherwise name
+    # Helvetica, unembedded, in every page's preamble.
+    canvas = Canvas(out, pagesize=page.size, pageCompression=1, invariant=1,
+                    initialFontName=BODY, initialFontSize=10.5)  # fmt: skip
+    x, y, width, height = page.frame
+    number = first_number
+
+    def new_frame() -> Frame:
+        return Frame(x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0,
+                     bottomPadding=0)  # fmt: skip
+
+    frame = new_frame()
+    for flowable in story:
+        pending = [flowable]
+        while pending:
+            current = pending.pop()
+            if frame.add(current, canvas, trySplit=1):
+                continue
+            pieces = frame.split(current, canvas)
+            if pieces:
+                if not frame.add(pieces[0], canvas, trySplit=0):
+                    raise LayoutError(f"{current.identity(30)} does not fit once split")
+                pending.extend(reversed(pieces[1:]))
+                continue
+            if frame._atTop:
+                raise LayoutError(f"{current.identity(30)} is too large for a page")
+            _furniture(canvas, page, number)
+            canvas.showPage()
+            number += 1
+            frame = new_frame()
+            pending.append(current)
+    _furniture(canvas, page, number)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue(), number - first_number + 1
