@@ -31,8 +31,8 @@ def round_rules(round_: Round):
     return rules_for(round_).order_by("office_id", "pk")
 
 
-def round_runs(round_: Round):
-    return RuleRun.objects.filter(round=round_).select_related("rule", "run_by")[:20]
+def round_runs(round_: Round) -> list[RuleRun]:
+    return list(RuleRun.objects.filter(round=round_).select_related("rule", "run_by")[:20])
 
 
 def round_hits(round_: Round, status: str = ""):
