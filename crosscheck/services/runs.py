@@ -37,8 +37,11 @@ NO_LISTS = "本轮还没有该规则所需的名单（或名单尚未读取完�
 BROKE = "比对出错，未写入任何命中。请稍后重新运行；如仍失败，请联系系统管理员。"
 
 
-def rule_run(*, user, round_: Round, rule) -> RuleRun:
-    """Queue a run of the rule over the round's ready lists; the worker runs it."""
+def rule_run(*, user, round_: Round, rule, send: bool = True) -> RuleRun:
+    """Queue a run of the rule over the round's ready lists; the worker runs it.
+
+    ``send=False``: the caller runs the task itself (the demo seed, the bench),
+    so no message is left on the queue for a worker to find finished."""
     require_round_access(user, round_)
     if not rules_for(round_).filter(pk=rule.pk).exists():
         raise ValidationError("该规则不适用于本轮。")
@@ -54,9 +57,10 @@ def rule_run(*, user, round_: Round, rule) -> RuleRun:
             log_action(user, "crosscheck.rule.run", run, {"rule": rule.code, "status": R.QUEUED})
     except IntegrityError:  # the same form posted twice at once: the constraint held
         raise ValidationError(BUSY) from None
-    from crosscheck.tasks import run_rule
+    if send:
+        from crosscheck.tasks import run_rule
 
-    transaction.on_commit(lambda: run_rule.delay(run.pk))
+        transaction.on_commit(lambda: run_rule.delay(run.pk))
     return run
 
 
