@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from crosscheck.jobs import RUN_JOB_KIND
 from crosscheck.models import Hit, Rule, RuleRun
-from crosscheck.services import runs
+from crosscheck.services import review, runs
 from crosscheck.tasks import run_rule
 from crosscheck.todo import crosscheck_todo
 from tests import test_clues_pages as clue_pages
@@ -250,6 +250,10 @@ def test_a_run_that_finds_new_hits_tells_the_reviewers_once(w, django_capture_on
     assert told.count() == len({n.recipient_id for n in told})  # once each, not per hit
     assert not told.filter(recipient__in=[w.leadership, w.contact, w.dept_user]).exists()
     assert told.first().url.endswith("?status=open")
+    # The round's last open hit reviewed: the notifications are done.
+    with django_capture_on_commit_callbacks(execute=True):
+        review.hit_dismiss(hit=Hit.objects.get(), user=w.member, reason="同名不同人")
+    assert not told.filter(resolved_at__isnull=True).exists()
     # A run that finds nothing new tells nobody.
     again = runs.rule_run(user=w.member, round_=w.target.round, rule=w.rule)
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,20 +14,15 @@ import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 
-from crosscheck.access import WORK_ROLES
+from crosscheck import handoffs
 from crosscheck.models import RuleRun
 from crosscheck.services.matching import match_statements, rules_for
 from crosscheck.services.sources import require_round_access
 from rounds.models import Round
-from xuncha.accounts.models import User
-from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
-from xuncha.notifications.services import hand_off
-from xuncha.orgs.models import Office
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +102,7 @@ def rule_run_execute(run_id: int) -> RuleRun:
                 {"rule": run.rule.code, "status": R.DONE, "new_hits": added},
             )
             if added:
-                _tell_reviewers(run)
+                handoffs.run_found_hits(run)
     except (ValidationError, PermissionDenied) as error:
         return rule_run_fail(run, "；".join(getattr(error, "messages", None) or [str(error)]))
     except Exception:
@@ -131,31 +126,3 @@ def rule_run_fail(run: RuleRun, message: str) -> RuleRun:
             )
     run.refresh_from_db()
     return run
-
-
-def round_reviewers(round_: Round):
-    """Who may review the round's hits, as crosscheck.access.may_see_round has
-    it: the office that manages the round (the city office too) and the
-    round's team members who signed their commitments. One query."""
-    office = Q(groups__name=Role.OFFICE.value) & (
-        Q(office__level=Office.Level.CITY) | Q(office_id=round_.office_id)
-    )
-    member = Q(
-        cadre__memberships__round=round_,
-        cadre__memberships__commitments_completed_at__isnull=False,
-    )
-    return User.objects.filter(
-        Q(groups__name__in=[role.value for role in WORK_ROLES]) & (office | member),
-        is_active=True,
-    ).distinct()
-
-
-def _tell_reviewers(run: RuleRun) -> None:
-    """Once per run (not per hit), on commit: the new hits wait for review."""
-    hand_off(
-        recipients=round_reviewers(run.round),
-        title=f"“{run.rule.name}”新增 {run.new_hits} 条比对命中待研判",
-        body=f"{run.round.name}：大数据比对发现新的命中，请研判。",
-        url=reverse("crosscheck:hit_list", args=[run.round_id]) + "?status=open",
-        awaits=f"crosscheck:run:{run.pk}:review",
-    )
