@@ -60,7 +60,9 @@ def rule_run(*, user, round_: Round, rule, send: bool = True) -> RuleRun:
 
 
 def _claim(run_id: int) -> RuleRun | None:
-    """Mark the run started (counting the attempt); None when it is finished already."""
+    """Mark the run started (counting the attempt); None when it is finished already.
+    A run left 比对中 by a dead worker is claimed again: the caller holds the
+    run's lease (crosscheck.tasks.run_rule), so no live worker has it."""
     claimed = RuleRun.objects.filter(pk=run_id, status__in=RuleRun.ACTIVE).update(
         status=R.RUNNING, attempts=F("attempts") + 1
     )
