@@ -225,21 +225,54 @@ class Rule(models.Model):
         return self.office_id is None
 
 
-class RuleRun(models.Model):
-    """One run of a rule over a round's lists: who, when, how many new hits."""
+class RuleRun(ResumableJob):
+    """One run of a rule over a round's lists: who asked, when, how it went,
+    how many new hits. Run by the worker (crosscheck.tasks.run_rule): at
+    province scale the join takes seconds, too long for a web request."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("比对中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="runs")
     run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    # When it was asked for (the sweep reads it as the job's created_at).
     started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     seconds = models.FloatField(default=0)
     new_hits = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["-started_at"]
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # A form posted twice, or two people at once: one run of a rule per
+            # round at a time (the service says so in words; this holds under a race).
+            models.UniqueConstraint(
+                fields=["round", "rule"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="cc_one_active_run_per_rule",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def created_at(self):
+        return self.started_at
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
 
 
 class Hit(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("rounds/<int:pk>/upload/", sources.source_upload, name="source_upload"),
     path("rounds/<int:pk>/held/", sources.source_from_held, name="source_from_held"),
     path("rounds/<int:pk>/run/", rules.rule_run, name="rule_run"),
+    path("rounds/<int:pk>/runs/", rules.run_status, name="run_status"),
     path("rounds/<int:pk>/rules/new/", rules.rule_create, name="rule_create"),
     path("rounds/<int:pk>/hits/", hits.hit_list, name="hit_list"),
     path("sources/<int:pk>/", sources.source_detail, name="source_detail"),

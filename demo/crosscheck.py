@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crosscheck.models import Hit, Rule, RuleRun, Source
 from crosscheck.normalize import check_digit
 from crosscheck.services import sources
-from crosscheck.services.matching import rule_run
+from crosscheck.services.runs import rule_run
+from crosscheck.tasks import run_rule
 from demo.context import DemoContext
 from demo.rounds import find_round, user
 
@@ -142,5 +143,5 @@ def seed_crosscheck(demo: DemoContext) -> None:
     # (a row and an audit entry), and seeding again must change nothing.
     ran = RuleRun.objects.filter(round=round_).values("rule_id")
     for rule in Rule.objects.filter(office=None, is_active=True).exclude(pk__in=ran).order_by("pk"):
-        rule_run(user=office, round_=round_, rule=rule)
+        run_rule(rule_run(user=office, round_=round_, rule=rule, send=False).pk)  # as the worker
     demo.count("crosscheck.hit", Hit.objects.filter(round=round_).count() - before)

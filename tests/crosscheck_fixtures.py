@@ -10,7 +10,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crosscheck.normalize import check_digit
-from crosscheck.services import sources
+from crosscheck.services import runs, sources
 
 
 def idn(birth: str, seq: str, region: str = "330102") -> str:
@@ -147,3 +147,13 @@ def load_list(round_, user, kind: str, content: bytes | None = None, name: str =
 
 def load_all(round_, user) -> dict:
     return {kind: load_list(round_, user, kind) for kind in LISTS}
+
+
+def rule_run_now(*, user, round_, rule):
+    """Ask for a run, then do it as the worker does (the task, under its lease)."""
+    from crosscheck.tasks import run_rule
+
+    run = runs.rule_run(user=user, round_=round_, rule=rule, send=False)
+    run_rule(run.pk)
+    run.refresh_from_db()
+    return run

@@ -13,12 +13,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from clues.models import Clue
-from crosscheck.models import Hit, Rule, Source
+from crosscheck.models import Hit, Rule, RuleRun, Source
 from crosscheck.services import sources
-from crosscheck.services.matching import rule_run
+from crosscheck.tasks import run_rule
 from rounds.models import Problem, ProblemCategory
 from tests import test_clues_pages as clue_pages
-from tests.crosscheck_fixtures import LI, SUN, ZHANG, csv_bytes, load_list
+from tests.crosscheck_fixtures import LI, SUN, ZHANG, csv_bytes, load_list, rule_run_now
 from tests.factories import OfficeFactory, make_user
 from tests.rounds_factories import RoundFactory
 from xuncha.accounts.roles import Role
@@ -34,7 +34,7 @@ def w(db, settings, tmp_path):
     round_ = world.target.round
     load_list(round_, world.officer, "relief")
     load_list(round_, world.officer, "assets")
-    rule_run(user=world.officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
+    rule_run_now(user=world.officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
     world.hit = Hit.objects.get(round=round_)
     return world
 
@@ -153,7 +153,7 @@ def test_list_pages_run_a_fixed_number_of_queries(client, w, django_assert_max_n
     load_list(round_, w.officer, "deceased")
     load_list(round_, w.officer, "cadres")
     for code in ("relief-deceased", "relief-cadres"):
-        rule_run(user=w.officer, round_=round_, rule=Rule.objects.get(code=code))
+        rule_run_now(user=w.officer, round_=round_, rule=Rule.objects.get(code=code))
     assert Hit.objects.count() == 4
     client.force_login(w.member)
     for url in (
@@ -269,7 +269,9 @@ def test_uploaded_files_are_deleted_after_the_retention(w, settings):
     assert AuditEntry.objects.filter(action="crosscheck.source.file_deleted").count() == 1
 
 
-def test_the_office_adds_a_rule_on_its_page_and_runs_it(client, w):
+def test_the_office_adds_a_rule_on_its_page_and_runs_it(
+    client, w, django_capture_on_commit_callbacks
+):
     client.force_login(w.officer)
     round_ = w.target.round
     response = client.post(
@@ -287,7 +289,10 @@ def test_the_office_adds_a_rule_on_its_page_and_runs_it(client, w):
     assert response.status_code == 302
     rule = Rule.objects.get(office=round_.office)
     assert rule.params == {"date_from": "2023-01-01"}
-    client.post(reverse("crosscheck:rule_run", args=[round_.pk]), {"rule": rule.pk})
+    with django_capture_on_commit_callbacks() as sent:
+        client.post(reverse("crosscheck:rule_run", args=[round_.pk]), {"rule": rule.pk})
+    assert len(sent) == 1 and not Hit.objects.filter(rule=rule).exists()  # queued for the worker
+    run_rule(RuleRun.objects.get(rule=rule).pk)  # what the worker does with the message
     assert Hit.objects.filter(rule=rule).count() == 1
     # Another office's rule is not offered to this round, nor run in it.
     other = Rule.objects.create(
@@ -298,6 +303,7 @@ def test_the_office_adds_a_rule_on_its_page_and_runs_it(client, w):
     assert "低保 × 车辆（2023 年起）" in html and "区里的规则" not in html
     client.post(reverse("crosscheck:rule_run", args=[round_.pk]), {"rule": other.pk})
     assert not Hit.objects.filter(rule=other).exists()
+    assert not RuleRun.objects.filter(rule=other).exists()
 
 
 def test_a_team_member_may_not_add_rules_on_the_page(client, w):
@@ -319,7 +325,7 @@ def test_held_data_matches_under_a_name_rule(w):
         user=w.officer, name="低保 × 库内干部（同名）", description="同名，需核实。",
         left_kind="relief", key=Rule.Key.NAME, right_kind="cadres",
     )  # fmt: skip
-    rule_run(user=w.officer, round_=w.target.round, rule=rule)
+    rule_run_now(user=w.officer, round_=w.target.round, rule=rule)
     hit = Hit.objects.get(rule=rule)
     assert hit.basis == Hit.Basis.NAME and hit.right_row.role == "本人"
 

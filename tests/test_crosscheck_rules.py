@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crosscheck.models import Hit, Row, Rule, Source
 from crosscheck.services import sources
-from crosscheck.services.matching import rule_run
 from crosscheck.services.rules import rule_create
 from crosscheck.shipped import SHIPPED_RULES
 from tests import test_clues_pages as clue_pages
@@ -18,6 +17,7 @@ from tests.crosscheck_fixtures import (
     csv_bytes,
     load_all,
     load_list,
+    rule_run_now,
 )
 
 
@@ -49,7 +49,7 @@ def test_every_shipped_rule_is_in_the_library(db):
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_each_shipped_rule_finds_exactly_its_planted_hits(w, loaded, code):
     rule = Rule.objects.get(code=code)
-    run = rule_run(user=w.member, round_=w.target.round, rule=rule)
+    run = rule_run_now(user=w.member, round_=w.target.round, rule=rule)
     assert found(rule) == EXPECTED[code]
     assert run.new_hits == len(EXPECTED[code])
     # No other rule's hits were made by this run.
@@ -59,9 +59,9 @@ def test_each_shipped_rule_finds_exactly_its_planted_hits(w, loaded, code):
 @pytest.mark.parametrize("code", sorted(EXPECTED))
 def test_a_second_run_adds_nothing(w, loaded, code):
     rule = Rule.objects.get(code=code)
-    rule_run(user=w.officer, round_=w.target.round, rule=rule)
+    rule_run_now(user=w.officer, round_=w.target.round, rule=rule)
     before = list(Hit.objects.order_by("pk").values_list("pk", flat=True))
-    again = rule_run(user=w.officer, round_=w.target.round, rule=rule)
+    again = rule_run_now(user=w.officer, round_=w.target.round, rule=rule)
     assert again.new_hits == 0
     assert list(Hit.objects.order_by("pk").values_list("pk", flat=True)) == before
 
@@ -69,11 +69,11 @@ def test_a_second_run_adds_nothing(w, loaded, code):
 def test_a_list_read_again_into_the_round_adds_only_its_new_pairs(w, loaded):
     round_ = w.target.round
     rule = Rule.objects.get(code="relief-assets")
-    rule_run(user=w.officer, round_=round_, rule=rule)
+    rule_run_now(user=w.officer, round_=round_, rule=rule)
     # The same list uploaded again is new rows: its pairs are new hits, once.
     load_list(round_, w.officer, "assets")
-    assert rule_run(user=w.officer, round_=round_, rule=rule).new_hits == 1
-    assert rule_run(user=w.officer, round_=round_, rule=rule).new_hits == 0
+    assert rule_run_now(user=w.officer, round_=round_, rule=rule).new_hits == 1
+    assert rule_run_now(user=w.officer, round_=round_, rule=rule).new_hits == 0
 
 
 def test_bad_id_numbers_are_reported_by_row_and_never_match(w, loaded):
@@ -157,7 +157,7 @@ def test_people_outside_the_round_may_not_upload_or_run(w, loaded):
     rule = Rule.objects.get(code="relief-assets")
     for outsider in (w.leadership, w.contact, w.dept_user):
         with pytest.raises(PermissionDenied):
-            rule_run(user=outsider, round_=w.target.round, rule=rule)
+            rule_run_now(user=outsider, round_=w.target.round, rule=rule)
         with pytest.raises(PermissionDenied):
             sources.source_upload(
                 user=outsider, round_=w.target.round, kind="cadres", label="",
@@ -176,7 +176,7 @@ def test_an_office_adds_its_own_pairing_without_code(w, loaded):
         params={"right_roles": "法定代表人、股东", "min_amount": "100"},
     )
     assert rule.params == {"right_roles": ["法定代表人", "股东"], "min_amount": "100"}
-    run = rule_run(user=w.officer, round_=w.target.round, rule=rule)
+    run = rule_run_now(user=w.officer, round_=w.target.round, rule=rule)
     # 李梅 (spouse, shareholder of 乙) receives relief; nobody else on both lists.
     assert found(rule) == {("李梅", "李梅")}
     assert run.new_hits == 1
@@ -229,7 +229,7 @@ def test_a_row_with_an_id_still_matches_one_without_by_name_and_birth_date(w):
     )
     load_list(round_, w.officer, "deceased", csv_bytes(*deceased))
     rule = Rule.objects.get(code="relief-deceased")
-    rule_run(user=w.officer, round_=round_, rule=rule)
+    rule_run_now(user=w.officer, round_=round_, rule=rule)
     hits = Hit.objects.filter(rule=rule, left_row__name="钱七", right_row__name="钱七")
     assert [hit.basis for hit in hits] == [Hit.Basis.NAME_BIRTH]
 

@@ -578,7 +578,13 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (Page("crosscheck:index"), expect(404, office_staff=200, team_leader=200, team_member=200)),
     *[
         (Page(name, ("round",)), expect(404, office_staff=200, team_leader=200, team_member=200))
-        for name in ("crosscheck:round_home", "crosscheck:source_upload", "crosscheck:hit_list")
+        for name in (
+            "crosscheck:round_home",
+            "crosscheck:source_upload",
+            "crosscheck:hit_list",
+            # The round page's recent runs, polled while one is queued or running.
+            "crosscheck:run_status",
+        )
     ],
     (
         Page("crosscheck:rule_create", ("round",)),
@@ -760,13 +766,12 @@ def _checklist_world(objects: dict, people: dict) -> None:
 def _crosscheck_world(objects: dict, people: dict) -> None:
     """Two lists of the rounds world's round and a hit between them."""
     from crosscheck.models import Hit, Rule
-    from crosscheck.services.matching import rule_run
-    from tests.crosscheck_fixtures import load_list
+    from tests.crosscheck_fixtures import load_list, rule_run_now
 
     round_, officer = objects["round"], people["office_staff"]
     relief = load_list(round_, officer, "relief")
     load_list(round_, officer, "assets")
-    rule_run(user=officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
+    rule_run_now(user=officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
     objects.update(cc_source=relief, cc_hit=Hit.objects.get(round=round_))
 
 

@@ -1,4 +1,4 @@
-"""Running a rule: one INSERT … SELECT per key tier, the join done by the
+"""A rule's statements: one INSERT … SELECT per key tier, the join done by the
 database on the indexed keys, never row by row in Python.
 
 A person is matched on the ID number's keyed hash; where one side has no
@@ -14,17 +14,10 @@ names, aliases, conditions); every value is a %s parameter (S608 below).
 
 import datetime
 import itertools
-import time
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.utils import timezone
-
-from crosscheck.models import Hit, Row, Rule, RuleRun, Source
-from crosscheck.services.sources import require_round_access
+from crosscheck.models import Hit, Row, Rule, Source
 from rounds.models import Round
-from xuncha.audit.services import log_action
 
 ROW = Row._meta.db_table
 HIT = Hit._meta.db_table
@@ -174,30 +167,3 @@ def rules_for(round_: Round):
     return Rule.objects.filter(is_active=True).filter(office__isnull=True) | Rule.objects.filter(
         is_active=True, office=round_.office
     )
-
-
-def rule_run(*, user, round_: Round, rule: Rule) -> RuleRun:
-    """Run a rule over the round's ready lists; the hits it adds are new pairs only."""
-    require_round_access(user, round_)
-    if not rules_for(round_).filter(pk=rule.pk).exists():
-        raise ValidationError("该规则不适用于本轮。")
-    now = timezone.now()
-    statements = match_statements(rule, round_, now)
-    if not statements:
-        raise ValidationError("本轮还没有该规则所需的名单（或名单尚未读取完成）。")
-    started = time.monotonic()
-    added = 0
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            for sql, args in statements:
-                cursor.execute(sql, args)
-                added += max(cursor.rowcount, 0)
-        run = RuleRun.objects.create(
-            round=round_,
-            rule=rule,
-            run_by=user,
-            seconds=round(time.monotonic() - started, 3),
-            new_hits=added,
-        )
-        log_action(user, "crosscheck.rule.run", run, {"rule": rule.code, "new_hits": added})
-    return run

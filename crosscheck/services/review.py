@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clues.services.handover import clue_create
+from crosscheck import handoffs
 from crosscheck.kinds import FIELD_LABELS
 from crosscheck.models import Hit, Row
 from crosscheck.services.sources import require_round_access
@@ -88,6 +89,7 @@ def _close(hit: Hit, user, status: str, note: str, **links) -> Hit:
     for name, value in links.items():
         setattr(hit, name, value)
     hit.save()
+    handoffs.hit_reviewed(hit)
     return hit
 
 

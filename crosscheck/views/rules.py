@@ -1,17 +1,19 @@
-"""Running a rule over a round's lists; the office adding a rule of its own."""
+"""Running a rule over a round's lists (queued for the worker, its status
+polled by the round page); the office adding a rule of its own."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from crosscheck import selectors
 from crosscheck.access import get_round_for_user
 from crosscheck.forms import RuleForm
 from crosscheck.models import Rule
-from crosscheck.services.matching import rule_run as run_rule
 from crosscheck.services.matching import rules_for
 from crosscheck.services.rules import may_add_rules
 from crosscheck.services.rules import rule_create as create_rule
+from crosscheck.services.runs import rule_run as run_rule
 from crosscheck.views.common import error_text, worker_required
 
 
@@ -24,15 +26,24 @@ def rule_run(request, pk: int):
         messages.error(request, "请选择规则。")
         return redirect("crosscheck:round_home", round_.pk)
     try:
-        run = run_rule(user=request.user, round_=round_, rule=rule)
+        run_rule(user=request.user, round_=round_, rule=rule)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(
-            request,
-            f"“{rule.name}”比对完成，新增命中 {run.new_hits} 条（用时 {run.seconds:.1f} 秒）。",
-        )
+        messages.success(request, f"已提交比对“{rule.name}”，进度和结果见下方“最近的比对”。")
     return redirect("crosscheck:round_home", round_.pk)
+
+
+@worker_required
+def run_status(request, pk: int):
+    """The round page's recent runs, polled while one is queued or running."""
+    round_ = get_round_for_user(request.user, pk)
+    return render(request, "crosscheck/_runs.html", {"round": round_, **runs_context(round_)})
+
+
+def runs_context(round_) -> dict:
+    runs = selectors.round_runs(round_)
+    return {"runs": runs, "polling": any(run.is_active for run in runs)}
 
 
 @worker_required

@@ -16,6 +16,7 @@ from crosscheck.reading import masked_cell
 from crosscheck.services import sources as services
 from crosscheck.services.rules import may_add_rules
 from crosscheck.views.common import error_text, worker_required
+from crosscheck.views.rules import runs_context
 
 
 @worker_required
@@ -37,7 +38,7 @@ def round_home(request, pk: int):
             "round": round_,
             "sources": selectors.round_sources(round_),
             "rules": selectors.round_rules(round_),
-            "runs": selectors.round_runs(round_),
+            **runs_context(round_),
             "counts": counts,
             "status_labels": dict(Hit.Status.choices),
             "may_add_rules": may_add_rules(request.user),
