@@ -86,7 +86,7 @@ def test_a_deleted_group_takes_its_role_with_it_at_once(client):
     assert client.get(PROBLEMS).status_code == 404
 
 
-def test_a_withdrawn_clue_permission_closes_the_clue_pages_at_once(client):
+def test_a_withdrawn_clue_permission_applies_on_the_next_check(client):
     security = make_user(Role.SECURITY_OFFICER, username="sec")
     office = make_user(Role.OFFICE)
     account_services.user_set_clue_officer(user=office, enabled=True, actor=security)
