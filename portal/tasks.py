@@ -8,8 +8,10 @@ from portal.dashboard.summary import rebuild
 def count_dashboard_changes() -> None:
     """Every minute: count the changes saved since the last dashboard view
     into the summary rows, so the next view finds nothing left to count.
-    Safe to run twice and beside a view: one counter writes at a time."""
-    bring_up_to_date()
+    Safe to run twice and beside a view: one counter writes at a time. It
+    reads the notes even when the cache says none wait (the cache may have
+    lost its mark)."""
+    bring_up_to_date(look_anyway=True)
 
 
 @shared_task(name="portal.tasks.rebuild_dashboard")

@@ -345,6 +345,69 @@ def test_uncached_view_after_a_change_recounts_only_that_segment(world, leader_c
     }
 
 
+def _notes_table_read(queries) -> bool:
+    return any("portal_figurechange" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_view_reads_the_notes_table_only_when_a_change_is_marked(world, leader_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader_client.get(URL, {"term": "13"})
+    # Nothing written since: the notes' table is not read at all (after a bulk
+    # load it can hold millions of dead rows until vacuumed).
+    with CaptureQueriesContext(connection) as queries:
+        leader_client.get(URL, {"term": "13"})
+    assert not _notes_table_read(queries)
+
+    world.problem(world.r1, "east_bureau", world.leaf_c, "interview", "minor")
+    assert cache.get(dash_cache.PENDING_KEY) is True
+    with CaptureQueriesContext(connection) as queries:
+        total = leader_client.get(URL, {"term": "13"}).context["dash"].figures["problems"]
+    assert _notes_table_read(queries)
+    assert not FigureChange.objects.exists()
+    assert cache.get(dash_cache.PENDING_KEY) is False
+    assert total["total"] == Problem.objects.filter(round__term=13).count()
+
+
+def test_a_lost_mark_means_look_and_the_beat_always_looks(world, leader_client):
+    from portal.tasks import count_dashboard_changes
+
+    leader_client.get(URL, {"term": "13"})
+    world.problem(world.r1, "east_bureau", world.leaf_c, "interview", "minor")
+    # The cache lost the mark (emptied, restarted): the view looks anyway.
+    cache.delete(dash_cache.PENDING_KEY)
+    leader_client.get(URL, {"term": "13"})
+    assert not FigureChange.objects.exists()
+
+    # A mark wrongly cleared: the view trusts it, the beat does not. (An
+    # edit, not a new row: a new row also shows in the tables' highest ids.)
+    problem = Problem.objects.filter(round=world.r1).first()
+    problem.severity = Problem.Severity.GRAVE
+    problem.save()
+    dash_cache.take_pending_mark()
+    leader_client.get(URL, {"term": "13"})
+    assert FigureChange.objects.exists()
+    count_dashboard_changes()
+    assert not FigureChange.objects.exists()
+
+
+def test_a_count_that_fails_leaves_the_mark_set(world, leader_client, monkeypatch):
+    from portal.dashboard import summary
+
+    leader_client.get(URL, {"term": "13"})
+    world.problem(world.r1, "east_bureau", world.leaf_c, "interview", "minor")
+
+    def broken(selection, today):
+        raise RuntimeError("counting failed")
+
+    monkeypatch.setattr(summary, "segment_data", broken)
+    with pytest.raises(RuntimeError):
+        summary.apply_changes()
+    assert cache.get(dash_cache.PENDING_KEY) is True
+    assert FigureChange.objects.exists()  # the notes stay for the next count
+
+
 # --- the scope chooser -------------------------------------------------------------
 
 

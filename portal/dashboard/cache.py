@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import get_language
 
@@ -35,6 +35,12 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 60
 GLOBAL_KEY = "dashboard:generation"
 KEY_VERSION = 2
+# Whether change notes may be waiting: True once one is written, False once a
+# count has taken them. A view asks the cache, not the notes' table: a queue
+# table that a bulk load filled and emptied holds dead rows until it is
+# vacuumed, and reading even one row of it then cost 40 ms. Missing (the cache
+# was emptied or restarted) means "look", and the beat always looks.
+PENDING_KEY = "dashboard:changes-pending"
 
 
 def _term_key(term) -> str:
@@ -116,14 +122,37 @@ def cached_figures(
     return cached(figures_key(office_key, scope_key, generation_keys or [GLOBAL_KEY]), compute)
 
 
-def bring_up_to_date() -> None:
+def mark_changes_pending() -> None:
+    """A change note was written: the next view counts. Called at once and
+    again at commit, so a count that ran between the two cannot leave the
+    note behind with the mark cleared."""
+    cache.set(PENDING_KEY, True, None)
+    transaction.on_commit(lambda: cache.set(PENDING_KEY, True, None))
+
+
+def changes_may_be_pending() -> bool:
+    return cache.get(PENDING_KEY) is not False
+
+
+def take_pending_mark() -> None:
+    """Before a count reads the notes: any note committed after this read
+    marks again."""
+    cache.set(PENDING_KEY, False, None)
+
+
+def bring_up_to_date(*, look_anyway: bool = False) -> None:
     """Count the pending changes and invalidate what they touched (a view
-    calls this before reading; it is one cheap query when nothing is pending)."""
+    calls this before reading; it is one cheap query when nothing is pending:
+    the tables' highest ids, for rows inserted without a signal).
+    ``look_anyway``: read the notes' table even when the cache says nothing
+    is pending (the beat, in case the cache lost its mark)."""
     from portal.dashboard.summary import apply_changes, note_bulk_inserts
     from rounds.models import Round
 
     try:
         note_bulk_inserts()
+        if not (look_anyway or changes_may_be_pending()):
+            return
         applied = apply_changes()
     except OperationalError:
         # SQLite busy with another writer: the notes stay, the next view or the
@@ -155,6 +184,7 @@ def _note(
     FigureChange.objects.create(
         round_key=round_id, organization_key=organization_id, coverage=coverage, **old
     )
+    mark_changes_pending()
 
 
 def _target_place(target_id: int | None) -> tuple[int | None, int | None]:

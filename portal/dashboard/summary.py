@@ -34,6 +34,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from clues.models import Clue, Disposition, DispositionPerson
+from portal.dashboard.cache import mark_changes_pending, take_pending_mark
 from portal.dashboard.figures import (
     DONE_STATES,
     OVERDUE_TOP,
@@ -494,6 +495,8 @@ def note_bulk_inserts() -> None:
             mark.last_id = highest[table]
             mark.save(update_fields=["last_id"])
         FigureChange.objects.bulk_create(notes)
+        if notes:
+            mark_changes_pending()
     cache.set(WATERMARKS_SEEN, highest, None)
 
 
@@ -510,6 +513,15 @@ def apply_changes(today: datetime.date | None = None) -> tuple[set[SegmentKey], 
     """Count again the segments the pending change notes name, and drop the
     notes. Returns the segments counted and whether a change concerned every
     scope; None when nothing was pending."""
+    take_pending_mark()
+    try:
+        return _apply_changes(today)
+    except BaseException:
+        mark_changes_pending()  # the notes stay: the next view or the beat counts them
+        raise
+
+
+def _apply_changes(today: datetime.date | None) -> tuple[set[SegmentKey], bool] | None:
     if not FigureChange.objects.exists():
         return None
     today = today or timezone.localdate()
