@@ -77,6 +77,34 @@ def round_choices(*, user) -> list[tuple[int, str]]:
     )
 
 
+def round_names() -> dict[int, str]:
+    """Every round's name (十三届市委第一轮巡察) by id, kept a minute like the
+    filter options. The lists' rows name their round from here: joining the
+    rounds and their offices into the rows' query cost PostgreSQL's planner
+    more than reading the rows (10-20 ms of planning for seven tables)."""
+    return dict(
+        cached_choices(
+            "round-names",
+            "all",
+            lambda: [
+                (r.pk, r.name)
+                for r in Round.objects.select_related("office").only(
+                    "term", "number", "office__level", "office__name"
+                )
+            ],
+        )
+    )
+
+
+def category_names() -> dict[int, str]:
+    """Every category's own name by id (kept a minute, as round_names)."""
+    return dict(
+        cached_choices(
+            "category-names", "all", lambda: ProblemCategory.objects.values_list("pk", "name")
+        )
+    )
+
+
 def team_list(*, user, round_: Round | None = None) -> QuerySet[Team]:
     """The teams of one round, or of every round the user sees (for a select)."""
     if round_ is not None:

@@ -7,20 +7,27 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from clues.models import Clue
+from rounds.views.rows import Names, round_names_map
 from xuncha.core.rows import esc, label, labels, markup, url_maker, ymd
+from xuncha.orgs.models import Department
+from xuncha.orgs.selectors import department_choices
 
-# What the rows show (Round.name reads its term, number and office; is_overdue
-# the feedback time): not the summary, the signatures or the other columns.
+# What the rows show (is_overdue reads the feedback time): not the summary, the
+# signatures or the other columns. The round's and the department's names come
+# from cached maps, not from joins (rounds.selectors.round_names says why).
 CLUE_COLUMNS = (
     *("number", "person_name", "person_position", "person_is_top_leader", "discipline"),
-    *("urgent", "status", "disposition_due", "feedback_at"),
-    *("target__organization__name", "department__name", "team__number"),
-    *("round__term", "round__number", "round__office__level", "round__office__name"),
+    *("urgent", "status", "disposition_due", "feedback_at", "round_id", "department_id"),
+    *("target__organization__name", "team__number"),
 )
 
 
 def clues_for_rows(clues: QuerySet[Clue]) -> QuerySet[Clue]:
-    return clues.only(*CLUE_COLUMNS)
+    return (
+        clues.select_related(None)
+        .select_related("target__organization", "team")
+        .only(*CLUE_COLUMNS)
+    )
 
 
 STATUS_BADGES = {
@@ -45,12 +52,14 @@ def clue_rows(clues) -> SafeString:
         ' <span class="badge text-bg-danger" data-testid="overdue-badge"><i class="bi bi-alarm"'
         f' aria-hidden="true"></i> {esc(_("处置逾期"))}</span>'
     )
-    rounds: dict[int, str] = {}  # Round.name and Team.name are composed each time
+    round_name = round_names_map()
+    department_name = Names(department_choices(), Department)
+    rounds: dict[int, str] = {}  # escaped once a page; Team.name is composed each time
     teams: dict[int, str] = {}
     rows = []
     for clue in clues:
         if clue.round_id not in rounds:
-            rounds[clue.round_id] = esc(clue.round.name)
+            rounds[clue.round_id] = esc(round_name[clue.round_id])
         if clue.team_id not in teams:
             teams[clue.team_id] = esc(clue.team.name)
         rows.append(
@@ -62,7 +71,7 @@ def clue_rows(clues) -> SafeString:
             f'<td class="d-none d-md-table-cell small">{label(disciplines, clue.discipline)}</td>\n'
             f'<td class="d-none d-lg-table-cell small">{esc(clue.target.organization.name)}'
             f'<div class="text-muted">{rounds[clue.round_id]}{teams[clue.team_id]}</div></td>\n'
-            f'<td class="d-none d-md-table-cell small">{esc(clue.department.name)}</td>\n'
+            f'<td class="d-none d-md-table-cell small">{esc(department_name[clue.department_id])}</td>\n'
             f'<td><span class="badge {STATUS_BADGES.get(clue.status, "text-bg-success")}">'
             f"{label(statuses, clue.status)}</span>{overdue if clue.is_overdue else ''}</td>\n"
             f'<td class="text-nowrap small">{ymd(clue.disposition_due) or "—"}</td>\n</tr>'

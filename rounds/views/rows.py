@@ -6,20 +6,21 @@ from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from rounds.models import Problem, Target
+from rounds.models import Problem, ProblemCategory, Round, Target
+from rounds.selectors import category_names, round_names
 from xuncha.core.rows import esc, label, labels, markup, truncate, url_maker, ymd
 
-# What the rows show (Round.name reads its term, number and office): the list's
-# select_related fetched every column of six tables, dates converted per row.
-ROUND_NAME = ("round__term", "round__number", "round__office__level", "round__office__name")
+# What the rows show: the list's select_related fetched every column of six
+# tables, dates converted per row. The round's and the category's names come
+# from round_names() and category_names(), not from joins (see round_names).
 PROBLEM_COLUMNS = (
     *("description", "source", "severity", "immediate_fix", "status", "found_on"),
-    *("target__organization__name", "category__name", "team__number", *ROUND_NAME),
+    *("round_id", "category_id", "target__organization__name", "team__number"),
 )
 TARGET_COLUMNS = (
-    *("leader_name", "entry_date", "feedback_date", "rectification_due", "status"),
+    *("leader_name", "entry_date", "feedback_date", "rectification_due", "status", "round_id"),
     *("organization__name", "organization__code", "organization__region__name"),
-    *("team__number", *ROUND_NAME),
+    "team__number",
 )
 
 PROBLEM_BADGES = {
@@ -37,11 +38,36 @@ TARGET_BADGES = {
 
 
 def problems_for_rows(problems: QuerySet[Problem]) -> QuerySet[Problem]:
-    return problems.only(*PROBLEM_COLUMNS)
+    return (
+        problems.select_related(None)
+        .select_related("target__organization", "team")
+        .only(*PROBLEM_COLUMNS)
+    )
 
 
 def targets_for_rows(targets: QuerySet[Target]) -> QuerySet[Target]:
-    return targets.only(*TARGET_COLUMNS)
+    return (
+        targets.select_related(None)
+        .select_related("organization__region", "team")
+        .only(*TARGET_COLUMNS)
+    )
+
+
+class Names(dict):
+    """Names by id from a cached map; one not yet in it (made a moment ago in
+    another process) is read by itself."""
+
+    def __init__(self, names: dict[int, str], model):
+        super().__init__(names)
+        self.model = model
+
+    def __missing__(self, pk: int) -> str:
+        self[pk] = self.model.objects.get(pk=pk).name
+        return self[pk]
+
+
+def round_names_map() -> Names:
+    return Names(round_names(), Round)
 
 
 def problem_rows(problems, *, shows_source: bool) -> SafeString:
@@ -51,13 +77,14 @@ def problem_rows(problems, *, shows_source: bool) -> SafeString:
     severities = labels(Problem, "severity")
     statuses = labels(Problem, "status")
     immediate = f' <span class="badge text-bg-success">{esc(_("立行立改"))}</span>'
-    rounds: dict[int, str] = {}  # Round.name and Team.name are composed each time
+    round_name, category_name = round_names_map(), Names(category_names(), ProblemCategory)
+    rounds: dict[int, str] = {}  # escaped once a page; Team.name is composed each time
     teams: dict[int, str] = {}
     rows = []
     for problem in problems:
         organization = esc(problem.target.organization.name)
         if problem.round_id not in rounds:
-            rounds[problem.round_id] = esc(problem.round.name)
+            rounds[problem.round_id] = esc(round_name[problem.round_id])
         if problem.team_id not in teams:
             teams[problem.team_id] = esc(problem.team.name)
         source = (
@@ -73,7 +100,7 @@ def problem_rows(problems, *, shows_source: bool) -> SafeString:
             f'<td class="d-none d-md-table-cell small">{organization}</td>\n'
             f'<td class="d-none d-lg-table-cell small">{rounds[problem.round_id]}'
             f'<div class="text-muted">{teams[problem.team_id]}</div></td>\n'
-            f'<td class="d-none d-lg-table-cell small">{esc(problem.category.name)}</td>\n'
+            f'<td class="d-none d-lg-table-cell small">{esc(category_name[problem.category_id])}</td>\n'
             f"{source}"
             f'<td class="small text-nowrap{grave}">{label(severities, problem.severity)}</td>\n'
             f'<td class="d-none d-md-table-cell small text-nowrap">{ymd(problem.found_on)}</td>\n'
@@ -87,13 +114,14 @@ def target_rows(targets) -> SafeString:
     """``<tr>``s of the target list (rounds/target_list.html's table)."""
     url = url_maker("rounds:target_detail")
     statuses = labels(Target, "status")
+    round_name = round_names_map()
     rounds: dict[int, str] = {}
     teams: dict[int, str] = {}
     rows = []
     for target in targets:
         organization = target.organization
         if target.round_id not in rounds:
-            rounds[target.round_id] = esc(target.round.name)
+            rounds[target.round_id] = esc(round_name[target.round_id])
         if target.team_id not in teams:
             teams[target.team_id] = esc(target.team.name)
         rows.append(
