@@ -17,6 +17,7 @@ from rectification.models import Item, LedgerEntry, Plan
 from rectification.services.plans import plan_open
 from rounds.access import office_manages
 from rounds.models import Problem, Target
+from rounds.workflow import import_refusal
 from xuncha.audit.services import log_action, log_actions
 
 ST = Item.State
@@ -59,6 +60,9 @@ def item_import_check(*, problem: Problem, values: dict, user) -> None:
     target: Target = problem.target
     if not office_manages(user, target.round.office):
         refuse("target", f"「{target.organization.name}」不属于本级巡察办的巡察对象，不能导入。")
+    elif reason := import_refusal(target.round):
+        # A live round's plans are under review: an import would accept them.
+        refuse("target", reason)
     if target.status not in FED_BACK_TARGET:
         refuse("target", "该巡察对象尚未反馈，不能导入整改台账。")
     if problem.status != Problem.Status.FED_BACK:
@@ -105,6 +109,8 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
         )
         problem = problem_steps[0]["problem"]
         target = problem.target
+        if reason := import_refusal(target.round):
+            raise ValidationError(f"「{target.organization.name}」：{reason}")
         if target.pk not in plans:
             plans[target.pk] = Plan.objects.filter(target=target).first() or plan_open(
                 target=target, user=None
