@@ -198,3 +198,6 @@ def _item_import_kind() -> ImportKind:
 def register_import_kind() -> None:
     """Called from ``RectificationConfig.ready()``."""
     register_kind("items", _item_import_kind, order=20)
+    from rectification.recommendation_import import register_recommendation_import_kind
+
+    register_recommendation_import_kind()

@@ -373,3 +373,118 @@ def test_people_are_added_to_a_team_of_an_archived_round_never_moved(city, cadre
     assert job.status == ImportJob.Status.INVALID
     assert "「李红」在第一巡察组中是组员，与本行填写的副组长不一致" in job.problems[0][2]
     assert city.team.memberships.count() == 4
+
+
+# --- 巡察建议书 --------------------------------------------------------------------
+
+
+def recommendation_row(title: str, **changes) -> dict:
+    return {
+        "标题": title,
+        "主送部门": "市国资委",
+        "建议内容": "多家国有企业存在公款存放不规范问题，建议开展专项治理。",
+        "届次": 13,
+        "轮次": 1,
+        "印发日期": datetime.date(2025, 7, 1),
+        "反馈期限": datetime.date(2025, 9, 30),
+        "办理状态": "已办结",
+        "签收日期": datetime.date(2025, 7, 3),
+        "反馈日期": datetime.date(2025, 9, 20),
+        "办结日期": datetime.date(2025, 10, 10),
+        "落实情况": "已开展资金存放专项治理，修订管理办法1项。",
+        **changes,
+    }
+
+
+@pytest.fixture
+def sasac(db):
+    from tests.factories import DepartmentFactory
+
+    return DepartmentFactory(code="GZW", name="市国资委", kind="other")
+
+
+def test_past_recommendations_are_imported_with_their_dated_ledger(city, sasac):
+    from rectification.models import Recommendation
+    from xuncha.notifications.models import Notification
+
+    set_status(city.round, Round.Status.ARCHIVED)
+    notified = Notification.objects.count()
+    rows = [
+        recommendation_row("关于规范国有企业资金存放管理的巡察建议书"),
+        # By the department's code, with no round, received but not yet answered;
+        # the receipt's date left out takes the issue's.
+        recommendation_row(
+            "关于加强村级财务管理的巡察建议书",
+            主送部门="GZW",
+            届次=None,
+            轮次=None,
+            办理状态="已签收",
+            签收日期=None,
+            反馈日期=None,
+            办结日期=None,
+            落实情况=None,
+        ),
+    ]
+
+    job = imported(city.office_user, "recommendations", rows)
+
+    assert (job.totals["new"], job.totals["duplicate"]) == (2, 0)
+    closed = Recommendation.objects.get(title__startswith="关于规范")
+    assert (closed.round, closed.department, closed.status) == (city.round, sasac, "closed")
+    assert (closed.issued_at, closed.due) == (datetime.date(2025, 7, 1), datetime.date(2025, 9, 30))
+    ledger = [(e.action, e.created_at.date(), e.note) for e in closed.entries.all()]
+    assert ledger == [
+        ("issued", datetime.date(2025, 7, 1), "导入历史建议书"),
+        ("received", datetime.date(2025, 7, 3), "导入历史建议书"),
+        ("answered", datetime.date(2025, 9, 20), "已开展资金存放专项治理，修订管理办法1项。"),
+        ("closed", datetime.date(2025, 10, 10), "导入历史建议书"),
+    ]
+    received = Recommendation.objects.get(title__startswith="关于加强")
+    assert received.round is None and received.status == "received"
+    assert [(e.action, e.created_at.date()) for e in received.entries.all()] == [
+        ("issued", datetime.date(2025, 7, 1)),
+        ("received", datetime.date(2025, 7, 1)),
+    ]
+    logged = entries("recommendation.import")
+    assert logged.count() == 2 and {e.data["imported"] for e in logged} == {job.pk}
+    assert Notification.objects.count() == notified  # handled long ago: nobody is told
+
+    # The same recommendation again (in an edited file) is a duplicate, refused.
+    again = check(city.office_user, "recommendations", [rows[0] | {"建议内容": "改过的内容"}])
+    assert again.status == ImportJob.Status.INVALID
+    assert "系统中已有这条记录（按主送部门、标题和印发日期" in again.problems[0][2]
+    assert Recommendation.objects.count() == 2
+
+
+def test_recommendation_rows_that_do_not_fit_are_refused_with_nothing_written(city, sasac):
+    from rectification.models import Recommendation
+
+    before = AuditEntry.objects.count()
+
+    job = check(
+        city.office_user,
+        "recommendations",
+        [
+            recommendation_row("建议一"),  # row 2: its round is in rectification
+            recommendation_row("建议二", 届次=None, 主送部门="市不存在局"),  # row 3
+            recommendation_row("建议三", 届次=None, 轮次=None, 办理状态="已签收"),  # row 4
+            recommendation_row("建议四", 届次=None, 轮次=None, 落实情况=None),  # row 5
+            recommendation_row("建议五", 届次=None, 轮次=None),  # row 6
+            recommendation_row("建议五", 届次=None, 轮次=None),  # row 7: row 6 again
+        ],
+    )
+
+    assert job.status == ImportJob.Status.INVALID
+    refused: dict[int, list] = {}
+    for row, column, reason in job.problems:
+        refused.setdefault(row, []).append((column, reason))
+    [(column, reason)] = refused[2]
+    assert column == "轮次" and "十三届市委第一轮巡察处于“整改”阶段" in reason
+    assert ("轮次", "届次和轮次须同时填写，或都不填。") in refused[3]
+    assert any(c == "主送部门" and "「市不存在局」不存在" in r for c, r in refused[3])
+    assert ("反馈日期", "办理状态为“已签收”，不应填写反馈日期。") in refused[4]
+    assert refused[5] == [("落实情况", "办理状态为“已反馈”或“已办结”时须填写落实情况。")]
+    assert 6 not in refused and "与第 6 行重复" in refused[7][0][1]
+    assert (job.totals["new"], job.totals["duplicate"], job.totals["invalid"]) == (1, 1, 4)
+    assert not Recommendation.objects.exists()
+    assert AuditEntry.objects.count() == before + 1  # the upload

@@ -81,9 +81,19 @@ def item_import_check(*, problem: Problem, values: dict, user) -> None:
         raise ValidationError(errors)
 
 
-def _at(day: datetime.date, hour: int = 12) -> datetime.datetime:
+def ledger_moment(day: datetime.date, hour: int = 12) -> datetime.datetime:
     """A ledger date as a moment: noon of that day, local time."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def put_back_dates(model, created: list, moments: list[datetime.datetime]) -> None:
+    """Date freshly inserted ledger rows as the old ledger dates them: their
+    created_at is set on insert (auto_now_add), so it is put back after."""
+    by_moment: dict[datetime.datetime, list[int]] = {}
+    for row, at in zip(created, moments, strict=True):
+        by_moment.setdefault(at, []).append(row.pk)
+    for at, pks in by_moment.items():
+        model.objects.filter(pk__in=pks).update(created_at=at)
 
 
 @transaction.atomic
@@ -125,7 +135,7 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
         state = ST.PLANNING
         for step in problem_steps:
             values = step["values"]
-            at = _at(step["on"])
+            at = ledger_moment(step["on"])
             after = values["state"]
             if after != ST.PLANNING:
                 note = step["note"]
@@ -172,12 +182,7 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
             )
         )
     created = LedgerEntry.objects.bulk_create([entry for entry, _at in entries], batch_size=1000)
-    # created_at is set on insert (auto_now_add): the old ledger's dates are put back after.
-    by_moment: dict[datetime.datetime, list[int]] = {}
-    for entry, (_entry, at) in zip(created, entries, strict=True):
-        by_moment.setdefault(at, []).append(entry.pk)
-    for at, pks in by_moment.items():
-        LedgerEntry.objects.filter(pk__in=pks).update(created_at=at)
+    put_back_dates(LedgerEntry, created, [at for _entry, at in entries])
     log_actions(user, "item.import", audit)
     return {"items": len(audit), "entries": len(entries)}
 
