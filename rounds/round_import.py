@@ -352,7 +352,7 @@ class RoundImporter(Importer):
             if reason and row.status != UNCHANGED:
                 row.refuse("轮次", reason)
             elif refusals:
-                row.refuse("", refusals[0])
+                row.refuse("", "".join(refusals))
 
     def write(self, rows: list[Parsed], *, job) -> dict:
         return targets_import(

@@ -110,8 +110,9 @@ def ready_to_archive(round_: Round) -> list[str]:
 # creates are new history and need no such rule.
 IMPORT_OPEN_STATUSES = (S.ARCHIVED,)
 IMPORT_RULE = (
-    "已在系统中的轮次，只有处于“归档”阶段的才能通过导入补充或更正（增加巡察对象、巡察组成员、"
-    "整改台账、巡察建议书等）；未归档的轮次正在进行中，请在系统中办理。导入新建的轮次不受此限。"
+    "已在系统中的轮次，只有处于“归档”阶段的才能通过导入补充或更正（增加或更改巡察对象、"
+    "巡察组成员，导入整改台账、巡察建议书）；未归档的轮次正在进行中，请在系统中办理。"
+    "本次导入新建的轮次不受此限。"
 )
 
 
