@@ -488,3 +488,53 @@ def test_recommendation_rows_that_do_not_fit_are_refused_with_nothing_written(ci
     assert (job.totals["new"], job.totals["duplicate"], job.totals["invalid"]) == (1, 1, 4)
     assert not Recommendation.objects.exists()
     assert AuditEntry.objects.count() == before + 1  # the upload
+
+
+def test_the_downloaded_templates_fill_in_and_their_example_rows_are_never_imported(
+    client, city, cadres, sasac
+):
+    from django.urls import reverse
+
+    from rectification.models import Recommendation
+
+    set_status(city.round, Round.Status.ARCHIVED)
+    OrganizationFactory(code="370100-001")  # the example row's organization
+    client.force_login(city.office_user)
+
+    def filled(kind: str, rows: list[dict]) -> bytes:
+        response = client.get(reverse("imports:template", args=[kind]))
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        sheet = workbook.worksheets[0]
+        headers = [cell.value for cell in sheet[1]]
+        assert sheet.cell(row=2, column=1).value == "示例"
+        for number, row in enumerate(rows, start=1):
+            sheet.append([number if h == "序号" else row.get(h) for h in headers])
+        notes = workbook["填写说明"]
+        text = "".join(str(cell.value or "") for line in notes.iter_rows() for cell in line)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue(), sheet, text
+
+    content, sheet, text = filled(
+        "rounds", [round_row("C-JYJ", number=3, 组长="王志强", 组员="赵磊、GB-004")]
+    )
+    assert "干部编号或干部库中的姓名" in text
+    job = services.import_upload(user=city.office_user, kind="rounds", upload=upload(content))
+    assert job.status == ImportJob.Status.VALID and job.totals["new"] == 1, job.problems
+    services.import_confirm(job=job, user=city.office_user)
+    assert memberships(Round.objects.get(number=3)) == {
+        (1, "leader", "GB-001"),
+        (1, "member", "GB-003"),
+        (1, "member", "GB-004"),
+    }
+
+    content, sheet, text = filled("recommendations", [recommendation_row("建议一")])
+    assert "主送部门、标题和印发日期" in text and "已印发、已签收、已反馈、已办结" in text
+    validated = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert any(ref.startswith("I3") for ref in validated)  # 办理状态's drop-down
+    job = services.import_upload(
+        user=city.office_user, kind="recommendations", upload=upload(content)
+    )
+    assert job.status == ImportJob.Status.VALID and job.totals["new"] == 1, job.problems
+    services.import_confirm(job=job, user=city.office_user)
+    assert list(Recommendation.objects.values_list("title", flat=True)) == ["建议一"]
