@@ -20,6 +20,7 @@ from rectification.models import Item
 from rectification.services.imports import item_import_check, items_import
 from rounds.models import Problem
 from rounds.resources import TARGET_COLUMNS, TargetFinder, description_key, refuse_from
+from rounds.workflow import IMPORT_RULE
 from xuncha.imports.engine import DUPLICATE, NEW, Column, Importer, Parsed, Row, labels
 from xuncha.imports.kinds import ImportKind, register_kind
 from xuncha.orgs.models import Department
@@ -188,7 +189,8 @@ def _item_import_kind() -> ImportKind:
         ItemImporter,
         "已反馈问题的整改事项及其台账历史：每个台账状态一行（如 2022-03-01 整改中、2022-06-30 "
         "已销号），按台账日期记入台账，事项取最后一行的三单内容和状态。问题填“问题编号”，"
-        "或填该巡察对象已反馈问题的完整描述；整改方案尚未编制的，导入时自动建立。",
+        "或填该巡察对象已反馈问题的完整描述；整改方案尚未编制的，导入时自动建立并视为已审核通过。"
+        + IMPORT_RULE,
         natural_key=ItemImporter.natural_key,
     )
 
@@ -196,3 +198,6 @@ def _item_import_kind() -> ImportKind:
 def register_import_kind() -> None:
     """Called from ``RectificationConfig.ready()``."""
     register_kind("items", _item_import_kind, order=20)
+    from rectification.recommendation_import import register_recommendation_import_kind
+
+    register_recommendation_import_kind()

@@ -2,25 +2,42 @@
 
 One row per target: the round (届次, 轮次 and, the first time a round appears,
 its year, kinds and dates), the team (组号) and the organization inspected,
-with the target's own dates and state. A target is recognised by the round
-(届次 + 轮次, of the importing office) and the organization's code: a row whose
-target exists updates its dates, leader and state (or is unchanged). Rounds
-and teams are created the first time a row names them. The write is
+with the target's own dates and state, and the team's people (组长, 副组长,
+组员: cadres named by 干部编号 or by their name in the 干部库). A target is
+recognised by the round (届次 + 轮次, of the importing office) and the
+organization's code: a row whose target exists updates its dates, leader and
+state (or is unchanged). Rounds and teams are created the first time a row
+names them; people named for a team are added to it (never removed). An
+existing round is changed only when it is archived (rounds.workflow.
+import_refusal): the others are live work. The write is
 rounds.services.imports.targets_import.
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 
-from rounds.models import Round, RoundKind, Target, chinese_number
-from rounds.services.imports import targets_import
+from rounds.models import Membership, Round, RoundKind, Target, chinese_number
+from rounds.services.imports import targets_import, team_people_refusals
 from rounds.services.planning import check_target_scope
+from rounds.workflow import IMPORT_RULE, import_refusal
 from xuncha.imports.engine import NEW, UNCHANGED, UPDATED, Column, Importer, Parsed, Row, labels
 from xuncha.imports.kinds import ImportKind, register_kind
-from xuncha.orgs.models import Organization
+from xuncha.orgs.models import Cadre, Organization
 
 KIND_SEPARATORS = (",", "，", ";", "；", "/", " ")
+PEOPLE_SEPARATORS = (",", "，", ";", "；", "/", " ", "\n")
+PEOPLE_NOTE = (
+    "干部编号或干部库中的姓名，多人用“、”分隔；同名时填干部编号或“姓名（干部编号）”。"
+    "同一巡察组各行须一致，也可只在其中一行填写。"
+)
+# Column -> role, in the order a team is read out.
+PEOPLE_COLUMNS = {
+    "组长": Membership.Role.LEADER,
+    "副组长": Membership.Role.DEPUTY,
+    "组员": Membership.Role.MEMBER,
+}
 ROUND_COLUMNS = [
     Column("届次", True, 13, note="如十三届填 13。"),
     Column("轮次", True, 1),
@@ -29,9 +46,18 @@ ROUND_COLUMNS = [
     Column("专项主题", False, ""),
     Column("计划开始", True, datetime.date(2025, 3, 1)),
     Column("计划结束", True, datetime.date(2025, 5, 31)),
-    Column("轮次状态", False, "归档", labels(Round.Status.choices), note="不填为“归档”。"),
+    Column(
+        "轮次状态",
+        False,
+        "归档",
+        labels(Round.Status.choices),
+        note="不填为“归档”。已在系统中的轮次未归档时不能导入；导入的轮次以后要补充整改台账等，应为“归档”。",
+    ),
     Column("组号", True, 1, note="第一巡察组填 1。"),
     Column("联络员", False, ""),
+    Column("组长", False, "王志强", note="一人。" + PEOPLE_NOTE),
+    Column("副组长", False, "李红", note=PEOPLE_NOTE),
+    Column("组员", False, "赵磊、钱芳、孙伟", note=PEOPLE_NOTE),
     Column("组织编码", True, "370100-001", note="被巡察党组织的组织编码（须已导入党组织）。"),
     Column("主要负责人", False, "周建国", note="巡察时的一把手；不填取党组织的主要负责人。"),
     Column("进驻日期", False, datetime.date(2025, 3, 10)),
@@ -45,7 +71,55 @@ ROUND_COLUMNS = [
         note="不填时：有反馈日期为“已反馈”，否则为“待进驻”。",
     ),
 ]
+ROLE_COLUMN = {role: header for header, role in PEOPLE_COLUMNS.items()}
 TARGET_FIELDS = ("team_number", "leader_name", "entry_date", "exit_date", "feedback_date", "status")
+
+
+class CadreFinder:
+    """A cadre as an office's sheet names one: the 干部编号 (the 干部库's key),
+    a name that only one cadre in the 干部库 has, or 姓名（干部编号）.
+    The 干部库 is read once per import."""
+
+    def __init__(self):
+        self._by_code: dict[str, Cadre] | None = None
+        self._by_name: dict[str, list[Cadre]] = {}
+
+    def _load(self) -> None:
+        self._by_code = {}
+        for cadre in Cadre.objects.only("pk", "code", "name"):
+            self._by_code[cadre.code] = cadre
+            self._by_name.setdefault(cadre.name, []).append(cadre)
+
+    def find(self, text: str) -> tuple[Cadre | None, str]:
+        """The cadre, or None and why not."""
+        if self._by_code is None:
+            self._load()
+        match = re.fullmatch(r"(.+?)\s*[（(]\s*(.+?)\s*[)）]", text)
+        if match:
+            name, code = match.groups()
+            cadre = self._by_code.get(code)
+            if cadre is None:
+                return None, f"干部库中没有干部编号「{code}」，请先导入干部。"
+            if cadre.name != name:
+                return None, f"干部编号「{code}」是{cadre.name}，不是「{name}」。"
+            return cadre, ""
+        cadre = self._by_code.get(text)
+        if cadre is not None:
+            return cadre, ""
+        named = self._by_name.get(text, [])
+        if len(named) == 1:
+            return named[0], ""
+        if named:
+            return None, (
+                f"干部库中有 {len(named)} 名「{text}」，请改填干部编号或“姓名（干部编号）”。"
+            )
+        return None, f"干部库中没有「{text}」（按干部编号或姓名查找），请先导入干部。"
+
+
+def people_cells(text: str) -> list[str]:
+    for separator in PEOPLE_SEPARATORS:
+        text = text.replace(separator, "、")
+    return [name.strip() for name in text.split("、") if name.strip()]
 
 
 class RoundImporter(Importer):
@@ -63,6 +137,11 @@ class RoundImporter(Importer):
             for r in Round.objects.filter(office=self.office).prefetch_related("kinds")
         }
         self.first_row_of_round: dict[tuple, tuple[int, dict]] = {}
+        self.cadres = CadreFinder()
+        # (term, number, team) -> (first row naming its people, those people)
+        self.first_row_of_team: dict[tuple, tuple[int, frozenset]] = {}
+        # (term, number, cadre pk) -> the team the file puts that cadre on
+        self.team_of_cadre: dict[tuple, int] = {}
 
     def organization(self, row: Row) -> Organization | None:
         code = row.text("组织编码", required=True)
@@ -102,11 +181,59 @@ class RoundImporter(Importer):
             row.refuse("计划结束", "计划结束不能早于计划开始。")
         return values
 
+    def people(self, row: Row) -> list[tuple[str, Cadre]]:
+        """The team's people this row names, as (role, cadre): unknown people,
+        a second 组长 and one person in two places are refused."""
+        people: list[tuple[str, Cadre]] = []
+        where: dict[int, str] = {}
+        for header, role in PEOPLE_COLUMNS.items():
+            names = people_cells(row.text(header))
+            if role == Membership.Role.LEADER and len(names) > 1:
+                row.refuse(header, "每个巡察组只有一名组长，请只填一人（其他人填副组长或组员）。")
+                continue
+            for name in names:
+                cadre, reason = self.cadres.find(name)
+                if cadre is None:
+                    row.refuse(header, reason)
+                elif cadre.pk in where:
+                    row.refuse(
+                        header,
+                        f"「{cadre.name}」已填在“{where[cadre.pk]}”中，同一人在一个巡察组只能有一个职务。",
+                    )
+                else:
+                    where[cadre.pk] = header
+                    people.append((role, cadre))
+        return people
+
+    def check_team(self, row: Row, term: int, number: int, team_number: int, people) -> None:
+        """Rows of one team name the same people (or none); a person is on one
+        team of a round."""
+        if not people:
+            return
+        named = frozenset((role, cadre.pk) for role, cadre in people)
+        first = self.first_row_of_team.setdefault((term, number, team_number), (row.number, named))
+        if first[1] != named:
+            row.refuse(
+                "",
+                f"与第 {first[0]} 行是同一巡察组（第{chinese_number(team_number)}巡察组），"
+                "但组长、副组长或组员不一致；可只在其中一行填写。",
+            )
+            return
+        for role, cadre in people:
+            team = self.team_of_cadre.setdefault((term, number, cadre.pk), team_number)
+            if team != team_number:
+                row.refuse(
+                    ROLE_COLUMN[role],
+                    f"「{cadre.name}」已填在本轮第{chinese_number(team)}巡察组，"
+                    "同一人在一轮巡察中只能在一个巡察组。",
+                )
+
     def parse(self, row: Row) -> Parsed | None:
         term = row.integer("届次", required=True, minimum=1)
         number = row.integer("轮次", required=True, minimum=1)
         round_values = self.round_values(row)
         team_number = row.integer("组号", required=True, minimum=1)
+        people = self.people(row)
         organization = self.organization(row)
         target = {
             "team_number": team_number,
@@ -137,6 +264,7 @@ class RoundImporter(Importer):
             )
         if not target["leader_name"]:
             target["leader_name"] = organization.leader_name
+        self.check_team(row, term, number, team_number, people)
         key = (term, number)
         existing_round = self.rounds.get(key)
         if existing_round is not None:
@@ -173,32 +301,58 @@ class RoundImporter(Importer):
                 "round": round_values,
                 "organization": organization,
                 "target": target,
+                "people": people,
             },
         )
 
     def classify(self, rows: list[Parsed]) -> None:
+        """New, updated or unchanged against the database, read afresh (this
+        runs again under the commit's lock). A row that would change an
+        existing round that is not archived is refused, as is one whose
+        people clash with the round's teams as they stand."""
+        rounds = {
+            (r.term, r.number): r
+            for r in Round.objects.filter(office=self.office).select_related("office")
+        }
         existing = {
             (t.round.term, t.round.number, t.organization.code): t
             for t in Target.objects.filter(round__office=self.office)
             .filter(organization__code__in=[row.key[2] for row in rows])
             .select_related("round", "organization", "team")
         }
+        in_play = [rounds[key].pk for key in {row.key[:2] for row in rows} if key in rounds]
+        placed = {
+            (m.round_id, m.cadre_id): m
+            for m in Membership.objects.filter(round_id__in=in_play).select_related("team", "cadre")
+        }
         for row in rows:
+            round_ = rounds.get(row.key[:2])
+            people = row.values["people"]
+            refusals, joining = (
+                team_people_refusals(round_, row.values["target"]["team_number"], people, placed)
+                if round_ is not None
+                else ([], people)
+            )
             target = existing.get(row.key)
             if target is None:
                 row.status = NEW
-                continue
-            row.existing = target
-            now = {
-                "team_number": target.team.number,
-                "leader_name": target.leader_name,
-                "entry_date": target.entry_date,
-                "exit_date": target.exit_date,
-                "feedback_date": target.feedback_date,
-                "status": target.status,
-            }
-            wanted = {name: row.values["target"][name] for name in TARGET_FIELDS}
-            row.status = UNCHANGED if now == wanted else UPDATED
+            else:
+                row.existing = target
+                now = {
+                    "team_number": target.team.number,
+                    "leader_name": target.leader_name,
+                    "entry_date": target.entry_date,
+                    "exit_date": target.exit_date,
+                    "feedback_date": target.feedback_date,
+                    "status": target.status,
+                }
+                wanted = {name: row.values["target"][name] for name in TARGET_FIELDS}
+                row.status = UNCHANGED if now == wanted and not joining else UPDATED
+            reason = import_refusal(round_) if round_ is not None else ""
+            if reason and row.status != UNCHANGED:
+                row.refuse("轮次", reason)
+            elif refusals:
+                row.refuse("", "".join(refusals))
 
     def write(self, rows: list[Parsed], *, job) -> dict:
         return targets_import(
@@ -216,7 +370,8 @@ def _round_import_kind() -> ImportKind:
         RoundImporter,
         "每行一个巡察对象：所属轮次（届次、轮次，首次出现时建立轮次）、巡察组（组号，首次出现时建立）"
         "和被巡察党组织，以及进驻、撤离、反馈日期和状态。同一轮次各行的年度、类型、日期须一致。"
-        "已有的巡察对象按本行更新。",
+        "组长、副组长、组员按干部编号或姓名在干部库中查找，编入该巡察组（已在组中的人不变，"
+        "导入只增加、不删除成员）。已有的巡察对象按本行更新。" + IMPORT_RULE,
         natural_key=RoundImporter.natural_key,
     )
 

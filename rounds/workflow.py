@@ -100,6 +100,32 @@ def ready_to_archive(round_: Round) -> list[str]:
     return [reason for blocker in ARCHIVE_BLOCKERS for reason in blocker(round_)]
 
 
+# --- historical imports -------------------------------------------------------
+
+# An import writes the past. It may add to or change an existing round only
+# once the round is over: 归档 comes after every rectification blocker above is
+# cleared, and the lifecycle never leaves it. Before that the round is someone's
+# live work (targets on site, plans under the office's review), which an import
+# would change behind the team's and the unit's backs. Rounds that an import
+# creates are new history and need no such rule.
+IMPORT_OPEN_STATUSES = (S.ARCHIVED,)
+IMPORT_RULE = (
+    "已在系统中的轮次，只有处于“归档”阶段的才能通过导入补充或更正（增加或更改巡察对象、"
+    "巡察组成员，导入整改台账、巡察建议书）；未归档的轮次正在进行中，请在系统中办理。"
+    "本次导入新建的轮次不受此限。"
+)
+
+
+def import_refusal(round_: Round) -> str:
+    """Why an import may not change this existing round, in words; "" when it may."""
+    if round_.status in IMPORT_OPEN_STATUSES:
+        return ""
+    return (
+        f"{round_.name}处于“{Round.Status(round_.status).label}”阶段，尚未归档，"
+        "导入不能改变进行中的轮次，请在系统中办理；轮次归档后才能导入其历史数据。"
+    )
+
+
 def _advance(action: str, source: str, target: str, check=None) -> Rule:
     label = f"推进到{Round.Status(target).label}"
     return Rule(

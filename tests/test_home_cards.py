@@ -84,6 +84,7 @@ def test_the_apps_register_their_import_kinds_in_page_order():
         "clues",
         "clue_people",
         "items",
+        "recommendations",
     ]
     assert get_kind("problems").label == "发现问题"
     with pytest.raises(LookupError):

@@ -136,6 +136,9 @@ def round_rows() -> list[list]:
                 "归档",
                 team_of(i),
                 "",
+                "",  # 组长, 副组长, 组员: the published figures name no one
+                "",
+                "",
                 code(i),
                 "",
                 (start + datetime.timedelta(days=10)).isoformat(),

@@ -17,6 +17,7 @@ from rectification.models import Item, LedgerEntry, Plan
 from rectification.services.plans import plan_open
 from rounds.access import office_manages
 from rounds.models import Problem, Target
+from rounds.workflow import import_refusal
 from xuncha.audit.services import log_action, log_actions
 
 ST = Item.State
@@ -59,6 +60,9 @@ def item_import_check(*, problem: Problem, values: dict, user) -> None:
     target: Target = problem.target
     if not office_manages(user, target.round.office):
         refuse("target", f"「{target.organization.name}」不属于本级巡察办的巡察对象，不能导入。")
+    elif reason := import_refusal(target.round):
+        # A live round's plans are under review: an import would accept them.
+        refuse("target", reason)
     if target.status not in FED_BACK_TARGET:
         refuse("target", "该巡察对象尚未反馈，不能导入整改台账。")
     if problem.status != Problem.Status.FED_BACK:
@@ -77,9 +81,19 @@ def item_import_check(*, problem: Problem, values: dict, user) -> None:
         raise ValidationError(errors)
 
 
-def _at(day: datetime.date, hour: int = 12) -> datetime.datetime:
+def ledger_moment(day: datetime.date, hour: int = 12) -> datetime.datetime:
     """A ledger date as a moment: noon of that day, local time."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def put_back_dates(model, created: list, moments: list[datetime.datetime]) -> None:
+    """Date freshly inserted ledger rows as the old ledger dates them: their
+    created_at is set on insert (auto_now_add), so it is put back after."""
+    by_moment: dict[datetime.datetime, list[int]] = {}
+    for row, at in zip(created, moments, strict=True):
+        by_moment.setdefault(at, []).append(row.pk)
+    for at, pks in by_moment.items():
+        model.objects.filter(pk__in=pks).update(created_at=at)
 
 
 @transaction.atomic
@@ -105,6 +119,8 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
         )
         problem = problem_steps[0]["problem"]
         target = problem.target
+        if reason := import_refusal(target.round):
+            raise ValidationError(f"「{target.organization.name}」：{reason}")
         if target.pk not in plans:
             plans[target.pk] = Plan.objects.filter(target=target).first() or plan_open(
                 target=target, user=None
@@ -119,7 +135,7 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
         state = ST.PLANNING
         for step in problem_steps:
             values = step["values"]
-            at = _at(step["on"])
+            at = ledger_moment(step["on"])
             after = values["state"]
             if after != ST.PLANNING:
                 note = step["note"]
@@ -166,12 +182,7 @@ def items_import(*, steps: list[dict], user, job=None) -> dict:
             )
         )
     created = LedgerEntry.objects.bulk_create([entry for entry, _at in entries], batch_size=1000)
-    # created_at is set on insert (auto_now_add): the old ledger's dates are put back after.
-    by_moment: dict[datetime.datetime, list[int]] = {}
-    for entry, (_entry, at) in zip(created, entries, strict=True):
-        by_moment.setdefault(at, []).append(entry.pk)
-    for at, pks in by_moment.items():
-        LedgerEntry.objects.filter(pk__in=pks).update(created_at=at)
+    put_back_dates(LedgerEntry, created, [at for _entry, at in entries])
     log_actions(user, "item.import", audit)
     return {"items": len(audit), "entries": len(entries)}
 

@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from rectification.models import Recommendation, RecommendationEntry
+from rectification.services.imports import ledger_moment, put_back_dates
 from rectification.workflow import RECOMMENDATION
 from rounds.access import office_manages
-from xuncha.audit.services import log_action
+from rounds.workflow import import_refusal
+from xuncha.audit.services import log_action, log_actions
 from xuncha.core import workflow
 from xuncha.notifications.services import notify
 
@@ -64,3 +66,67 @@ def recommendation_step(
     )
     log_action(user, f"recommendation.{action}", recommendation, {})
     return recommendation
+
+
+IMPORT_NOTE = "导入历史建议书"
+
+
+@transaction.atomic
+def recommendations_import(*, rows: list[dict], user, job=None) -> dict:
+    """Write past recommendations (rectification.recommendation_import's rows,
+    checked just before): each with its ledger entries dated as the office's
+    old ledger dates them, the department's answer on its 已反馈 entry, and
+    marked as imported in the audit log. No one is notified: the department
+    handled these long ago. A round named must still be archived (its live
+    work is not the import's to change); otherwise nothing is written."""
+    office = user.office
+    if office is None or not office_manages(user, office):
+        raise PermissionDenied("只有巡察办工作人员可以导入巡察建议书。")
+    created, entries, audit = [], [], []
+    for row in rows:
+        round_ = row["round"]
+        if round_ is not None:
+            if round_.office_id != office.pk:
+                raise ValidationError(f"{round_.name}不属于本级巡察办。")
+            if reason := import_refusal(round_):
+                raise ValidationError(reason)
+        recommendation = Recommendation(
+            office=office,
+            round=round_,
+            department=row["department"],
+            title=row["title"],
+            content=row["content"],
+            issued_at=row["issued_at"],
+            due=row["due"],
+            status=row["status"],
+            issued_by=user,
+        )
+        recommendation.full_clean()
+        recommendation.save()
+        created.append(recommendation)
+        for action, on in row["steps"]:
+            note = row["answer"] if action == R.ANSWERED else IMPORT_NOTE
+            entries.append(
+                (
+                    RecommendationEntry(
+                        recommendation=recommendation, action=action, note=note, actor=user
+                    ),
+                    ledger_moment(on),
+                )
+            )
+        audit.append(
+            (
+                recommendation,
+                {
+                    "imported": job.pk if job is not None else True,
+                    "department": row["department"].pk,
+                    "round": round_.pk if round_ is not None else None,
+                    "status": row["status"],
+                    "issued_at": row["issued_at"],
+                },
+            )
+        )
+    written = RecommendationEntry.objects.bulk_create([entry for entry, _on in entries])
+    put_back_dates(RecommendationEntry, written, [at for _entry, at in entries])
+    log_actions(user, "recommendation.import", audit)
+    return {"recommendations": len(created), "entries": len(entries)}

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rounds.access import office_manages
-from rounds.models import Problem, Round, RoundKind, Target, Team
+from rounds.models import Membership, Problem, Round, RoundKind, Target, Team
+from rounds.workflow import import_refusal
 from xuncha.audit.services import log_actions
 
 IMPORTABLE_STATUSES = (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)
@@ -85,18 +86,85 @@ def problems_import(*, problems: list[Problem], user, job=None) -> list[Problem]
     return problems
 
 
+def team_people_refusals(
+    round_: Round, team_number: int, people: list, placed: dict
+) -> tuple[list[str], list]:
+    """What keeps people named for a team of an existing round off it, and
+    who of them would join it. ``people`` are (role, cadre) pairs; ``placed``
+    the round's memberships as {(round pk, cadre pk): membership}. A person
+    already on the team in the same role is simply there; on another team or
+    in another role, or a second 组长, is refused (an import adds people,
+    and never moves or removes one)."""
+    refusals, joining = [], []
+    leader = next(
+        (
+            m
+            for (round_id, _cadre), m in placed.items()
+            if round_id == round_.pk
+            and m.team.number == team_number
+            and m.role == Membership.Role.LEADER
+        ),
+        None,
+    )
+    for role, cadre in people:
+        membership = placed.get((round_.pk, cadre.pk))
+        if membership is None:
+            if role == Membership.Role.LEADER and leader is not None:
+                refusals.append(
+                    f"{round_.name}{leader.team.name}已有组长{leader.cadre.name}，"
+                    f"不能再以{cadre.name}为组长。"
+                )
+            else:
+                joining.append((role, cadre))
+        elif membership.team.number != team_number:
+            refusals.append(
+                f"「{cadre.name}」已是{round_.name}{membership.team.name}的"
+                f"{Membership.Role(membership.role).label}，同一人在一轮巡察中只能在一个巡察组。"
+            )
+        elif membership.role != role:
+            refusals.append(
+                f"「{cadre.name}」在{membership.team.name}中是"
+                f"{Membership.Role(membership.role).label}，与本行填写的"
+                f"{Membership.Role(role).label}不一致。"
+            )
+    return refusals, joining
+
+
 @transaction.atomic
 def targets_import(*, rows: list[dict], user, job=None) -> dict:
     """Write imported rounds, teams and targets (rounds.round_import's rows,
     checked in this same transaction): a round or team is created the first
-    time a row names it, a new target inserted, an existing one updated. Each
-    created or changed row is marked as imported in the audit log."""
+    time a row names them, a new target inserted, an existing one updated,
+    the team's people (组长, 副组长, 组员) added as memberships. Each created
+    or changed row is marked as imported in the audit log.
+
+    An existing round is changed only when rounds.workflow.import_refusal
+    allows it (archived); otherwise, or when a person would clash with the
+    round's teams, the whole import is refused with the reason.
+
+    Imported members get no object permissions and sign no commitments:
+    they are the record of who was on a past team, not a new secondment
+    (一次一授权 ended with that round)."""
     office = user.office
     imported = job.pk if job is not None else True
     rounds = {(r.term, r.number): r for r in Round.objects.filter(office=office)}
+    created: set[int] = set()
     teams = {(t.round_id, t.number): t for t in Team.objects.filter(round__office=office)}
-    counts = {"rounds": 0, "teams": 0, "targets": 0, "updated": 0}
-    audit: dict[str, list] = {"round.import": [], "team.import": [], "target.import": []}
+    placed = {
+        (m.round_id, m.cadre_id): m
+        for m in Membership.objects.filter(
+            round__in=[
+                rounds[key] for key in {(r["term"], r["number"]) for r in rows} if key in rounds
+            ]
+        ).select_related("team", "cadre")
+    }
+    counts = {"rounds": 0, "teams": 0, "targets": 0, "updated": 0, "members": 0}
+    audit: dict[str, list] = {
+        "round.import": [],
+        "team.import": [],
+        "team.member_import": [],
+        "target.import": [],
+    }
     new_targets, changed_targets = [], []
     for row in rows:
         key = (row["term"], row["number"])
@@ -109,8 +177,11 @@ def targets_import(*, rows: list[dict], user, job=None) -> dict:
             round_.save()
             round_.kinds.set(RoundKind.objects.filter(code__in=kinds))
             rounds[key] = round_
+            created.add(round_.pk)
             counts["rounds"] += 1
             audit["round.import"].append((round_, {"imported": imported, "year": round_.year}))
+        elif round_.pk not in created and (reason := import_refusal(round_)):
+            raise ValidationError(f"第 {row.get('row', '?')} 行：{reason}")
         values = row["target"]
         team = teams.get((round_.pk, values["team_number"]))
         if team is None:
@@ -120,6 +191,16 @@ def targets_import(*, rows: list[dict], user, job=None) -> dict:
             teams[(round_.pk, team.number)] = team
             counts["teams"] += 1
             audit["team.import"].append((team, {"imported": imported, "round": round_.pk}))
+        refusals, joining = team_people_refusals(round_, team.number, row.get("people", []), placed)
+        if refusals:
+            raise ValidationError([f"第 {row.get('row', '?')} 行：{reason}" for reason in refusals])
+        for role, cadre in joining:
+            membership = Membership.objects.create(team=team, round=round_, cadre=cadre, role=role)
+            placed[(round_.pk, cadre.pk)] = membership
+            counts["members"] += 1
+            audit["team.member_import"].append(
+                (team, {"imported": imported, "cadre": cadre.pk, "role": role})
+            )
         target = row["existing"] or Target(round=round_, organization=row["organization"])
         before = None if target.pk is None else _target_state(target)
         target.team = team
@@ -129,7 +210,7 @@ def targets_import(*, rows: list[dict], user, job=None) -> dict:
         target.rectification_due = None
         if target.pk is None:
             new_targets.append(target)
-        else:
+        elif _target_state(target) != before:
             changed_targets.append((target, before))
     for target in new_targets + [t for t, _before in changed_targets]:
         target.full_clean(exclude=["round", "team", "organization"])

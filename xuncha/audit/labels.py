@@ -34,6 +34,10 @@ ACTION_LABELS = {
     "team.create": _("组建巡察组"),
     "team.member_add": _("增加巡察组成员"),
     "team.member_remove": _("移出巡察组成员"),
+    "round.import": _("导入巡察轮次"),
+    "team.import": _("导入巡察组"),
+    "team.member_import": _("导入巡察组成员"),
+    "target.import": _("导入巡察对象"),
     "commitment.sign": _("签署承诺书"),
     "target.add": _("确定巡察对象"),
     "target.dates": _("调整进驻日期"),
@@ -105,6 +109,7 @@ ACTION_LABELS = {
     "recommendation.answered": _("答复巡察建议"),
     "recommendation.closed": _("巡察建议办结"),
     "recommendation.export": _("导出巡察建议"),
+    "recommendation.import": _("导入巡察建议"),
     # on-site checklist, evaluation, archive
     "checklist.item_create": _("新增现场工作清单事项"),
     "checklist.item_active": _("启用或停用清单事项"),
