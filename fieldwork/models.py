@@ -284,6 +284,33 @@ class FieldPackage(models.Model):
         return "，".join(str(p) for p in parts)
 
 
+class HandoutSheet(models.Model):
+    """The 领取单 of one export: each member's field password and authenticator
+    secret, encrypted (fieldwork/credentials.py), waiting for the one person
+    who exported to download it once. The download deletes the row; nothing
+    else ever reads it, and the office keeps no other copy of the secrets."""
+
+    package = models.OneToOneField(
+        FieldPackage, on_delete=models.CASCADE, related_name="handout", verbose_name=_("数据包")
+    )
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("领取人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # AES-256-GCM: 12-byte nonce, then ciphertext and tag.
+    sealed = models.BinaryField(_("密文"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场账号领取单")
+        verbose_name_plural = _("现场账号领取单")
+
+    def __str__(self) -> str:
+        return str(self.package)
+
+
 class ReturnImport(models.Model):
     """A return package applied on the platform (the hash makes a second
     application of the same file a no-op that says so)."""

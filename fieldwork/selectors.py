@@ -13,6 +13,7 @@ from fieldwork.models import (
     RECORD_MODELS,
     FieldPackage,
     FieldRecord,
+    HandoutSheet,
     LaptopReturn,
     RecordAttachment,
     ReturnImport,
@@ -119,6 +120,29 @@ def record_counts_for_day(team: Team, date: datetime.date) -> dict[str, int]:
 
 def package_list(*, team: Team) -> QuerySet[FieldPackage]:
     return FieldPackage.objects.filter(team=team).select_related("created_by")
+
+
+def pending_handouts(*, user, team: Team) -> set[int]:
+    """The packages of this team whose 领取单 waits for this user (the exporter)."""
+    return set(
+        HandoutSheet.objects.filter(package__team=team, issued_to=user).values_list(
+            "package_id", flat=True
+        )
+    )
+
+
+def get_handout_for_user(user, package_id) -> HandoutSheet:
+    """A 领取单 exists for one person: the one who exported, while they still
+    manage the round's office, until they download it. Anyone else, and the
+    exporter afterwards, gets a 404."""
+    sheet = (
+        HandoutSheet.objects.select_related("package__team__round__office", "package__created_by")
+        .filter(package__package_id=package_id, issued_to=user)
+        .first()
+    )
+    if sheet is None or not office_manages(user, sheet.package.team.round.office):
+        raise Http404
+    return sheet
 
 
 def return_list(*, team: Team) -> QuerySet[ReturnImport]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("teams/<int:pk>/packages/export/", packages.package_export, name="package_export"),
     path("teams/<int:pk>/packages/return/", packages.return_import, name="return_import"),
     path("teams/<int:pk>/packages/laptop/", packages.laptop_return, name="laptop_return"),
+    path("handouts/<uuid:package_id>/", packages.handout_download, name="handout_download"),
     path("teams/<int:pk>/", records.team_records, name="team_records"),
     path("teams/<int:pk>/<slug:kind>/", records.record_list, name="record_list"),
     path("teams/<int:pk>/<slug:kind>/new/", records.record_create, name="record_create"),

@@ -170,7 +170,8 @@ def test_export_holds_the_team_and_nothing_outside_its_scope(w, settings):
     assert w.other_member.username not in text and w.officer.username not in text
     assert w.other_target.organization.name not in text
     users = [o for o in data["objects"] if o["model"] == "accounts.user"]
-    assert {u["fields"]["password"][:3] for u in users} != {"!"}  # hashes travel
+    # The members' field password hashes travel (test_fieldwork_credentials.py).
+    assert {u["fields"]["password"][:3] for u in users} != {"!"}
     assert all(not u["fields"]["is_superuser"] for u in users)
     from xuncha.audit.models import AuditEntry
 

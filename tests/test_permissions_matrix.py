@@ -661,6 +661,9 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (post("fieldwork:package_export", "team"), expect(404, office_staff=OK)),
     (post("fieldwork:return_import", "team"), expect(404, office_staff=OK)),
     (post("fieldwork:laptop_return", "team"), expect(404, office_staff=OK)),
+    # The 领取单 of field credentials: the exporter alone, once (another office
+    # colleague's 404 is in test_fieldwork_credentials).
+    (post("fieldwork:handout_download", "handout"), expect(404, office_staff=OK)),
 ]
 
 
@@ -671,7 +674,7 @@ ROUNDS_OBJECTS = {
     "round", "team", "other_team", "membership", "target", "other_target", "problem",
     "other_problem", "attachment", "clue", "other_clue", "clue_file", "interview",
     "other_interview", "record_file", "intake_channel", "intake_report",
-    "other_intake_report", "intake_file",
+    "other_intake_report", "intake_file", "handout",
 }  # fmt: skip
 CHECKLIST_OBJECTS = {"checklist_item", "tick", "other_tick", "archive"}
 RECT_OBJECTS = {
@@ -718,6 +721,7 @@ def _rounds_world(objects: dict, people: dict) -> None:
         other_clue=other_clue,
         clue_file=clue_pages.attach(w, clue),
         **_field_records(w),
+        handout=_handout(w),
         **_intake_objects(w),
     )
     people.update(
@@ -795,6 +799,25 @@ def _field_records(w) -> dict:
         "other_interview": interview(w.other_target, w.other_member),
         "record_file": attachment_add(record=record, upload=upload, user=w.member),
     }
+
+
+def _handout(w):
+    """A 领取单 waiting for the office person who exported the team's package."""
+    from fieldwork.credentials import FieldCredential, seal_credentials
+    from fieldwork.models import FieldPackage, HandoutSheet
+
+    package = FieldPackage.objects.create(
+        team=w.target.team, field_public_key=b"0" * 32, sha256="0" * 64, created_by=w.officer
+    )
+    credential = FieldCredential(
+        username=w.member.username, full_name="甲组员", password="ABCD-EFGH-JKMN-PQRS",
+        totp_key="00" * 20,
+    )  # fmt: skip
+    return HandoutSheet.objects.create(
+        package=package,
+        issued_to=w.officer,
+        sealed=seal_credentials(str(package.package_id), [credential]),
+    )
 
 
 def _intake_objects(w) -> dict:
@@ -906,6 +929,8 @@ def _url_arg(objects: dict, name: str):
         return objects[name].token
     if name in ("interview", "other_interview", "record_file"):
         return objects[name].uuid
+    if name == "handout":
+        return objects[name].package.package_id
     return objects[name].pk
 
 

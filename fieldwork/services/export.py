@@ -3,10 +3,16 @@ and nothing outside the team's scope.
 
 It holds the round, the team, its targets (their organizations, with no
 parent or leader account), the category tree, the team's members (their
-accounts with password hashes and second-factor devices, so they can sign in
-offline; no other roles, no office, unit or department beyond the round's
+accounts with credentials made for this package alone: the hash of a fresh
+field password and a fresh authenticator, see fieldwork/credentials.py;
+never the office password's hash, the office authenticator or recovery
+codes; no other roles, no office, unit or department beyond the round's
 office), the cadres' home organizations by name, and the team's own records,
 problems and attachments. The manifest lists what it holds.
+
+The clear field credentials go to the exporter once, as the 领取单
+(HandoutSheet, sealed until downloaded). The export runs in the request, not
+in the worker, so no job result ever holds them.
 """
 
 import base64
@@ -15,15 +21,17 @@ import uuid
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clues.models import Clue
+from fieldwork import credentials as field_credentials
 from fieldwork import package as sealed
-from fieldwork.models import RECORD_MODELS, FieldPackage, RecordAttachment
+from fieldwork.credentials import FieldCredential
+from fieldwork.models import RECORD_MODELS, FieldPackage, HandoutSheet, RecordAttachment
 from fieldwork.transfer import (
     clue_entry,
     ensure_clue_links,
@@ -104,12 +112,39 @@ def collect_team_work(team: Team, *, with_clues: bool = False) -> tuple[dict, di
     return work, files
 
 
+def _field_credentials(member_users) -> tuple[list[FieldCredential], dict[int, str], list]:
+    """Per member: a fresh password (kept as its hash, made by the office's own
+    hasher and work factor) and a fresh authenticator, for this package only."""
+    credentials, hashes, devices = [], {}, []
+    for user in member_users.order_by("username"):
+        credential = FieldCredential(
+            username=user.username,
+            full_name=user.full_name,
+            password=field_credentials.field_password(),
+            totp_key=field_credentials.totp_key(),
+        )
+        credentials.append(credential)
+        hashes[user.pk] = make_password(credential.password)
+        devices.append(
+            TOTPDevice(
+                user=user,
+                name=field_credentials.DEVICE_NAME,
+                confirmed=True,
+                key=credential.totp_key,
+            )
+        )
+    return credentials, hashes, devices
+
+
 def _people(team: Team, extra_usernames: list[str]) -> dict:
-    """Members' accounts and devices; authors no longer on the team as names only."""
+    """Members' accounts with their field credentials; authors no longer on the
+    team as names only. No office device of any kind travels: the office
+    authenticator and recovery codes stay at the office."""
     memberships = Membership.objects.filter(team=team)
     cadres = Cadre.objects.filter(memberships__team=team)
     member_users = User.objects.filter(cadre__in=cadres)
     member_names = set(member_users.values_list("username", flat=True))
+    credentials, hashes, devices = _field_credentials(member_users)
     users = _blank(
         _serialize(member_users),
         is_superuser=False,
@@ -118,8 +153,14 @@ def _people(team: Team, extra_usernames: list[str]) -> dict:
         department=None,
         groups=[],
         user_permissions=[],
+        # A machine-made password, valid for this laptop's stay: never to be
+        # changed first or found expired there.
+        must_change_password=False,
+        password_changed_at=timezone.now(),
+        last_login=None,
     )
     for row in users:
+        row["fields"]["password"] = hashes[row["pk"]]
         if row["fields"]["office"] != team.round.office_id:
             row["fields"]["office"] = None
     authors = _blank(
@@ -134,6 +175,7 @@ def _people(team: Team, extra_usernames: list[str]) -> dict:
         department=None,
         groups=[],
         user_permissions=[],
+        last_login=None,
     )
     roles = {
         user.username: sorted(
@@ -148,13 +190,11 @@ def _people(team: Team, extra_usernames: list[str]) -> dict:
             *_blank(_serialize(cadres), specialties=[]),
             *_serialize(memberships),
             *_serialize(Commitment.objects.filter(membership__in=memberships)),
-            *_serialize(TOTPDevice.objects.filter(user__in=member_users, confirmed=True)),
-            # Recovery codes stay at the office: a lost laptop must not carry
-            # a ready-made way past the second factor.
-            *_serialize(StaticDevice.objects.filter(user__in=member_users)),
+            *_serialize(devices),
         ],
         "organizations": set(cadres.values_list("organization_id", flat=True)),
         "roles": roles,
+        "credentials": credentials,
     }
 
 
@@ -220,6 +260,10 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
     }
     manifest = build_manifest(package_id=package_id, team=team, work=work, files=files, kind="out")
     manifest["people"] = sorted(people["roles"])
+    manifest["credentials"] = (
+        "成员账号仅含为本数据包单独生成的现场密码（哈希）和现场身份验证器，"
+        "不含办公系统的密码哈希、身份验证器和恢复码；现场密码和验证器密钥只印在导出人领取的领取单上。"
+    )
     manifest["targets"] = len(targets)
     header = {
         "kind": "out",
@@ -233,6 +277,7 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
         passphrase=passphrase,
         signing_key=office_key,
     )
+    superseded = _discard_handouts(team=team, user=user)
     package = FieldPackage.objects.create(
         package_id=package_id,
         team=team,
@@ -245,6 +290,11 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
         },
         created_by=user,
     )
+    HandoutSheet.objects.create(
+        package=package,
+        issued_to=user,
+        sealed=field_credentials.seal_credentials(package_id, people["credentials"]),
+    )
     log_action(
         user,
         "fieldwork.package_export",
@@ -256,8 +306,21 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
             "problems": manifest["problems"],
             "attachments": len(manifest["attachments"]),
             "people": len(manifest["people"]),
-            # Whose sign-in credentials (password hash, confirmed TOTP) left the office.
+            # Whose field credentials (a password and an authenticator made for this
+            # package alone) were issued; the secrets themselves are on the 领取单 only.
             "credentials": manifest["people"],
+            "handout_issued_to": user.username,
+            "handouts_discarded": superseded,
         },
     )
     return blob, package
+
+
+def _discard_handouts(*, team: Team, user) -> list[str]:
+    """An earlier export's 领取单 not yet downloaded dies with it: a later export
+    supersedes that package (a return from it is refused), so its credentials
+    are never to be handed out."""
+    sheets = HandoutSheet.objects.filter(package__team=team).select_related("package")
+    discarded = [str(sheet.package.package_id) for sheet in sheets]
+    sheets.delete()
+    return discarded

@@ -146,7 +146,10 @@ def save_attachment(entry: dict, archive, users: dict[str, User]) -> RecordAttac
 
 @transaction.atomic
 def field_load(*, data: bytes, passphrase: str, office_key) -> FieldSession:
-    """Fill the laptop's empty database from an export, or refuse and write nothing."""
+    """Fill the laptop's empty database from an export, or refuse and write nothing.
+    The members' accounts arrive with the field credentials made for this
+    package (a password hash and one authenticator each, see
+    fieldwork/credentials.py): the only way to sign in here."""
     require_field_mode()
     if FieldSession.objects.exists():
         raise PackageRefused("本机已载入一个数据包；请先运行 field_clear 清理后再载入。")

@@ -11,6 +11,12 @@ against the platform's record of the same UUID:
 - the laptop's is still what was sent out → changed on the platform only: kept;
 - both changed → a conflict, shown with both versions; the office chooses for
   each one, and nothing is applied while any is undecided.
+
+A return carries work only: no account, password hash or authenticator (the
+laptop's are the package's field credentials, which must never reach the
+office's database). People are named by username and looked up on the
+platform, never created or changed; a package holding anything besides the
+work's own keys is refused whole.
 """
 
 import datetime
@@ -170,8 +176,18 @@ class Plan:
         return bool(self.new or self.changed or self.conflicts or self.new_attachments)
 
 
+# The top-level keys a laptop's return holds (field.field_return: collect_team_work).
+RETURN_KEYS = {"records", "problems", "worklogs", "clues", "attachments", "authors"}
+
+
 def _refuse_shape(content: dict) -> None:
     """Every entry holds exactly what the laptop writes, and its hash is its content's."""
+    unknown = set(content) - RETURN_KEYS
+    if unknown:
+        # E.g. "objects": accounts or devices have no way in from a laptop.
+        raise PackageRefused(
+            f"回传包中含有不允许的内容（{'、'.join(sorted(unknown))}），拒绝导入。"
+        )
     groups = [
         (content.get("records"), set(RECORD_MODELS)),
         (content.get("problems"), {"problem"}),

@@ -1,5 +1,6 @@
-"""The office's side of the field edition: export a team's package, import
-its return (verify → show → apply all or nothing), record the laptop's return."""
+"""The office's side of the field edition: export a team's package (and, once,
+its 领取单 of field credentials), import its return (verify → show → apply all
+or nothing), record the laptop's return."""
 
 import hashlib
 from pathlib import Path
@@ -8,15 +9,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fieldwork import selectors
 from fieldwork.forms import ExportForm, LaptopReturnForm, PassphraseForm, ReturnUploadForm
+from fieldwork.handouts import handout_pdf
 from fieldwork.package import PackageRefused
 from fieldwork.services.export import package_export as export_service
+from fieldwork.services.handouts import handout_claim
 from fieldwork.services.laptops import laptop_return_record
 from fieldwork.services.returns import return_analyse, return_apply
 from xuncha.core.view_helpers import form_errors, report_error
@@ -35,6 +40,7 @@ def _page(request, team, **extra):
             "packages": selectors.package_list(team=team),
             "returns": selectors.return_list(team=team),
             "laptops": selectors.laptop_return_list(team=team),
+            "handouts": selectors.pending_handouts(user=request.user, team=team),
             "export_form": extra.pop("export_form", ExportForm()),
             "upload_form": extra.pop("upload_form", ReturnUploadForm()),
             "laptop_form": extra.pop("laptop_form", LaptopReturnForm()),
@@ -65,6 +71,27 @@ def package_export(request, pk: int):
         return _page(request, team, export_form=form)
     response = HttpResponse(blob, content_type="application/octet-stream")
     name = f"field-{team.round_id}-{team.number}-{package.created_at:%Y%m%d%H%M}.xcfield"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@login_required
+@require_POST
+def handout_download(request, package_id):
+    """The 领取单, once, to the person who exported; a 404 for anyone else and
+    for them afterwards. A POST: a link preview or prefetch cannot use it up."""
+    sheet = selectors.get_handout_for_user(request.user, package_id)
+    try:
+        with transaction.atomic():
+            credentials = handout_claim(sheet=sheet, user=request.user)
+            pdf = handout_pdf(package=sheet.package, credentials=credentials, reader=request.user)
+    except ValidationError as error:
+        report_error(request, error)
+        return redirect("fieldwork:package_list", sheet.package.team_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"handout-{sheet.package.team.round_id}-{sheet.package.team.number}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response

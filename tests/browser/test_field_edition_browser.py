@@ -1,7 +1,7 @@
 """The field edition in a browser (issue 15): a package exported here is loaded
 into a real field edition (manage.py runserver with XUNCHA_ENV=field, on its
-own SQLite), and a team member signs in with the password and authenticator
-that travelled in the package, then enters a 谈话记录 and a problem at 1,366 px
+own SQLite), and a team member signs in with the field password and
+authenticator made for that package (from the exporter's 领取单), then enters a 谈话记录 and a problem at 1,366 px
 with every request outside the laptop's own server refused. The return it then
 writes carries both back."""
 
@@ -14,20 +14,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fieldwork import package as sealed
+from fieldwork.selectors import get_handout_for_user
 from fieldwork.services.export import package_export
+from fieldwork.services.handouts import handout_claim
 from fieldwork.services.returns import return_analyse
 from tests.browser.conftest import current_code
 from tests.test_clues_pages import build_world
-from xuncha.accounts.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "Field-laptop-2026"
 PASSPHRASE = "现场口令-browser-test-42"
 
 
@@ -63,12 +62,14 @@ def field_server(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FIELD_SIGNING_KEY_FILE = tmp_path / "keys" / "office.pem"
     sealed.generate_key_file(settings.FIELD_SIGNING_KEY_FILE)
+    # The laptop runs with the production hashers: the field hash is made with PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     w = build_world()
-    # The laptop runs with the production hashers: give the member a PBKDF2 hash.
-    hashed = PBKDF2PasswordHasher().encode(PASSWORD, "fieldsalt2026", iterations=100_000)
-    User.objects.filter(pk=w.member.pk).update(password=hashed)
-    device = TOTPDevice.objects.create(user=w.member, name="身份验证器", confirmed=True)
-    blob, _package = package_export(team=w.target.team, passphrase=PASSPHRASE, user=w.officer)
+    blob, package = package_export(team=w.target.team, passphrase=PASSPHRASE, user=w.officer)
+    sheet = get_handout_for_user(w.officer, package.package_id)
+    given = {c.username: c for c in handout_claim(sheet=sheet, user=w.officer)}[w.member.username]
+    # The member's phone, set up from the 领取单 (the key never stays at the office).
+    device = TOTPDevice(user=w.member, key=given.totp_key)
     files = {"pkg": tmp_path / "pkg.xcfield", "pass": tmp_path / "pass.txt"}
     files["pkg"].write_bytes(blob)
     files["pass"].write_text(PASSPHRASE)
@@ -91,7 +92,7 @@ def field_server(settings, tmp_path):
                 break
             except OSError:
                 time.sleep(0.5)
-        yield url, w, device, files
+        yield url, w, device, files, given.password
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -100,7 +101,7 @@ def field_server(settings, tmp_path):
 def test_a_member_signs_in_offline_and_enters_an_interview_and_a_problem(
     browser, field_server, tmp_path
 ):
-    url, w, device, files = field_server
+    url, w, device, files, password = field_server
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
     page = context.new_page()
     outside, errors = [], []
@@ -117,7 +118,7 @@ def test_a_member_signs_in_offline_and_enters_an_interview_and_a_problem(
 
     page.goto(f"{url}/accounts/login/")
     page.get_by_label("用户名").fill(w.member.username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{url}/accounts/2fa/**")
     page.get_by_label("验证码").fill(current_code(device))

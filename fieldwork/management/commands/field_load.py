@@ -30,3 +30,6 @@ class Command(BaseCommand):
             raise CommandError(f"数据包被拒绝：{refused}") from None
         self.stdout.write(f"已载入：{session.team.round.name}{session.team.name}")
         self.stdout.write(f"数据包 SHA-256：{session.package_sha256}")
+        self.stdout.write(
+            "组员请用领取单上的现场密码和单机身份验证器登录；办公系统的密码在本机无效。"
+        )
