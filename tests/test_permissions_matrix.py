@@ -656,6 +656,28 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         post("crosscheck:hit_review", "cc_hit"),
         expect(404, office_staff=OK, team_leader=OK, team_member=OK),
     ),
+    # Another team's list and hit (DOMAIN: a team sees only its own targets).
+    (
+        Page("crosscheck:source_detail", ("cc_other_source",), "source_detail[other team]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("crosscheck:hit_detail", ("cc_other_hit",), "hit_detail[other team]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("crosscheck:hit_review", ("cc_other_hit",), "POST hit_review[other team]", "post"),
+        expect(404, office_staff=OK),
+    ),
+    # Giving a hit to a target is the office's; the hit's team sees it (403).
+    (
+        post("crosscheck:hit_assign", "cc_hit"),
+        expect(404, office_staff=OK, team_leader=403, team_member=403),
+    ),
+    (
+        Page("crosscheck:hit_assign", ("cc_other_hit",), "POST hit_assign[other team]", "post"),
+        expect(404, office_staff=OK),
+    ),
     # On-site records (issue 15): the team's signed members write them, the office
     # that runs the round reads them; everyone else, and another team, gets a 404.
     (
@@ -717,7 +739,7 @@ RECT_OBJECTS = {
     "recommendation", "other_recommendation", "survey", "questionnaire",
 }  # fmt: skip
 OWN_OBJECTS = {"import_job", "report_job", "weekly_summary"}
-CROSSCHECK_OBJECTS = {"cc_source", "cc_hit"}
+CROSSCHECK_OBJECTS = {"cc_source", "cc_hit", "cc_other_source", "cc_other_hit"}
 
 
 def _rounds_world(objects: dict, people: dict) -> None:
@@ -817,10 +839,17 @@ def _crosscheck_world(objects: dict, people: dict) -> None:
     from tests.crosscheck_fixtures import load_list, rule_run_now
 
     round_, officer = objects["round"], people["office_staff"]
-    relief = load_list(round_, officer, "relief")
+    # One relief list for each team's target: each team's own list and hit.
+    relief = load_list(round_, officer, "relief", target=objects["target"])
+    other_relief = load_list(round_, officer, "relief", target=objects["other_target"])
     load_list(round_, officer, "assets")
     rule_run_now(user=officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
-    objects.update(cc_source=relief, cc_hit=Hit.objects.get(round=round_))
+    objects.update(
+        cc_source=relief,
+        cc_other_source=other_relief,
+        cc_hit=Hit.objects.get(round=round_, target=objects["target"]),
+        cc_other_hit=Hit.objects.get(round=round_, target=objects["other_target"]),
+    )
 
 
 def _field_records(w) -> dict:
