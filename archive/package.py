@@ -33,7 +33,7 @@ from clues.models import Clue, ClueFile
 from evaluation.figures import TEAM_FIGURES, team_rows
 from rectification.models import Assessment, Evidence, Item
 from rectification.selectors import survey_figures
-from rounds.models import ProblemAttachment, Round, Target, WeeklySummary
+from rounds.models import ProblemAttachment, Round, Target, TeamReport, WeeklySummary
 from xuncha.reports.pdf import render_pdf
 from xuncha.reports.registry import get_document
 
@@ -260,6 +260,22 @@ def _stored(record, what: str) -> bytes:
 def _team_part(pkg: Package, round_: Round) -> None:
     from checklist.models import ChecklistTick
 
+    # The team's 巡察情况报告 as handed in, every hand-in (a corrected report too).
+    reports = TeamReport.objects.filter(target__round=round_).select_related(
+        "team", "target__organization"
+    )
+    for record in reports.order_by("team__number", "target_id", "submitted_at", "pk"):
+        org = record.target.organization.name
+        pkg.add(
+            TEAM_PART,
+            f"巡察情况报告（{org}，{timezone.localtime(record.submitted_at):%Y-%m-%d %H:%M}报送）",
+            record.submitted_at,
+            PERMANENT,
+            record.team.name,
+            record.original_name,
+            _stored(record, "巡察情况报告"),
+            record.content_type,
+        )
     attachments = ProblemAttachment.objects.filter(problem__round=round_).select_related(
         "problem__team", "problem__target__organization"
     )

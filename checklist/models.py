@@ -1,7 +1,8 @@
 """The on-site checklist (现场工作清单): the steps a team must take at every
 target, defined once per round kind by the office ("三必谈三必看三必访" and the
 procedural steps: 动员会, 公告, 个别谈话, 调阅资料, 走访, 听取汇报, 反馈…), and
-each target's ticks, each with the record that shows the step was taken."""
+each target's ticks, each with the record that shows the step was taken: a
+work log, a 谈话记录 of the team at that target (fieldwork), or a file."""
 
 from django.conf import settings
 from django.db import models
@@ -23,7 +24,7 @@ class ChecklistItem(models.Model):
 
     class Evidence(models.TextChoices):
         LOG = "log", _("工作日报")
-        INTERVIEW = "interview", _("个别谈话（日报记载）")
+        INTERVIEW = "interview", _("谈话记录")
         DOCUMENT = "document", _("文件材料")
 
     office = models.ForeignKey(
@@ -38,7 +39,7 @@ class ChecklistItem(models.Model):
         _("佐证记录"),
         max_length=10,
         choices=Evidence.choices,
-        help_text=_("勾选时须附上的记录：工作日报、记有个别谈话的工作日报，或上传的文件材料。"),
+        help_text=_("勾选时须附上的记录：工作日报、本组在该巡察对象的谈话记录，或上传的文件材料。"),
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -60,7 +61,11 @@ class ChecklistItem(models.Model):
 
 class ChecklistTick(models.Model):
     """A step taken at a target, with the record that shows it: a work log of
-    the team's (for an interview, one that records interviews) or a file."""
+    the team's, a 谈话记录 the team made at that target, or a file.
+
+    Ticks of interview steps made before 谈话记录 were recorded name a work log
+    that counted interviews; they stay as they were (history), new ones must
+    name a 谈话记录."""
 
     target = models.ForeignKey(
         Target, verbose_name=_("巡察对象"), on_delete=models.PROTECT, related_name="+"
@@ -71,6 +76,14 @@ class ChecklistTick(models.Model):
     worklog = models.ForeignKey(
         WorkLog,
         verbose_name=_("工作日报"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    interview = models.ForeignKey(
+        "fieldwork.Interview",
+        verbose_name=_("谈话记录"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -93,10 +106,12 @@ class ChecklistTick(models.Model):
         verbose_name_plural = _("清单勾选")
         constraints = [
             models.UniqueConstraint(fields=["target", "item"], name="checklist_tick_once"),
-            # A tick always names its record: a work log or a stored file.
+            # A tick always names its record: a work log, a 谈话记录 or a stored file.
             models.CheckConstraint(
-                name="checklist_tick_has_record",
-                condition=models.Q(worklog__isnull=False) | ~models.Q(sha256=""),
+                name="checklist_tick_names_a_record",
+                condition=models.Q(worklog__isnull=False)
+                | models.Q(interview__isnull=False)
+                | ~models.Q(sha256=""),
             ),
         ]
 

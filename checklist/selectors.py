@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from checklist.models import ChecklistItem, ChecklistTick
+from fieldwork.models import Interview
 from rounds.access import active_membership, office_manages
 from rounds.models import Round, Target
 from rounds.selectors import get_target_for_user
@@ -48,10 +49,21 @@ def target_rows(target: Target) -> list[Row]:
     ticks = {
         tick.item.name: tick
         for tick in ChecklistTick.objects.filter(target=target).select_related(
-            "item", "worklog", "ticked_by"
+            "item", "worklog", "interview", "ticked_by"
         )
     }
     return [Row(item, ticks.get(item.name)) for item in required_items(target.round)]
+
+
+def interviews_for_ticking(target: Target) -> QuerySet[Interview]:
+    """The 谈话记录 an interview step at this target may name: the team's own,
+    made at this target, within its stay."""
+    interviews = Interview.objects.filter(target=target, team_id=target.team_id)
+    if target.entry_date:
+        interviews = interviews.filter(held_on__gte=target.entry_date)
+    if target.exit_date:
+        interviews = interviews.filter(held_on__lte=target.exit_date)
+    return interviews.order_by("-held_on", "-pk")
 
 
 def missing_by_target(round_: Round) -> list[tuple[Target, list[str]]]:

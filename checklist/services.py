@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from checklist.models import ChecklistItem, ChecklistTick
 from checklist.selectors import TICKING_STAGES, may_tick
+from fieldwork.models import Interview
 from rounds.access import office_manages
 from rounds.models import RoundKind, Target, WorkLog
 from xuncha.accounts.roles import Role
@@ -69,17 +70,23 @@ def item_set_active(*, item: ChecklistItem, active: bool, user) -> ChecklistItem
     return item
 
 
-def _check_worklog(target: Target, item: ChecklistItem, worklog: WorkLog) -> None:
+def _check_worklog(target: Target, worklog: WorkLog) -> None:
     if worklog.team_id != target.team_id:
         raise ValidationError("只能选择本组的工作日报。")
     if target.entry_date and worklog.date < target.entry_date:
         raise ValidationError("所选工作日报早于进驻日期。")
     if target.exit_date and worklog.date > target.exit_date:
         raise ValidationError("所选工作日报晚于撤离日期。")
-    if item.evidence == E.INTERVIEW and not worklog.interviews:
-        raise ValidationError(
-            f"「{item.name}」须以记有个别谈话的工作日报佐证，所选日报未记载谈话。"
-        )
+
+
+def _check_interview(target: Target, interview: Interview) -> None:
+    # A talk at another target, even by the same team, does not show this one's step.
+    if interview.team_id != target.team_id or interview.target_id != target.pk:
+        raise ValidationError("只能选择本组在该巡察对象的谈话记录。")
+    if target.entry_date and interview.held_on < target.entry_date:
+        raise ValidationError("所选谈话记录早于进驻日期。")
+    if target.exit_date and interview.held_on > target.exit_date:
+        raise ValidationError("所选谈话记录晚于撤离日期。")
 
 
 @transaction.atomic
@@ -89,11 +96,17 @@ def tick(
     item: ChecklistItem,
     user,
     worklog: WorkLog | None = None,
+    interview: Interview | None = None,
     upload: UploadedFile | None = None,
     note: str = "",
 ) -> ChecklistTick:
-    """Tick a step at a target with its record: a work log, or a file for a
-    step shown by a document. Bad input changes nothing."""
+    """Tick a step at a target with its record: a 谈话记录 of the team at that
+    target for an interview step, a file for a step shown by a document, a work
+    log for the rest. Bad input changes nothing.
+
+    An interview step no longer takes a work log that merely counts interviews:
+    the team's 谈话记录 (fieldwork, always installed beside this app) are the
+    record, so there is no fallback to the log."""
     target = Target.objects.select_related("round__office", "team").get(pk=target.pk)
     if not may_tick(user, target):
         if target.round.status not in TICKING_STAGES:
@@ -111,10 +124,18 @@ def tick(
         tick.original_name, tick.content_type = checked.original_name, checked.content_type
         tick.size, tick.sha256 = checked.size, checked.sha256
         tick.file.save(storage_name(checked), checked.content, save=False)
+    elif item.evidence == E.INTERVIEW:
+        if interview is None:
+            raise ValidationError(
+                f"「{item.name}」须以本组在该巡察对象的谈话记录佐证，"
+                "请先在现场记录中录入谈话记录，再选择它。"
+            )
+        _check_interview(target, interview)
+        tick.interview = interview
     else:
         if worklog is None:
             raise ValidationError(f"请选择佐证「{item.name}」的工作日报。")
-        _check_worklog(target, item, worklog)
+        _check_worklog(target, worklog)
         tick.worklog = worklog
     try:
         with transaction.atomic():
@@ -133,7 +154,8 @@ def tick(
         target,
         {
             "item": item.name,
-            "worklog": worklog.date.isoformat() if worklog else None,
+            "worklog": tick.worklog.date.isoformat() if tick.worklog else None,
+            "interview": str(tick.interview.uuid) if tick.interview else None,
             "file": tick.original_name or None,
             "sha256": tick.sha256 or None,
         },

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from checklist import selectors, services
 from checklist.models import ChecklistItem
+from fieldwork.models import Interview
 from rounds.access import office_manages
 from rounds.models import RoundKind, WorkLog
 from xuncha.accounts.roles import Role
@@ -95,6 +96,7 @@ def target_checklist(request, pk: int):
             "rows": rows,
             "missing": sum(row.tick is None for row in rows),
             "logs": list(logs),
+            "interviews": list(selectors.interviews_for_ticking(target)[:200]),
             "may_tick": selectors.may_tick(request.user, target),
             "manages": office_manages(request.user, target.round.office),
         },
@@ -112,12 +114,22 @@ def tick(request, pk: int, item_pk: int):
         if worklog is None:
             messages.error(request, _("所选工作日报不存在。"))
             return redirect("checklist:target", target.pk)
+    interview = None
+    if interview_id := request.POST.get("interview"):
+        # Looked up at this target only: another team's record reads as missing.
+        interview = Interview.objects.filter(
+            pk=interview_id if interview_id.isdigit() else 0, target=target
+        ).first()
+        if interview is None:
+            messages.error(request, _("所选谈话记录不存在。"))
+            return redirect("checklist:target", target.pk)
     try:
         services.tick(
             target=target,
             item=item,
             user=request.user,
             worklog=worklog,
+            interview=interview,
             upload=request.FILES.get("file"),
             note=request.POST.get("note", ""),
         )

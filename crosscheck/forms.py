@@ -21,11 +21,27 @@ class UploadForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("如：2023 年产业扶持资金发放表。"),
     )
+    target = forms.ModelChoiceField(
+        label=_("巡察对象"),
+        queryset=None,
+        required=False,
+        help_text=_("名单用于哪个巡察对象：该对象所在巡察组可以看到这份名单及其命中。"),
+    )
     file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, targets, whole_round: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
+        target = self.fields["target"]
+        target.queryset = targets
+        target.label_from_instance = lambda t: f"{t.team.name} · {t.organization.name}"
+        if whole_round:
+            target.empty_label = _("全轮通用（仅巡察办可见）")
+        else:
+            # A team's list is always for one of its own targets.
+            target.required = True
+            target.empty_label = _("请选择本组的巡察对象")
+            target.error_messages["required"] = _("请选择本组的巡察对象。")
 
 
 class MappingForm(BootstrapFormMixin, forms.Form):

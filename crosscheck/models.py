@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crosscheck.kinds import ListKind
-from rounds.models import Problem, Round
+from rounds.models import Problem, Round, Target
 from xuncha.ops.models import ResumableJob
 from xuncha.orgs.models import Office
 
@@ -57,6 +57,17 @@ class Source(ResumableJob):
         HELD = "held", _("库内数据")
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="crosscheck_sources")
+    # The target the list was brought in for: its team sees it. Empty: a list
+    # for the whole round (the office's, e.g. a city-wide register), which only
+    # the office sees; a team sees such a list's rows only in its own hits.
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("巡察对象"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     kind = models.CharField(_("名单类型"), max_length=20, choices=ListKind.choices)
     label = models.CharField(_("名单名称"), max_length=100)
     file = models.FileField(upload_to=source_upload_path, max_length=200, blank=True)
@@ -292,6 +303,17 @@ class Hit(models.Model):
         NAME = "name", _("姓名相同（未核对证件）")
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="crosscheck_hits")
+    # Whose lead it is: the target of the lists it came from (set after each
+    # run, crosscheck.services.runs), or the one the office assigns. A team
+    # sees only its own targets' hits; a hit with none is the office's.
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("巡察对象"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="hits")
     left_row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="+")
     via_row = models.ForeignKey(Row, on_delete=models.CASCADE, null=True, related_name="+")
@@ -318,7 +340,10 @@ class Hit(models.Model):
                 fields=["rule", "left_row", "right_row"], name="cc_hit_once_per_pair"
             ),
         ]
-        indexes = [models.Index(fields=["round", "status", "-id"], name="cc_hit_round_status")]
+        indexes = [
+            models.Index(fields=["round", "status", "-id"], name="cc_hit_round_status"),
+            models.Index(fields=["target", "status", "-id"], name="cc_hit_target_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} #{self.pk}"

@@ -1,5 +1,6 @@
-"""待办 from 大数据比对: hits waiting for review (待研判) in the rounds the
-person may review, counted as the hit list counts them (crosscheck.access)."""
+"""待办 from 大数据比对: hits waiting for review (待研判) that the person may
+see (the office: its rounds'; a team: its own targets'), counted as the hit
+list counts them (crosscheck.access)."""
 
 from urllib.parse import urlencode
 
@@ -7,7 +8,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crosscheck.access import may_use, visible_rounds
+from crosscheck.access import may_use, visible_hits
 from crosscheck.models import Hit
 from xuncha.core.todo import Task
 
@@ -17,7 +18,8 @@ def crosscheck_todo(user) -> list[Task]:
         return []
     # One query for every round at once: the open hits per round the user may see.
     per_round = dict(
-        Hit.objects.filter(round__in=visible_rounds(user).values("pk"), status=Hit.Status.OPEN)
+        visible_hits(user)
+        .filter(status=Hit.Status.OPEN)
         .values_list("round_id")
         .annotate(n=Count("pk"))
         .order_by()

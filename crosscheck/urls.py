@@ -17,4 +17,5 @@ urlpatterns = [
     path("sources/<int:pk>/rows/", sources.source_rows, name="source_rows"),
     path("hits/<int:pk>/", hits.hit_detail, name="hit_detail"),
     path("hits/<int:pk>/review/", hits.hit_review, name="hit_review"),
+    path("hits/<int:pk>/assign/", hits.hit_assign, name="hit_assign"),
 ]

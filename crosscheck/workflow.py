@@ -4,7 +4,7 @@ The service checks it before acting, and the hit page shows the forms it
 allows: a problem or a clue is the team's (only a member may file for a
 target), while the office may also dismiss a hit."""
 
-from crosscheck.access import is_round_member
+from crosscheck.access import is_target_member
 from crosscheck.models import Hit
 from rounds.access import office_manages
 from rounds.models import Round
@@ -16,7 +16,8 @@ TEAM = (Role.TEAM_LEADER.value, Role.TEAM_MEMBER.value)
 
 
 def _member(user, hit: Hit) -> bool:
-    return is_round_member(user, hit.round)
+    # The team of the hit's target: a hit is a lead for that team only.
+    return is_target_member(user, hit)
 
 
 def _member_or_office(user, hit: Hit) -> bool:
@@ -37,7 +38,7 @@ HIT = Workflow(
             "转为问题",
             OPEN,
             _member,
-            "本轮巡察组成员",
+            "该巡察对象所在巡察组成员",
             TEAM,
             checks=(round_on_site,),
             target=Hit.Status.PROBLEM,
@@ -48,7 +49,7 @@ HIT = Workflow(
             "起草问题线索",
             OPEN,
             _member,
-            "本轮巡察组成员",
+            "该巡察对象所在巡察组成员",
             TEAM,
             target=Hit.Status.CLUE,
             refusal="该命中已研判。",
@@ -58,7 +59,7 @@ HIT = Workflow(
             "排除",
             OPEN,
             _member_or_office,
-            "本轮巡察组成员或巡察办",
+            "该巡察对象所在巡察组成员或巡察办",
             (*TEAM, Role.OFFICE.value),
             target=Hit.Status.DISMISSED,
             refusal="该命中已研判。",

@@ -14,11 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crosscheck.models import Hit, Rule, RuleRun, Source
 from crosscheck.normalize import check_digit
-from crosscheck.services import sources
+from crosscheck.services import review, sources
 from crosscheck.services.runs import rule_run
 from crosscheck.tasks import run_rule
 from demo.context import DemoContext
 from demo.rounds import find_round, user
+from rounds.models import Target
 
 
 def _id(birth: str, seq: str) -> str:
@@ -145,3 +146,10 @@ def seed_crosscheck(demo: DemoContext) -> None:
     for rule in Rule.objects.filter(office=None, is_active=True).exclude(pk__in=ran).order_by("pk"):
         run_rule(rule_run(user=office, round_=round_, rule=rule, send=False).pk)  # as the worker
     demo.count("crosscheck.hit", Hit.objects.filter(round=round_).count() - before)
+    # The lists are the city's (the office's, for the whole round), so their
+    # hits have no target: the office gives each to a target's team, in turn.
+    targets = list(Target.objects.filter(round=round_).order_by("team__number", "pk"))
+    if targets:
+        unassigned = Hit.objects.filter(round=round_, target__isnull=True).order_by("pk")
+        for n, hit in enumerate(unassigned):
+            review.hit_assign(hit=hit, target=targets[n % len(targets)], user=office)

@@ -25,6 +25,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from demo import checklist
@@ -41,6 +42,7 @@ from rounds.models import (
     RoundKind,
     Target,
     Team,
+    TeamReport,
     WeeklySummary,
     WorkLog,
 )
@@ -73,6 +75,9 @@ def user(username: str) -> User:
     return User.objects.select_related("office", "organization", "department").get(
         username=username
     )
+
+
+REPORT_DUE_DAYS = 10
 
 
 def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
@@ -451,6 +456,8 @@ class RoundBuilder:
             planned_start=self.entry - datetime.timedelta(days=10),
             planned_end=max(self.feedback, self.exit),
             theme=row.theme,
+            # The plan's 巡察报告报送期限: ten days after the stay.
+            report_due=self.exit + datetime.timedelta(days=REPORT_DUE_DAYS),
             user=self.office_user,
         )
         self.demo.count("rounds")
@@ -479,6 +486,7 @@ class RoundBuilder:
                 leave_out=0 if _reached(row, S.REPORTING) else 2,
             )
         if _reached(row, S.REPORTING):
+            self._hand_in_reports()
             self._advance()
         if _reached(row, S.FEEDBACK):
             for target in Target.objects.filter(round=self.round).select_related("round"):
@@ -718,6 +726,37 @@ class RoundBuilder:
             self.demo.count("work_logs", len(history))
 
     # Dates ---------------------------------------------------------------------------
+
+    def _hand_in_reports(self) -> None:
+        """Each team's leader hands in the 巡察情况报告 of each target, through
+        the service, dated a few days after the stay; the last team's last
+        report came three days late, so the evaluation has something to show."""
+        from demo.clues import tiny_pdf  # demo.clues imports this module
+
+        targets = list(
+            Target.objects.filter(round=self.round)
+            .select_related("team", "organization")
+            .order_by("team__number", "pk")
+        )
+        for n, target in enumerate(targets):
+            leader = (
+                Membership.objects.filter(team=target.team, role=Membership.Role.LEADER)
+                .select_related("cadre__user")
+                .get()
+                .cadre.user
+            )
+            report = services.team_report_submit(
+                target=target,
+                upload=SimpleUploadedFile(
+                    "巡察情况报告.pdf", tiny_pdf(f"Inspection report {target.organization.code}")
+                ),
+                user=leader,
+            )
+            late = n == len(targets) - 1 and len(targets) > 1
+            day = self.exit + datetime.timedelta(days=REPORT_DUE_DAYS + 3 if late else 5)
+            when = min(at(day, 16), timezone.now() - datetime.timedelta(hours=1))
+            TeamReport.objects.filter(pk=report.pk).update(submitted_at=when)
+            self.demo.count("team_reports")
 
     def _backdate(self) -> None:
         planned = self.entry - datetime.timedelta(days=10)

@@ -14,11 +14,11 @@ A team's figures:
   department reported 立案审查调查);
 - 日报及时率: the share of its working days on site before today for which the
   leader filed the log by the end of the next day;
-- 问题报送及时率: the share of its problems entered into the system within
-  REPORT_DAYS days of the day they were found. The system holds no time at
-  which a team hands in its report as such; what it does hold is when each
-  finding reached the record the office reviews, which is what the office
-  asks to be prompt.
+- 报告报送及时率: of its targets' 巡察情况报告 that are due (the round's
+  报告报送期限 has passed, or the report was handed in already), the share
+  handed in by the leader on or before that day (the first hand-in counts; a
+  corrected report does not move it). No figure while the round has no due
+  date or nothing is due yet.
 
 A district office's, for its rounds of one term: 巡察覆盖率 (organizations of
 its region inspected over its active organizations), 开展轮次, 整改完成率 and
@@ -39,7 +39,7 @@ from django.utils import timezone
 from clues.models import Clue, Disposition
 from evaluation.models import DistrictRemark, TeamRemark, WeightSet
 from rectification.models import Item, ItemQuerySet
-from rounds.models import Problem, Round, Target, Team, WorkLog
+from rounds.models import Problem, Round, Target, Team, TeamReport, WorkLog
 from rounds.selectors import working_days
 from xuncha.orgs.models import Office, Organization
 
@@ -64,9 +64,8 @@ TEAM_FIGURES = (
     Figure("cases", "线索立案", "条", 10),
     Figure("immediate_fix", "立行立改", "个", 5),
     Figure("log_timeliness", "日报及时率", "%", 5, percent=True),
-    Figure("report_timeliness", "问题报送及时率", "%", 5, percent=True),
+    Figure("report_timeliness", "报告报送及时率", "%", 5, percent=True),
 )
-REPORT_DAYS = 3
 DISTRICT_FIGURES = (
     Figure("coverage", "巡察覆盖率", "%", 30, percent=True),
     Figure("rounds", "开展轮次", "轮", 20),
@@ -165,12 +164,18 @@ def team_rows(round_: Round, *, today: datetime.date | None = None) -> list[Row]
         confirmed=Count("pk", filter=Q(status__in=CONFIRMED)),
         immediate=Count("pk", filter=Q(status__in=CONFIRMED, immediate_fix=True)),
     )
+    # Per target, whether its report counts as due and whether it came on time.
     reported: dict[int, list[bool]] = defaultdict(list)
-    for team_id, found_on, created_at in Problem.objects.filter(round=round_).values_list(
-        "team_id", "found_on", "created_at"
-    ):
-        late = (timezone.localdate(created_at) - found_on).days > REPORT_DAYS
-        reported[team_id].append(not late)
+    if due := round_.report_due:
+        for team_id, first in (
+            Target.objects.filter(round=round_)
+            .annotate(first=Min("team_reports__submitted_at"))
+            .values_list("team_id", "first")
+        ):
+            if first is not None or due < today:
+                reported[team_id].append(
+                    first is not None and TeamReport.handed_in_on_time(first, due)
+                )
     cases = Disposition.objects.filter(method=Disposition.Method.CASE).values("clue")
     clues = _counts_by_team(
         Clue.objects.filter(round=round_, status__in=HANDED_OVER),

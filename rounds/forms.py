@@ -188,6 +188,30 @@ class RoundForm(BootstrapFormMixin, forms.Form):
     )
     planned_start = forms.DateField(label=_("计划开始"), widget=DateInput)
     planned_end = forms.DateField(label=_("计划结束"), widget=DateInput)
+    report_due = forms.DateField(
+        label=_("巡察报告报送期限"),
+        widget=DateInput,
+        required=False,
+        help_text=_("各巡察组向巡察办报送巡察情况报告的截止日期，可以稍后在轮次页面设定。"),
+    )
+
+
+class ReportDueForm(BootstrapFormMixin, forms.Form):
+    report_due = forms.DateField(
+        label=_("巡察报告报送期限"),
+        widget=DateInput,
+        required=False,
+        help_text=_("各巡察组向巡察办报送巡察情况报告的截止日期；期限过后不能再修改。"),
+    )
+
+
+class TeamReportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("巡察情况报告"),
+        help_text=_("PDF、Word、WPS 或 OFD 文档。再次报送视为修改稿，首次报送时间不变。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class TeamForm(BootstrapFormMixin, forms.Form):

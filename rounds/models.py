@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -70,6 +71,14 @@ class Round(models.Model):
     theme = models.CharField(_("专项主题"), max_length=100, blank=True)
     planned_start = models.DateField(_("计划开始"))
     planned_end = models.DateField(_("计划结束"))
+    # The round's plan sets when each team hands in its 巡察情况报告; the
+    # evaluation's 报告报送及时率 measures against it.
+    report_due = models.DateField(
+        _("巡察报告报送期限"),
+        null=True,
+        blank=True,
+        help_text=_("各巡察组向巡察办报送巡察情况报告的截止日期。"),
+    )
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED
     )
@@ -86,6 +95,11 @@ class Round(models.Model):
             models.CheckConstraint(
                 name="round_dates_in_order",
                 condition=models.Q(planned_end__gte=models.F("planned_start")),
+            ),
+            models.CheckConstraint(
+                name="round_report_due_after_start",
+                condition=models.Q(report_due__isnull=True)
+                | models.Q(report_due__gte=models.F("planned_start")),
             ),
         ]
 
@@ -436,3 +450,50 @@ class ProblemAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rounds:problem_attachment", args=[self.problem_id, self.pk])
+
+
+class TeamReport(models.Model):
+    """巡察情况报告 as a team hands it in to the office, one per target. Every
+    hand-in is kept (a corrected report is a new row, never an overwrite); the
+    first one's time is when the report was handed in, which the evaluation
+    compares with the round's 报告报送期限."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("巡察对象"), on_delete=models.PROTECT, related_name="team_reports"
+    )
+    # Denormalised (a target never changes team) so the evaluation counts by team.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+", editable=False)
+    file = models.FileField(_("文件"), upload_to="team_reports/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "submitted_at", "pk"]
+        verbose_name = _("巡察情况报告")
+        verbose_name_plural = _("巡察情况报告")
+        indexes = [models.Index(fields=["team", "target"], name="team_report_team_target")]
+
+    def __str__(self) -> str:
+        return f"{self.target.organization} {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rounds:team_report_file", args=[self.target_id, self.pk])
+
+    @staticmethod
+    def handed_in_on_time(submitted_at: datetime.datetime, due: datetime.date) -> bool:
+        """The rule the target page and the evaluation share: handed in on or
+        before the due day (local time; the whole day counts)."""
+        return timezone.localdate(submitted_at) <= due
+
+    def is_on_time(self, due: datetime.date) -> bool:
+        return self.handed_in_on_time(self.submitted_at, due)

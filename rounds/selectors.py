@@ -9,10 +9,12 @@
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from rounds.access import office_reach_q
 from rounds.models import (
@@ -22,6 +24,7 @@ from rounds.models import (
     Round,
     Target,
     Team,
+    TeamReport,
     WeeklySummary,
     WorkLog,
 )
@@ -302,6 +305,53 @@ def sees_problem_workings(user, problem: Problem) -> bool:
     return problem.team.memberships.filter(
         cadre__user=user, commitments_completed_at__isnull=False
     ).exists()
+
+
+def sees_team_reports(user, target: Target) -> bool:
+    """The team's 巡察情况报告: the office that runs the round and the team's
+    signed members; not the unit, and not leadership (who read the office's
+    documents and the figures). Call after get_target_for_user."""
+    if user.has_role(Role.OFFICE) and office_reach_q(user) is not None:
+        return True
+    return target.team.memberships.filter(
+        cadre__user=user, commitments_completed_at__isnull=False
+    ).exists()
+
+
+@dataclass
+class TeamReportStatus:
+    due: datetime.date | None
+    reports: list[TeamReport]  # every hand-in, first first
+    on_time: bool | None  # None: not handed in, or no due date set
+    overdue: bool  # due date passed and nothing handed in
+
+    @property
+    def first(self) -> TeamReport | None:
+        return self.reports[0] if self.reports else None
+
+
+def team_report_status(target: Target, *, today: datetime.date | None = None) -> TeamReportStatus:
+    today = today or timezone.localdate()
+    reports = list(
+        TeamReport.objects.filter(target=target)
+        .select_related("submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+    due = target.round.report_due
+    first = reports[0] if reports else None
+    return TeamReportStatus(
+        due=due,
+        reports=reports,
+        on_time=first.is_on_time(due) if first and due else None,
+        overdue=bool(due and not reports and due < today),
+    )
+
+
+def get_team_report_for_user(user, target_pk: int, pk: int) -> TeamReport:
+    target = get_target_for_user(user, target_pk)
+    if not sees_team_reports(user, target):
+        raise Http404
+    return get_object_or_404(TeamReport.objects.filter(target=target), pk=pk)
 
 
 def working_days(first: datetime.date, last: datetime.date) -> list[datetime.date]:

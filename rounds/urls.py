@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds.views import export, problems, rounds, targets, teams, worklogs
+from rounds.views import export, problems, rounds, targets, team_reports, teams, worklogs
 
 app_name = "rounds"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", rounds.round_detail, name="round_detail"),
     path("<int:pk>/advance/", rounds.round_advance, name="round_advance"),
     path("<int:pk>/teams/new/", teams.team_create, name="team_create"),
+    path("<int:pk>/report-due/", team_reports.round_report_due, name="round_report_due"),
     # Teams: members, commitments, targets, work logs
     path("teams/<int:pk>/", teams.team_detail, name="team_detail"),
     path("teams/<int:pk>/members/add/", teams.team_add_member, name="team_add_member"),
@@ -29,6 +30,12 @@ urlpatterns = [
     path("targets/<int:pk>/dates/", targets.target_dates, name="target_dates"),
     path("targets/<int:pk>/feedback/", targets.target_feedback, name="target_feedback"),
     path("targets/<int:pk>/problems/new/", problems.problem_create, name="problem_create"),
+    path("targets/<int:pk>/report/", team_reports.team_report_submit, name="team_report_submit"),
+    path(
+        "targets/<int:pk>/report/<int:report_pk>/",
+        team_reports.team_report_file,
+        name="team_report_file",
+    ),
     # Weekly summaries
     path("weekly/", worklogs.weekly_summary_list, name="weekly_summary_list"),
     path("weekly/run/", worklogs.weekly_summary_run, name="weekly_summary_run"),

@@ -133,13 +133,16 @@ def csv_bytes(headers: list[str], rows: list[list[str]], encoding: str = "utf-8-
     return out.getvalue().encode(encoding)
 
 
-def load_list(round_, user, kind: str, content: bytes | None = None, name: str = "名单.csv"):
-    """Upload, map (the guessed mapping) and read a list, as the worker would."""
+def load_list(
+    round_, user, kind: str, content: bytes | None = None, name: str = "名单.csv", target=None
+):
+    """Upload, map (the guessed mapping) and read a list, as the worker would;
+    for ``target`` (its team sees it), or the whole round (the office only)."""
     if content is None:
         content = csv_bytes(*LISTS[kind])
     source = sources.source_upload(
         user=user, round_=round_, kind=kind, label=f"{kind}名单",
-        upload=SimpleUploadedFile(name, content),
+        upload=SimpleUploadedFile(name, content), target=target,
     )  # fmt: skip
     source = sources.source_set_mapping(user=user, source=source, mapping=source.mapping)
     return sources.source_import(source.pk)

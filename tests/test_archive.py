@@ -24,7 +24,7 @@ from archive.services import archive_request, archive_run
 from checklist.models import ChecklistTick
 from clues.models import Clue, ClueFile
 from rectification.models import Assessment, Evidence, Item
-from rounds.models import ProblemAttachment, Round, Target, WeeklySummary
+from rounds.models import ProblemAttachment, Round, Target, TeamReport, WeeklySummary
 from tests.factories import OfficeFactory, make_user
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
@@ -104,7 +104,9 @@ class TestTheArchiveOfADemoRound:
 
     def test_it_holds_every_uploaded_file_as_stored(self, package):
         round_ = package["round"]
+        assert TeamReport.objects.filter(target__round=round_).exists()
         stored = [
+            *TeamReport.objects.filter(target__round=round_),
             *ProblemAttachment.objects.filter(problem__round=round_),
             *ChecklistTick.objects.filter(target__round=round_).exclude(sha256=""),
             *ClueFile.objects.filter(clue__round=round_),

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from checklist import services
 from checklist.models import ChecklistItem, ChecklistTick
+from fieldwork.services.records import record_create
 from rounds.models import Membership, Round
 from rounds.services import round_advance
 from tests.factories import OrganizationFactory, make_user
@@ -29,6 +30,15 @@ from xuncha.audit.models import AuditEntry
 
 S = Round.Status
 E = ChecklistItem.Evidence
+
+
+def talk(target, user, held_on, person="王书记"):
+    """A 谈话记录 made by the team at the target, through the fieldwork service."""
+    return record_create(
+        kind="interview", team=target.team, user=user, target=target, person_name=person,
+        person_position="党组书记", held_on=held_on, interviewers="巡察组两名同志",
+        summary="谈班子运行情况。",
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -72,6 +82,8 @@ def world(office_user, settings, tmp_path):
         team=team, date=entry + datetime.timedelta(days=1), interviews=0, filed_by=leader
     )
     return {
+        "interview": talk(target, leader, entry),
+        "other_interview": talk(other, leader, entry, person="赵主任"),
         "round": round_,
         "team": team,
         "target": target,
@@ -89,8 +101,9 @@ def pdf(name="账目.pdf"):
 
 def tick_all(world, target):
     items, user = world["items"], world["leader"]
+    interview = world["interview" if target == world["target"] else "other_interview"]
     services.tick(target=target, item=items["动员会"], user=user, worklog=world["log"])
-    services.tick(target=target, item=items["个别谈话"], user=user, worklog=world["log"])
+    services.tick(target=target, item=items["个别谈话"], user=user, interview=interview)
     services.tick(target=target, item=items["财务账目"], user=user, upload=pdf())
 
 
@@ -157,15 +170,104 @@ def test_a_retired_item_is_no_longer_required(world, office_user):
     assert round_advance(round_=world["round"], user=office_user).status == S.REPORTING
 
 
-def test_an_interview_item_needs_a_log_that_records_interviews(world):
-    with pytest.raises(ValidationError, match="未记载谈话"):
+def test_an_interview_item_needs_an_interview_record_not_a_log(world):
+    # A work log that counts interviews is no longer the record of a talk.
+    with pytest.raises(ValidationError) as caught:
         services.tick(
             target=world["target"],
             item=world["items"]["个别谈话"],
             user=world["leader"],
-            worklog=world["quiet_log"],
+            worklog=world["log"],
         )
+    assert caught.value.messages == [
+        "「个别谈话」须以本组在该巡察对象的谈话记录佐证，请先在现场记录中录入谈话记录，再选择它。"
+    ]
     assert not ChecklistTick.objects.exists()
+    assert not AuditEntry.objects.filter(action="checklist.tick").exists()
+
+
+def test_an_interview_item_is_shown_by_the_teams_interview_at_that_target(world):
+    tick = services.tick(
+        target=world["target"],
+        item=world["items"]["个别谈话"],
+        user=world["leader"],
+        interview=world["interview"],
+    )
+
+    assert tick.interview == world["interview"] and tick.worklog is None
+    entry = AuditEntry.objects.filter(action="checklist.tick").latest("pk")
+    assert entry.data["interview"] == str(world["interview"].uuid)
+
+
+def test_a_talk_at_another_target_or_by_another_team_is_refused(world):
+    item = world["items"]["个别谈话"]
+    # The same team's talk at its other target.
+    with pytest.raises(ValidationError) as caught:
+        services.tick(
+            target=world["target"],
+            item=item,
+            user=world["leader"],
+            interview=world["other_interview"],
+        )
+    assert caught.value.messages == ["只能选择本组在该巡察对象的谈话记录。"]
+    # Another team's talk (at a target of its own in the same round).
+    other_team = TeamFactory(round=world["round"], number=2)
+    other_members = staff_team(other_team)
+    other_leader = next(m for m in other_members if m.role == Membership.Role.LEADER).cadre.user
+    foreign = talk(
+        TargetFactory(team=other_team, entry_date=world["target"].entry_date),
+        other_leader,
+        world["target"].entry_date,
+    )
+    with pytest.raises(ValidationError, match="只能选择本组在该巡察对象的谈话记录"):
+        services.tick(target=world["target"], item=item, user=world["leader"], interview=foreign)
+    assert not ChecklistTick.objects.exists()
+
+
+def test_a_talk_outside_the_stay_is_refused(world):
+    early = talk(
+        world["target"],
+        world["leader"],
+        world["target"].entry_date - datetime.timedelta(days=1),
+        person="李某",
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.tick(
+            target=world["target"],
+            item=world["items"]["个别谈话"],
+            user=world["leader"],
+            interview=early,
+        )
+    assert caught.value.messages == ["所选谈话记录早于进驻日期。"]
+    assert not ChecklistTick.objects.exists()
+
+
+def test_the_page_offers_the_targets_interviews_and_refuses_anothers(world, client):
+    client.force_login(world["leader"])
+    url = reverse("checklist:target", args=[world["target"].pk])
+    html = client.get(url).content.decode()
+    interview = world["interview"]
+    assert f'<option value="{interview.pk}">{interview.held_on:%Y-%m-%d} 王书记（党组书记）' in html
+    assert "赵主任" not in html
+    tick_url = reverse("checklist:tick", args=[world["target"].pk, world["items"]["个别谈话"].pk])
+
+    refused = client.post(tick_url, {"interview": world["other_interview"].pk}, follow=True)
+    assert "所选谈话记录不存在。" in refused.content.decode()
+    assert not ChecklistTick.objects.exists()
+
+    done = client.post(tick_url, {"interview": world["interview"].pk}, follow=True)
+    assert "已勾选「个别谈话」。" in done.content.decode()
+    assert 'data-testid="tick-interview"' in done.content.decode()
+    assert ChecklistTick.objects.get().interview == world["interview"]
+
+
+def test_without_interviews_the_page_says_to_record_them_first(world, client):
+    from fieldwork.models import Interview
+
+    Interview.objects.filter(target=world["target"]).delete()
+    client.force_login(world["leader"])
+    html = client.get(reverse("checklist:target", args=[world["target"].pk])).content.decode()
+    assert 'data-testid="no-interviews"' in html
 
 
 def test_a_document_item_needs_a_file_and_checks_it(world):

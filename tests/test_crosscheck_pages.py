@@ -32,7 +32,8 @@ def w(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = clue_pages.build_world()
     round_ = world.target.round
-    load_list(round_, world.officer, "relief")
+    # The relief list is brought in for the first team's target: the hit is its lead.
+    load_list(round_, world.officer, "relief", target=world.target)
     load_list(round_, world.officer, "assets")
     rule_run_now(user=world.officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
     world.hit = Hit.objects.get(round=round_)
@@ -209,10 +210,15 @@ def test_everyone_but_the_rounds_teams_and_the_office_gets_404(client, w):
             {"action": "dismiss", "dismiss-reason": "x"},
         )
         assert response.status_code == 404, who
-    for user in (w.officer, w.leader, w.member, w.other_member):
+    for user in (w.officer, w.leader, w.member):
         client.force_login(user)
         for url in urls:
             assert client.get(url).status_code == 200, (user, url)
+    # The round's other team sees the round's pages, not the first team's list or hit.
+    client.force_login(w.other_member)
+    for url in urls:
+        expected = 200 if "/rounds/" in url else 404
+        assert client.get(url).status_code == expected, url
     w.hit.refresh_from_db()
     assert w.hit.status == Hit.Status.OPEN
 
@@ -235,9 +241,15 @@ def test_upload_then_mapping_page_then_import(client, w):
 
     response = client.post(
         reverse("crosscheck:source_upload", args=[w.target.round.pk]),
-        {"kind": "cadres", "label": "干部名册", "file": SimpleUploadedFile("名册.csv", content)},
+        {
+            "kind": "cadres",
+            "label": "干部名册",
+            "target": w.target.pk,
+            "file": SimpleUploadedFile("名册.csv", content),
+        },
     )
     source = Source.objects.get(label="干部名册")
+    assert source.target == w.target
     assert response.status_code == 302 and source.status == Source.Status.MAPPING
     page = client.get(reverse("crosscheck:source_detail", args=[source.pk])).content.decode()
     # The preview masks the numbers too.
@@ -336,7 +348,7 @@ def test_the_progress_bar_polls_while_a_list_is_read(client, w):
 
     source = sources.source_upload(
         user=w.officer, round_=w.target.round, kind="cadres", label="读取中",
-        upload=SimpleUploadedFile("a.csv", content),
+        upload=SimpleUploadedFile("a.csv", content), target=w.target,
     )  # fmt: skip
     sources.source_set_mapping(user=w.officer, source=source, mapping=source.mapping)
     Source.objects.filter(pk=source.pk).update(progress=40)

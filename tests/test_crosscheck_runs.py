@@ -43,9 +43,9 @@ def no_leases_left():
 def w(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = clue_pages.build_world()
-    load_list(world.target.round, world.officer, "relief")
+    load_list(world.target.round, world.officer, "relief", target=world.target)
     load_list(world.target.round, world.officer, "assets")
-    world.rule = Rule.objects.get(code="relief-assets")  # one planted hit
+    world.rule = Rule.objects.get(code="relief-assets")  # one planted hit, the first team's
     return world
 
 
@@ -205,7 +205,9 @@ def test_a_run_whose_workers_keep_dying_fails_with_a_reason(w, sent, settings):
 def test_open_hits_are_a_todo_for_the_rounds_reviewers_only(client, w):
     rule_run_now(user=w.officer, round_=w.target.round, rule=w.rule)
     hit_list = reverse("crosscheck:hit_list", args=[w.target.round.pk]) + "?status=open"
-    for user in (w.officer, w.leader, w.member, w.other_member):
+    # The round's other team has no hit of its own targets: nothing to do.
+    assert crosscheck_todo(w.other_member) == []
+    for user in (w.officer, w.leader, w.member):
         (task,) = crosscheck_todo(user)
         assert (task.title, task.count, task.url) == ("待研判的比对命中", 1, hit_list), user
         client.force_login(user)
@@ -245,7 +247,8 @@ def test_a_run_that_finds_new_hits_tells_the_reviewers_once(w, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         run_rule(run.pk)
     told = Notification.objects.filter(awaits=f"crosscheck:run:{run.pk}:review")
-    reviewers = {w.officer, w.plain_office, w.leader, w.member, w.other_leader, w.other_member}
+    # The office and the team whose target the hit is: not the round's other team.
+    reviewers = {w.officer, w.plain_office, w.leader, w.member}
     assert {n.recipient for n in told} == reviewers
     assert told.count() == len({n.recipient_id for n in told})  # once each, not per hit
     assert not told.filter(recipient__in=[w.leadership, w.contact, w.dept_user]).exists()

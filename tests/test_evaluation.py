@@ -14,7 +14,7 @@ from evaluation import services
 from evaluation.figures import TEAM_FIGURES, district_rows, team_rows
 from evaluation.models import WeightSet
 from rectification.models import Item, Plan
-from rounds.models import Problem, Round
+from rounds.models import Problem, Round, TeamReport
 from tests.factories import DepartmentFactory, OfficeFactory, OrganizationFactory, make_user
 from tests.rounds_factories import (
     ProblemFactory,
@@ -66,15 +66,38 @@ def make_clue(target, user, n: int, status: str) -> Clue:
     )
 
 
+REPORT_STATES = ["none", "on_time", "late", "corrected"]
+
+
+def hand_in(target, user, when: datetime.datetime) -> TeamReport:
+    """A hand-in row as the service writes it, dated ``when``."""
+    report = TeamReport.objects.create(
+        target=target,
+        team=target.team,
+        file="team_reports/test.pdf",
+        original_name="巡察情况报告.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        submitted_by=user,
+    )
+    TeamReport.objects.filter(pk=report.pk).update(submitted_at=when)
+    return report
+
+
 @pytest.fixture
 def world(office_user):
     """Two teams with different, random-but-seeded work: logs (some filed late,
     some days missing), problems in every state, clues in every state with and
     without 立案."""
     rng = random.Random(17)
-    round_ = RoundFactory(office=office_user.office, status=Round.Status.ON_SITE)
     t = today()
-    created = {"logs": [], "problems": [], "clues": [], "cases": set()}
+    round_ = RoundFactory(
+        office=office_user.office,
+        status=Round.Status.ON_SITE,
+        report_due=t - datetime.timedelta(days=2),
+    )
+    created = {"logs": [], "problems": [], "clues": [], "cases": set(), "reports": []}
     teams = []
     for number, (entry, exit_) in enumerate(
         [(t - datetime.timedelta(days=20), t - datetime.timedelta(days=3)),
@@ -89,6 +112,16 @@ def world(office_user):
                 team=team, entry_date=entry + datetime.timedelta(days=2), exit_date=exit_
             ),
         ]
+        # Each target's 巡察情况报告: not handed in, on time, late, or on time
+        # and then corrected after the due date (the first hand-in counts).
+        for target, state in zip(targets, rng.sample(REPORT_STATES, 2), strict=True):
+            created["reports"].append((team, target, state))
+            if state == "none":
+                continue
+            first_day = round_.report_due + datetime.timedelta(days=1 if state == "late" else 0)
+            hand_in(target, office_user, at(first_day, 23))
+            if state == "corrected":
+                hand_in(target, office_user, at(round_.report_due + datetime.timedelta(days=1), 9))
         for day in weekdays(entry, exit_ or t):
             if day >= t or rng.random() < 0.2:
                 continue
@@ -142,6 +175,7 @@ def expected_figures(world, team) -> dict:
     on_time = [row for row in logs if not row[4] and row[1] in due]
     problems = [p for p in c["problems"] if p.team_id == team.pk]
     confirmed = [p for p in problems if p.status in (P.IN_REPORT, P.FED_BACK)]
+    reports = [r for r in c["reports"] if r[0] == team]
     handed = [
         clue
         for clue in c["clues"]
@@ -157,11 +191,9 @@ def expected_figures(world, team) -> dict:
         "cases": sum(1 for clue in handed if clue.pk in c["cases"]),
         "immediate_fix": sum(1 for p in confirmed if p.immediate_fix),
         "log_timeliness": round(100 * len(on_time) / len(due), 1),
+        # Every target's report is due (the round's due date has passed).
         "report_timeliness": round(
-            100
-            * sum(1 for p in problems if (timezone.localdate(p.created_at) - p.found_on).days <= 3)
-            / len(problems),
-            1,
+            100 * sum(1 for r in reports if r[2] in ("on_time", "corrected")) / len(reports), 1
         ),
     }
 

@@ -450,6 +450,11 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         post("rounds:round_advance", "round"),
         expect(404, office_staff=OK, team_leader=403, team_member=403, leadership=403),
     ),
+    # The round's 巡察报告报送期限 is the office's (the others who see the round: 403).
+    (
+        post("rounds:round_report_due", "round"),
+        expect(404, office_staff=OK, team_leader=403, team_member=403, leadership=403),
+    ),
     (
         post("rounds:team_create", "round"),
         expect(404, office_staff=OK, team_leader=OK, team_member=OK, leadership=OK),
@@ -493,6 +498,39 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
     (
         post("rounds:target_feedback", "target"),
         expect(404, office_staff=OK, team_leader=OK, team_member=OK, leadership=OK),
+    ),
+    # The team's 巡察情况报告: handed in by the leader (the empty POST is refused
+    # with a message for the team and the office alike), read by the team and the
+    # office; not the unit or leadership; another team's: 404.
+    (
+        Page("rounds:team_report_submit", ("target",), "POST team_report_submit[own]", "post"),
+        expect(404, office_staff=OK, team_leader=OK, team_member=OK),
+    ),
+    (
+        Page(
+            "rounds:team_report_submit", ("other_target",), "POST team_report_submit[other]", "post"
+        ),
+        expect(404, office_staff=OK),
+    ),
+    (
+        Page("rounds:team_report_file", ("target", "team_report"), "team_report_file[own]"),
+        expect(404, office_staff=200, team_leader=200, team_member=200),
+    ),
+    (
+        Page(
+            "rounds:team_report_file",
+            ("other_target", "other_team_report"),
+            "team_report_file[other]",
+        ),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page(
+            "rounds:team_report_file",
+            ("target", "other_team_report"),
+            "team_report_file[other report, own target]",
+        ),
+        expect(404),
     ),
     (
         Page("rounds:problem_create", ("target",)),
@@ -618,6 +656,28 @@ MATRIX: list[tuple[Page, dict[str, object]]] = [
         post("crosscheck:hit_review", "cc_hit"),
         expect(404, office_staff=OK, team_leader=OK, team_member=OK),
     ),
+    # Another team's list and hit (DOMAIN: a team sees only its own targets).
+    (
+        Page("crosscheck:source_detail", ("cc_other_source",), "source_detail[other team]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("crosscheck:hit_detail", ("cc_other_hit",), "hit_detail[other team]"),
+        expect(404, office_staff=200),
+    ),
+    (
+        Page("crosscheck:hit_review", ("cc_other_hit",), "POST hit_review[other team]", "post"),
+        expect(404, office_staff=OK),
+    ),
+    # Giving a hit to a target is the office's; the hit's team sees it (403).
+    (
+        post("crosscheck:hit_assign", "cc_hit"),
+        expect(404, office_staff=OK, team_leader=403, team_member=403),
+    ),
+    (
+        Page("crosscheck:hit_assign", ("cc_other_hit",), "POST hit_assign[other team]", "post"),
+        expect(404, office_staff=OK),
+    ),
     # On-site records (issue 15): the team's signed members write them, the office
     # that runs the round reads them; everyone else, and another team, gets a 404.
     (
@@ -674,7 +734,7 @@ ROUNDS_OBJECTS = {
     "round", "team", "other_team", "membership", "target", "other_target", "problem",
     "other_problem", "attachment", "clue", "other_clue", "clue_file", "interview",
     "other_interview", "record_file", "intake_channel", "intake_report",
-    "other_intake_report", "intake_file", "handout",
+    "other_intake_report", "intake_file", "handout", "team_report", "other_team_report",
 }  # fmt: skip
 CHECKLIST_OBJECTS = {"checklist_item", "tick", "other_tick", "archive"}
 RECT_OBJECTS = {
@@ -682,14 +742,14 @@ RECT_OBJECTS = {
     "recommendation", "other_recommendation", "survey", "questionnaire",
 }  # fmt: skip
 OWN_OBJECTS = {"import_job", "report_job", "weekly_summary"}
-CROSSCHECK_OBJECTS = {"cc_source", "cc_hit"}
+CROSSCHECK_OBJECTS = {"cc_source", "cc_hit", "cc_other_source", "cc_other_hit"}
 
 
 def _rounds_world(objects: dict, people: dict) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from rounds.models import Membership
-    from rounds.services import problem_attach
+    from rounds.services import problem_attach, team_report_submit
     from tests import test_clues_pages as clue_pages
     from tests.files import minimal_pdf
     from tests.rounds_factories import ProblemFactory
@@ -720,6 +780,16 @@ def _rounds_world(objects: dict, people: dict) -> None:
         clue=clue,
         other_clue=other_clue,
         clue_file=clue_pages.attach(w, clue),
+        team_report=team_report_submit(
+            target=w.target,
+            upload=SimpleUploadedFile("巡察情况报告.pdf", minimal_pdf(b"r")),
+            user=w.leader,
+        ),
+        other_team_report=team_report_submit(
+            target=w.other_target,
+            upload=SimpleUploadedFile("巡察情况报告.pdf", minimal_pdf(b"o")),
+            user=w.other_leader,
+        ),
         **_field_records(w),
         handout=_handout(w),
         **_intake_objects(w),
@@ -773,10 +843,17 @@ def _crosscheck_world(objects: dict, people: dict) -> None:
     from tests.crosscheck_fixtures import load_list, rule_run_now
 
     round_, officer = objects["round"], people["office_staff"]
-    relief = load_list(round_, officer, "relief")
+    # One relief list for each team's target: each team's own list and hit.
+    relief = load_list(round_, officer, "relief", target=objects["target"])
+    other_relief = load_list(round_, officer, "relief", target=objects["other_target"])
     load_list(round_, officer, "assets")
     rule_run_now(user=officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
-    objects.update(cc_source=relief, cc_hit=Hit.objects.get(round=round_))
+    objects.update(
+        cc_source=relief,
+        cc_other_source=other_relief,
+        cc_hit=Hit.objects.get(round=round_, target=objects["target"]),
+        cc_other_hit=Hit.objects.get(round=round_, target=objects["other_target"]),
+    )
 
 
 def _field_records(w) -> dict:

@@ -539,6 +539,29 @@ class TestTheDemoCity:
             for row in model.objects.all():
                 row.full_clean()
 
+    def test_teams_handed_in_their_reports_and_the_evaluation_times_them(self):
+        from evaluation.figures import team_rows
+        from rounds.models import TeamReport
+
+        early = (Round.Status.PLANNED, Round.Status.PREPARING, Round.Status.ON_SITE)
+        past = list(Round.objects.exclude(status__in=early))
+        assert past
+        for round_ in past:
+            assert round_.report_due is not None
+            handed_in = set(
+                TeamReport.objects.filter(target__round=round_).values_list("target", flat=True)
+            )
+            assert handed_in == set(
+                Target.objects.filter(round=round_).values_list("pk", flat=True)
+            )
+        figures = [row.values["report_timeliness"] for r in past for row in team_rows(r)]
+        assert None not in figures
+        assert any(figure < 100 for figure in figures) and any(f == 100 for f in figures)
+
+    def test_every_crosscheck_hit_is_some_targets_lead(self):
+        assert Hit.objects.filter(round=find_round(13, 4)).exists()
+        assert not Hit.objects.filter(round=find_round(13, 4), target__isnull=True).exists()
+
     def test_crosscheck_lists_plant_hits_for_every_shipped_rule(self):
         round_ = find_round(13, 4)
         assert Source.objects.filter(round=round_, status=Source.Status.DONE).count() == 8

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clues.services.handover import clue_create
 from crosscheck import handoffs
+from crosscheck.access import sees_whole_round
 from crosscheck.kinds import FIELD_LABELS
 from crosscheck.models import Hit, Row
 from crosscheck.services.sources import require_round_access
@@ -76,6 +77,10 @@ def _locked(hit: Hit, user, action: str) -> Hit:
 def _target_of(user, hit: Hit, target: Target) -> Target:
     if target.round_id != hit.round_id:
         raise ValidationError("巡察对象不属于本轮。")
+    if hit.target_id is not None and target.pk != hit.target_id:
+        raise ValidationError(
+            "该命中属于另一个巡察对象，只能为该命中所属的巡察对象录入问题或线索。"
+        )
     if active_membership(user, target.team) is None:
         raise PermissionDenied("只有负责该巡察对象的巡察组成员可以据此录入问题或线索。")
     return target
@@ -135,6 +140,26 @@ def hit_dismiss(*, hit: Hit, user, reason: str) -> Hit:
     hit = _locked(hit, user, "dismiss")
     _close(hit, user, H.DISMISSED, reason)
     log_action(user, "crosscheck.hit.dismiss", hit, {"reason": reason})
+    return hit
+
+
+@transaction.atomic
+def hit_assign(*, hit: Hit, target: Target | None, user) -> Hit:
+    """The office gives an open hit to a target of the round (a hit between
+    lists of the whole round has none; a wrongly placed one moves): from then
+    on it is that target's team's lead."""
+    hit = Hit.objects.select_for_update(of=("self",)).select_related("round__office").get(pk=hit.pk)
+    if not sees_whole_round(user, hit.round):
+        raise PermissionDenied("只有本级巡察办工作人员可以指定命中所属的巡察对象。")
+    if hit.status != H.OPEN:
+        raise ValidationError("该命中已研判，不能再改派。")
+    if target is None or target.round_id != hit.round_id:
+        raise ValidationError("请选择本轮的巡察对象。")
+    before = hit.target_id
+    if before != target.pk:
+        hit.target = target
+        hit.save(update_fields=["target"])
+        log_action(user, "crosscheck.hit.assign", hit, {"before": before, "after": target.pk})
     return hit
 
 

@@ -14,11 +14,12 @@ import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crosscheck import handoffs
-from crosscheck.models import RuleRun
+from crosscheck.models import Hit, Row, RuleRun
 from crosscheck.services.matching import match_statements, rules_for
 from crosscheck.services.sources import require_round_access
 from rounds.models import Round
@@ -92,6 +93,7 @@ def rule_run_execute(run_id: int) -> RuleRun:
                 for sql, args in statements:
                     cursor.execute(sql, args)
                     added += max(cursor.rowcount, 0)
+            assign_hit_targets(run.round)
             run.status, run.new_hits = R.DONE, added
             run.seconds = round(time.monotonic() - started, 3)
             run.finished_at = timezone.now()
@@ -111,6 +113,22 @@ def rule_run_execute(run_id: int) -> RuleRun:
         logger.exception("crosscheck rule run #%s failed", run_id)
         return rule_run_fail(run, BROKE)
     return run
+
+
+def assign_hit_targets(round_: Round) -> int:
+    """Give the round's hits that have no target the target of the lists they
+    came from: the first list's, else the middle one's, else the second's. A
+    hit between lists of the whole round keeps none: the office's to assign.
+    One UPDATE, in the run's transaction."""
+
+    def list_target(column: str) -> Subquery:
+        return Subquery(Row.objects.filter(pk=OuterRef(column)).values("source__target")[:1])
+
+    return Hit.objects.filter(round=round_, target__isnull=True).update(
+        target=Coalesce(
+            list_target("left_row_id"), list_target("via_row_id"), list_target("right_row_id")
+        )
+    )
 
 
 def rule_run_fail(run: RuleRun, message: str) -> RuleRun:

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from crosscheck import normalize, reading
-from crosscheck.access import may_build_held_list, may_see_round
+from crosscheck.access import may_build_held_list, may_see_round, sees_whole_round, team_targets
 from crosscheck.kinds import FIELD_LABELS, FIELD_NAMES, ListKind, guess_mapping
 from crosscheck.models import ColumnMapping, Row, Source
 from rounds.models import Round, Target
@@ -114,13 +114,28 @@ def _saved_mapping(round_: Round, kind: str) -> dict:
     return saved.mapping if saved else {}
 
 
-def source_upload(*, user, round_: Round, kind: str, label: str, upload) -> Source:
+def check_list_target(user, round_: Round, target: Target | None) -> None:
+    """A team brings a list in for one of its own targets; the office for any
+    target of the round, or for the whole round."""
+    if target is not None and target.round_id != round_.pk:
+        raise ValidationError("所选巡察对象不在本轮。")
+    if sees_whole_round(user, round_):
+        return
+    if target is None or not team_targets(user, round_).filter(pk=target.pk).exists():
+        raise ValidationError("请选择本组的巡察对象：组内上传的名单只用于本组的巡察对象。")
+
+
+def source_upload(
+    *, user, round_: Round, kind: str, label: str, upload, target: Target | None = None
+) -> Source:
     require_round_access(user, round_)
     if kind not in ListKind.values:
         raise ValidationError("未知的名单类型。")
+    check_list_target(user, round_, target)
     file_format = _check_file(upload)
     source = Source(
         round=round_,
+        target=target,
         kind=kind,
         label=(label or safe_display_name(upload.name))[:100],
         file_format=file_format,
@@ -148,7 +163,12 @@ def source_upload(*, user, round_: Round, kind: str, label: str, upload) -> Sour
             source.save()
             log_action(
                 user, "crosscheck.source.upload", source,
-                {"round": round_.pk, "kind": kind, "size": upload.size},
+                {
+                    "round": round_.pk,
+                    "kind": kind,
+                    "size": upload.size,
+                    "target": target.pk if target else None,
+                },
             )  # fmt: skip
     except Exception:
         source.file.delete(save=False)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from clues.forms import ClueForm
 from crosscheck import selectors
-from crosscheck.access import get_hit_for_user, get_round_for_user
+from crosscheck.access import get_hit_for_user, get_round_for_user, sees_whole_round
 from crosscheck.forms import DismissForm, HitProblemForm
 from crosscheck.models import Hit
 from crosscheck.services import review
@@ -24,7 +24,9 @@ def hit_list(request, pk: int):
     status = request.GET.get("status", Hit.Status.OPEN)
     if status not in Hit.Status.values:
         status = ""
-    page = Paginator(selectors.round_hits(round_, status), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.round_hits(round_, status, user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
     # The list shows names from the lists' rows: a read like any other.
     review.hits_record_read(user=request.user, round_=round_, page=page.number)
     return render(
@@ -51,6 +53,11 @@ def _forms(request, hit: Hit, data=None, which: str = ""):
         "dismiss_form": DismissForm(data if which == "dismiss" else None, prefix="dismiss"),
         "targets": targets,
         "actions": workflow.actions_for(HIT, request.user, hit),
+        "assignable": (
+            selectors.assignable_targets(hit.round)
+            if sees_whole_round(request.user, hit.round) and hit.status == Hit.Status.OPEN
+            else None
+        ),
     }
 
 
@@ -79,6 +86,25 @@ def _render(request, hit: Hit, forms: dict, status: int = 200):
 def hit_detail(request, pk: int):
     hit = get_hit_for_user(request.user, pk)
     return _render(request, hit, _forms(request, hit))
+
+
+@worker_required
+@require_POST
+def hit_assign(request, pk: int):
+    hit = get_hit_for_user(request.user, pk)
+    target_id = request.POST.get("target", "")
+    target = (
+        selectors.assignable_targets(hit.round)
+        .filter(pk=int(target_id) if target_id.isdigit() else 0)
+        .first()
+    )
+    try:
+        hit = review.hit_assign(hit=hit, target=target, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"该命中已交「{hit.target.organization.name}」所在巡察组研判。")
+    return redirect(hit)
 
 
 @worker_required

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from crosscheck import selectors
-from crosscheck.access import get_round_for_user, get_source_for_user, may_build_held_list
+from crosscheck.access import (
+    get_round_for_user,
+    get_source_for_user,
+    may_build_held_list,
+    sees_whole_round,
+)
 from crosscheck.forms import MappingForm, UploadForm
 from crosscheck.kinds import FIELDS, guess_mapping
 from crosscheck.models import Hit, Source
@@ -29,14 +34,14 @@ def index(request):
 @worker_required
 def round_home(request, pk: int):
     round_ = get_round_for_user(request.user, pk)
-    hits = selectors.round_hits(round_)
+    hits = selectors.round_hits(round_, user=request.user)
     counts = {status: hits.filter(status=status).count() for status in Hit.Status.values}
     return render(
         request,
         "crosscheck/round_home.html",
         {
             "round": round_,
-            "sources": selectors.round_sources(round_),
+            "sources": selectors.round_sources(round_, user=request.user),
             "rules": selectors.round_rules(round_),
             **runs_context(round_),
             "counts": counts,
@@ -50,7 +55,13 @@ def round_home(request, pk: int):
 @worker_required
 def source_upload(request, pk: int):
     round_ = get_round_for_user(request.user, pk)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    whole = sees_whole_round(request.user, round_)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        targets=selectors.upload_targets(request.user, round_),
+        whole_round=whole,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             source = services.source_upload(
@@ -59,6 +70,7 @@ def source_upload(request, pk: int):
                 kind=form.cleaned_data["kind"],
                 label=form.cleaned_data["label"],
                 upload=form.cleaned_data["file"],
+                target=form.cleaned_data["target"],
             )
         except (ValidationError, PermissionDenied) as error:
             form.add_error("file", error_text(error))

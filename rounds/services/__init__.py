@@ -18,6 +18,7 @@ from rounds.services.problems import (
     problem_update,
     target_give_feedback,
 )
+from rounds.services.team_reports import round_set_report_due, team_report_submit
 from rounds.services.worklogs import weekly_summary_compile, worklog_file
 
 __all__ = [
@@ -30,12 +31,14 @@ __all__ = [
     "round_advance",
     "round_create",
     "round_missing_for_next",
+    "round_set_report_due",
     "target_add",
     "target_give_feedback",
     "target_set_dates",
     "team_add_member",
     "team_create",
     "team_remove_member",
+    "team_report_submit",
     "weekly_summary_compile",
     "worklog_file",
 ]

@@ -11,6 +11,7 @@ from rounds import handoffs
 from rounds.access import require_office
 from rounds.models import Commitment, Membership, Round, RoundKind, Target, Team
 from rounds.recusal import recusal_conflicts
+from rounds.services.team_reports import check_report_due
 from rounds.workflow import ROUND
 from xuncha.audit.context import current_ip
 from xuncha.audit.services import log_action
@@ -33,6 +34,7 @@ def round_create(
     planned_start: datetime.date,
     planned_end: datetime.date,
     theme: str = "",
+    report_due: datetime.date | None = None,
     user,
 ) -> Round:
     round_ = Round(
@@ -43,6 +45,7 @@ def round_create(
         theme=theme,
         planned_start=planned_start,
         planned_end=planned_end,
+        report_due=report_due,
     )
     require_office(user, round_)
     if not kinds:
@@ -54,6 +57,7 @@ def round_create(
         raise ValidationError(
             {"number": f"「{round_.name}」已经存在，请核对届次和轮次，不要重复新建。"}
         )
+    check_report_due(round_, report_due)
     round_.full_clean()
     round_.save()
     round_.kinds.set(kinds)

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from rounds import selectors, services
 from rounds.access import office_manages
-from rounds.forms import RoundFilterForm, RoundForm, TeamForm
+from rounds.forms import ReportDueForm, RoundFilterForm, RoundForm, TeamForm
 from rounds.links import round_links
 from rounds.models import Round
+from rounds.services.team_reports import DUE_SETTABLE_STAGES
 from rounds.workflow import ROUND, next_step
 from xuncha.accounts.roles import Role
 from xuncha.core import workflow
@@ -97,6 +98,8 @@ def round_detail(request, pk: int):
         context["advance"] = offers.get(step.action)
         context["next_label"] = Round.Status(step.target).label
         context["missing"] = context["advance"].reasons if context["advance"] else []
+    if manages and round_.status in DUE_SETTABLE_STAGES:
+        context["report_due_form"] = ReportDueForm(initial={"report_due": round_.report_due})
     if "form_team" in offers:
         next_number = (round_.teams.aggregate(n=Max("number"))["n"] or 0) + 1
         context["team_form"] = TeamForm(initial={"number": next_number})

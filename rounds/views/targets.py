@@ -10,9 +10,16 @@ from django.views.decorators.http import require_POST
 
 from rounds import selectors, services
 from rounds.access import active_membership, office_manages
-from rounds.forms import FeedbackForm, TargetAddForm, TargetDatesForm, TargetFilterForm
+from rounds.forms import (
+    FeedbackForm,
+    TargetAddForm,
+    TargetDatesForm,
+    TargetFilterForm,
+    TeamReportForm,
+)
 from rounds.services.lifecycle import pending_problem_count
 from rounds.services.problems import clue_problems
+from rounds.services.team_reports import may_submit_report
 from rounds.views.rows import target_rows, targets_for_rows
 from xuncha.accounts.roles import Role
 from xuncha.core.access import role_required
@@ -72,6 +79,10 @@ def target_detail(request, pk: int):
         "shows_source": selectors.sees_problem_sources(request.user),
         "sees_round": selectors.round_list(user=request.user).filter(pk=target.round_id).exists(),
     }
+    if selectors.sees_team_reports(request.user, target):
+        context["team_report"] = selectors.team_report_status(target)
+        if may_submit_report(request.user, target):
+            context["team_report_form"] = TeamReportForm()
     if manages:
         context["dates_form"] = TargetDatesForm(
             initial={
