@@ -19,7 +19,12 @@ import re
 from django.core.exceptions import ValidationError
 
 from rounds.models import Membership, Round, RoundKind, Target, chinese_number
-from rounds.services.imports import targets_import, team_people_refusals
+from rounds.services.imports import (
+    people_refusal,
+    targets_import,
+    team_change_refusal,
+    team_people_refusals,
+)
 from rounds.services.planning import check_target_scope
 from rounds.workflow import IMPORT_RULE, import_refusal
 from xuncha.imports.engine import NEW, UNCHANGED, UPDATED, Column, Importer, Parsed, Row, labels
@@ -328,12 +333,19 @@ class RoundImporter(Importer):
         for row in rows:
             round_ = rounds.get(row.key[:2])
             people = row.values["people"]
-            refusals, joining = (
-                team_people_refusals(round_, row.values["target"]["team_number"], people, placed)
-                if round_ is not None
-                else ([], people)
-            )
+            if round_ is not None:
+                refusals, joining = team_people_refusals(
+                    round_, row.values["target"]["team_number"], people, placed
+                )
+            else:
+                status = row.values["round"]["status"]
+                reason = people_refusal(f"第{row.key[0]}届第{row.key[1]}轮", status, people)
+                refusals, joining = ([reason], []) if reason else ([], people)
             target = existing.get(row.key)
+            if target is not None and (
+                moved := team_change_refusal(target, row.values["target"]["team_number"])
+            ):
+                refusals.append(moved)
             if target is None:
                 row.status = NEW
             else:

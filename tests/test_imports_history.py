@@ -375,6 +375,87 @@ def test_people_are_added_to_a_team_of_an_archived_round_never_moved(city, cadre
     assert city.team.memberships.count() == 4
 
 
+def test_people_go_only_onto_an_archived_rounds_teams(city, cadres):
+    """A live round's members are added on its team page (recusal, access);
+    an import that named them would skip both."""
+    OrganizationFactory(code="C-WJW")
+    before = (Membership.objects.count(), Round.objects.count(), AuditEntry.objects.count())
+
+    job = check(
+        city.office_user,
+        "rounds",
+        [round_row("C-WJW", number=3, 轮次状态="进驻", 组员="李红")],
+    )
+
+    assert job.status == ImportJob.Status.INVALID
+    assert "只有已归档轮次的巡察组可以导入组长、副组长、组员" in job.problems[0][2]
+    # The same people onto the live round of the fixture: refused as well.
+    job = check(city.office_user, "rounds", [round_row("C-WJW", 组员="李红")])
+    assert job.status == ImportJob.Status.INVALID
+    assert "尚未归档" in job.problems[0][2]
+    assert (Membership.objects.count(), Round.objects.count()) == before[:2]
+    assert AuditEntry.objects.count() == before[2] + 2  # the two uploads, nothing else
+
+
+def test_the_people_rule_holds_in_the_service_even_unchecked(city, cadres):
+    from rounds.services.imports import targets_import
+
+    organization = OrganizationFactory(code="C-WJW")
+    cadre = cadres["李红"]
+    row = {
+        "term": 13,
+        "number": 4,
+        "round": {
+            "year": 2025,
+            "kinds": [],
+            "theme": "",
+            "planned_start": datetime.date(2025, 3, 1),
+            "planned_end": datetime.date(2025, 5, 31),
+            "status": Round.Status.ON_SITE,
+        },
+        "organization": organization,
+        "target": {
+            "team_number": 1,
+            "liaison": "",
+            "leader_name": "",
+            "entry_date": None,
+            "exit_date": None,
+            "feedback_date": None,
+            "status": Target.Status.ASSIGNED,
+        },
+        "people": [("member", cadre)],
+        "existing": None,
+        "row": 2,
+    }
+    with pytest.raises(ValidationError, match="只有已归档轮次"):
+        targets_import(rows=[row], user=city.office_user)
+    assert not Round.objects.filter(term=13, number=4).exists()
+
+
+def test_an_import_never_gives_a_target_to_another_team(city):
+    set_status(city.round, Round.Status.ARCHIVED)
+    Team.objects.create(round=city.round, number=9)
+
+    job = check(city.office_user, "rounds", [round_row("C-CZJ", team=9)])
+
+    assert job.status == ImportJob.Status.INVALID
+    assert "导入不能改换巡察组" in job.problems[0][2]
+    city.target.refresh_from_db()
+    assert city.target.team == city.team
+
+
+def test_commitments_cannot_be_signed_in_an_archived_round(city):
+    from rounds.services.planning import commitment_sign
+
+    membership = city.team.memberships.exclude(cadre__user=None).first()
+    membership.commitments.all().delete()
+    set_status(city.round, Round.Status.ARCHIVED)
+
+    with pytest.raises(ValidationError, match="本轮巡察已归档"):
+        commitment_sign(membership=membership, kind="confidentiality", user=membership.cadre.user)
+    assert not membership.commitments.exists()
+
+
 # --- 巡察建议书 --------------------------------------------------------------------
 
 

@@ -86,6 +86,21 @@ def problems_import(*, problems: list[Problem], user, job=None) -> list[Problem]
     return problems
 
 
+def people_refusal(round_name: str, status: str, people: list) -> str:
+    """Why people may not be imported onto a team of a round in ``status``;
+    "" when they may. Only an archived round's teams take people from a sheet:
+    they are the record of a past team. A live round's members are added on
+    its team page, where recusal is checked and the targets' access granted;
+    a membership made by an import would skip both, and once its commitments
+    were signed it would open the team's material."""
+    if not people or status == Round.Status.ARCHIVED:
+        return ""
+    return (
+        f"{round_name}处于“{Round.Status(status).label}”阶段：只有已归档轮次的巡察组可以导入组长、"
+        "副组长、组员；进行中的轮次请在巡察组页面配备人员（须经回避审查并授权）。"
+    )
+
+
 def team_people_refusals(
     round_: Round, team_number: int, people: list, placed: dict
 ) -> tuple[list[str], list]:
@@ -95,6 +110,8 @@ def team_people_refusals(
     already on the team in the same role is simply there; on another team or
     in another role, or a second 组长, is refused (an import adds people,
     and never moves or removes one)."""
+    if reason := people_refusal(round_.name, round_.status, people):
+        return [reason], []
     refusals, joining = [], []
     leader = next(
         (
@@ -128,6 +145,18 @@ def team_people_refusals(
                 f"{Membership.Role(role).label}不一致。"
             )
     return refusals, joining
+
+
+def team_change_refusal(target: Target, team_number: int) -> str | None:
+    """Why an import may not give an existing target to another team (its
+    problems, clues and records stay with the team that inspected it, and
+    the new team would pass no recusal check); None when it may."""
+    if target.pk is None or target.team.number == team_number:
+        return None
+    return (
+        f"{target.organization.name}由{target.team.name}巡察，导入不能改换巡察组"
+        f"（本行填写第{team_number}组）。"
+    )
 
 
 @transaction.atomic
@@ -202,6 +231,8 @@ def targets_import(*, rows: list[dict], user, job=None) -> dict:
                 (team, {"imported": imported, "cadre": cadre.pk, "role": role})
             )
         target = row["existing"] or Target(round=round_, organization=row["organization"])
+        if (refusal := team_change_refusal(target, team.number)) is not None:
+            raise ValidationError(f"第 {row.get('row', '?')} 行：{refusal}")
         before = None if target.pk is None else _target_state(target)
         target.team = team
         for name in ("leader_name", "entry_date", "exit_date", "feedback_date", "status"):

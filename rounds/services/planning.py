@@ -191,6 +191,9 @@ def commitment_sign(*, membership: Membership, kind: str, user) -> Commitment:
         raise PermissionDenied("承诺书只能由本人签署。")
     if kind not in Commitment.Kind.values:
         raise ValidationError("未知的承诺类型。")
+    if membership.round.status == Round.Status.ARCHIVED:
+        # A past team's record (an imported one too) opens nothing any more.
+        raise ValidationError("本轮巡察已归档，不能再签署承诺书。")
     commitment, created = Commitment.objects.get_or_create(
         membership=membership,
         kind=kind,
