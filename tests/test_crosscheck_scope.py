@@ -102,6 +102,21 @@ def test_a_list_brought_in_for_a_target_gives_its_hits_that_target(client, w):
     assert round_overview(w.officer)[0].open_hits == 2
 
 
+def test_a_hit_between_two_targets_lists_is_the_offices_alone(client, w):
+    """Its page shows a row of each list: neither team may read the other's."""
+    round_ = w.target.round
+    Source.objects.filter(round=round_).delete()  # the whole round's lists and their hit
+    load_list(round_, w.officer, "relief", target=w.target, name="甲组低保.csv")
+    load_list(round_, w.officer, "assets", target=w.other_target, name="乙组资产.csv")
+    rule_run_now(user=w.officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
+
+    hit = Hit.objects.get(round=round_)
+    assert hit.target is None
+    for member in (w.member, w.other_member):
+        assert status(client, member, hit.get_absolute_url()) == 404
+    assert status(client, w.officer, hit.get_absolute_url()) == 200
+
+
 def test_a_team_brings_lists_in_only_for_its_own_targets(client, w):
     content = csv_bytes(*LISTS["relief"])
     for target in (None, w.other_target):

@@ -14,7 +14,7 @@ import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -117,14 +117,24 @@ def rule_run_execute(run_id: int) -> RuleRun:
 
 def assign_hit_targets(round_: Round) -> int:
     """Give the round's hits that have no target the target of the lists they
-    came from: the first list's, else the middle one's, else the second's. A
-    hit between lists of the whole round keeps none: the office's to assign.
-    One UPDATE, in the run's transaction."""
+    came from. A hit between lists of the whole round keeps none, and so does
+    one between lists of two different targets: its page shows rows of both
+    lists, and a team may read only its own targets' (the office gives such a
+    hit to a target, knowingly). One UPDATE, in the run's transaction."""
 
     def list_target(column: str) -> Subquery:
         return Subquery(Row.objects.filter(pk=OuterRef(column)).values("source__target")[:1])
 
-    return Hit.objects.filter(round=round_, target__isnull=True).update(
+    def same(a: str, b: str) -> Q:
+        return Q(**{f"{a}__isnull": True}) | Q(**{f"{b}__isnull": True}) | Q(**{a: F(b)})
+
+    pending = Hit.objects.filter(round=round_, target__isnull=True).annotate(
+        left=list_target("left_row_id"),
+        via=list_target("via_row_id"),
+        right=list_target("right_row_id"),
+    )
+    one_target = pending.filter(same("left", "via"), same("left", "right"), same("via", "right"))
+    return Hit.objects.filter(pk__in=one_target.values("pk")).update(
         target=Coalesce(
             list_target("left_row_id"), list_target("via_row_id"), list_target("right_row_id")
         )
