@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from portal.dashboard.cache import bring_up_to_date, bump_generation
-from portal.dashboard.summary import rebuild
+from portal.dashboard.summary import rebuild, vacuum_notes_if_bloated
 
 
 @shared_task(name="portal.tasks.count_dashboard_changes")
@@ -12,6 +12,7 @@ def count_dashboard_changes() -> None:
     reads the notes even when the cache says none wait (the cache may have
     lost its mark)."""
     bring_up_to_date(look_anyway=True)
+    vacuum_notes_if_bloated()
 
 
 @shared_task(name="portal.tasks.rebuild_dashboard")
@@ -21,4 +22,5 @@ def rebuild_dashboard() -> int:
     overdue counts for the new day."""
     segments = rebuild()
     bump_generation()
+    vacuum_notes_if_bloated()
     return segments

@@ -93,6 +93,18 @@ def test_a_refused_file_stores_nothing_and_says_why_in_chinese(w, tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
+def test_a_photo_is_a_real_file_but_not_a_report(w, tmp_path):
+    from tests.rect_fixtures import png_file
+
+    with pytest.raises(ValidationError) as caught:
+        team_report_submit(target=w.target, upload=png_file("报告.png"), user=w.leader)
+    assert caught.value.messages == [
+        "巡察情况报告请以 PDF、Word、WPS 或 OFD 文件报送，「报告.png」不是。"
+    ]
+    assert not TeamReport.objects.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
 @pytest.mark.parametrize("status", [Round.Status.PREPARING, Round.Status.FEEDBACK])
 def test_no_hand_in_outside_the_on_site_and_report_stages(w, status):
     Round.objects.filter(pk=w.target.round_id).update(status=status)

@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clues.models import Clue
@@ -112,6 +113,7 @@ def collect_team_work(team: Team, *, with_clues: bool = False) -> tuple[dict, di
     return work, files
 
 
+@sensitive_variables("credentials", "credential", "password", "key")
 def _field_credentials(member_users) -> tuple[list[FieldCredential], dict[int, str], list]:
     """Per member: a fresh password (kept as its hash, made by the office's own
     hasher and work factor) and a fresh authenticator, for this package only."""
@@ -239,6 +241,8 @@ def build_manifest(*, package_id: str, team: Team, work: dict, files: dict, kind
     }
 
 
+# Clear field passwords and keys are local values here: never in an error report.
+@sensitive_variables("people", "credentials", "passphrase")
 @transaction.atomic
 def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPackage]:
     require_office(user, team.round)

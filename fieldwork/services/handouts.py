@@ -4,12 +4,14 @@ office only in the response to that one request (see fieldwork/credentials.py)."
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from fieldwork.credentials import FieldCredential, open_credentials
 from fieldwork.models import HandoutSheet
 from xuncha.audit.services import log_action
 
 
+@sensitive_variables("credentials", "sheet")
 @transaction.atomic
 def handout_claim(*, sheet: HandoutSheet, user) -> list[FieldCredential]:
     """The sheet's credentials, taken once. Call it inside the transaction that

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from fieldwork import selectors
@@ -76,6 +77,7 @@ def package_export(request, pk: int):
     return response
 
 
+@sensitive_variables("credentials")
 @never_cache
 @login_required
 @require_POST

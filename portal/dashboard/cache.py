@@ -25,7 +25,8 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import get_language
@@ -130,8 +131,15 @@ def mark_changes_pending() -> None:
     transaction.on_commit(lambda: cache.set(PENDING_KEY, True, None))
 
 
+def mark_is_shared() -> bool:
+    """Whether every process reads the same mark. A process-local cache (the
+    development default, LocMem) would hold each process's own: a note the
+    worker wrote would never mark the web's, so there every view looks."""
+    return not isinstance(caches["default"], LocMemCache)
+
+
 def changes_may_be_pending() -> bool:
-    return cache.get(PENDING_KEY) is not False
+    return not mark_is_shared() or cache.get(PENDING_KEY) is not False
 
 
 def take_pending_mark() -> None:

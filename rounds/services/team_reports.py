@@ -17,6 +17,8 @@ from xuncha.core.uploads import check_upload, storage_name
 # The stages in which a report is written and handed in: after feedback it
 # has done its work, and a late file would only blur the record.
 SUBMITTING_STAGES = (Round.Status.ON_SITE, Round.Status.REPORTING)
+# A report is a document: not an image, a sheet, slides or an archive.
+REPORT_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".wps", ".ofd"})
 # Until feedback the office may still move the due date (never into the past,
 # and never once it has passed: the timeliness figure stands on it).
 DUE_SETTABLE_STAGES = (
@@ -90,6 +92,10 @@ def team_report_submit(*, target: Target, upload: UploadedFile, user, note: str 
     if len(note) > 200:
         raise ValidationError("说明不能超过 200 字。")
     checked = check_upload(upload)
+    if checked.extension not in REPORT_EXTENSIONS:
+        raise ValidationError(
+            f"巡察情况报告请以 PDF、Word、WPS 或 OFD 文件报送，「{checked.original_name}」不是。"
+        )
     first = not TeamReport.objects.filter(target=target).exists()
     report = TeamReport(
         target=target,

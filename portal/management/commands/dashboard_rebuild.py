@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from portal.dashboard.cache import bump_generation
-from portal.dashboard.summary import rebuild
+from portal.dashboard.summary import rebuild, vacuum_notes_if_bloated
 
 
 class Command(BaseCommand):
@@ -16,4 +16,5 @@ class Command(BaseCommand):
         started = time.perf_counter()
         segments = rebuild()
         bump_generation()
+        vacuum_notes_if_bloated()
         self.stdout.write(f"{segments} summary rows in {time.perf_counter() - started:.1f} s")
