@@ -39,7 +39,7 @@ from bench.registry import BenchContext, Measurement, bench_dataset, bench_figur
 from bench.rounds import BENCH_TERM, RoundsData
 from portal.dashboard.cache import bring_up_to_date, bump_generation
 from portal.dashboard.models import FigureChange
-from portal.dashboard.summary import rebuild, vacuum_notes_if_bloated
+from portal.dashboard.summary import rebuild
 from rounds.models import Problem, Target
 from xuncha.accounts.models import User
 from xuncha.accounts.roles import Role
@@ -75,7 +75,6 @@ def build_dashboard(context: BenchContext) -> DashboardData:
     clues: CluesData = context.data["clues"]
     started = time.perf_counter()
     segments = rebuild()
-    vacuum_notes_if_bloated()  # as the nightly rebuild does after it
     context.log(f"dashboard: {segments} summary rows in {time.perf_counter() - started:.1f} s")
     return DashboardData(
         leadership_user=_leadership_user(rounds.office_user.office),
