@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from rounds.access import require_office
 from rounds.models import Problem, Round, Target
@@ -22,7 +23,7 @@ TARGET_STATUS_ON_ENTRY = {
     # Only reached through ready_to_archive: every item of every target done.
     S.ARCHIVED: Target.Status.CLOSED,
 }
-ARCHIVED = "本轮巡察已归档。"
+ARCHIVED = gettext_lazy("本轮巡察已归档。")
 
 # What other apps do when a round reaches a stage (the archive app queues the
 # round's package at 归档), called inside the advance's transaction: a hook
