@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues import handoffs
 from clues.models import Clue, Disposition, DispositionPerson
@@ -119,7 +120,7 @@ def clue_reopen(*, clue: Clue, user, reason: str) -> Clue:
     clue = Clue.objects.select_for_update().select_related("round__office").get(pk=clue.pk)
     workflow.check(CLUE, user, clue, "reopen")
     if not reason.strip():
-        raise ValidationError("重新打开须说明理由。")
+        raise ValidationError(_("重新打开须说明理由。"))
     clue.status, clue.closed_by, clue.closed_at = S.RECEIVED, None, None
     # A reopened clue owes a new report, on a new deadline.
     clue.feedback_at = None

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues.models import Clue
 from fieldwork import package as sealed
@@ -649,7 +650,9 @@ def return_apply(
     plan, content, archive = return_analyse(team=team, data=data, passphrase=passphrase, user=user)
     undecided = [c for c in plan.conflicts if resolutions.get(c.uuid) not in ("field", "platform")]
     if undecided:
-        raise ValidationError(f"还有 {len(undecided)} 处冲突未选择处理方式，未导入任何内容。")
+        raise ValidationError(
+            _("还有 %(count)s 处冲突未选择处理方式，未导入任何内容。") % {"count": len(undecided)}
+        )
     if not plan.has_work:
         return None
     taken = [
