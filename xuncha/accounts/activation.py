@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from xuncha.accounts.models import Activation, User
 from xuncha.accounts.roles import Role
@@ -33,7 +33,7 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 ATTEMPTS_PER_WINDOW = 10
 WINDOW_SECONDS = 15 * 60
-INVALID = gettext_lazy("激活码无效、已使用或已过期，请向系统管理员重新申领。")
+INVALID = gettext_noop("激活码无效、已使用或已过期，请向系统管理员重新申领。")
 
 
 def normalise(code: str) -> str:
@@ -115,14 +115,14 @@ def activation_redeem(*, code: str, username: str, password: str, client_key: st
     )
     # The same message whether the code or the username is wrong: no hint.
     if activation is None or activation.user.username != username.strip():
-        raise ValidationError(INVALID)
+        raise ValidationError(_(INVALID))
     user = activation.user
     if not user.is_active:
-        raise ValidationError(INVALID)
+        raise ValidationError(_(INVALID))
     validate_password(password, user)
     # Single use even under two submits at once: only the one that claims it goes on.
     if not Activation.objects.filter(pk=activation.pk, used_at=None).update(used_at=now):
-        raise ValidationError(INVALID)
+        raise ValidationError(_(INVALID))
     user.set_password(password)
     user.save(update_fields=["password"])
     log_action(user, "user.activate", user, {"activation": activation.pk})

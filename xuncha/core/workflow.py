@@ -121,6 +121,10 @@ def check(workflow: Workflow, user, obj, action: str) -> Rule:
         if "{state}" in rule.refusal:  # a refusal that places the state itself
             raise ValidationError(str(rule.refusal).format(state=state))
         reason = rule.refusal or _("不能%(action)s。") % {"action": rule.label}
+        if not workflow.noun:
+            raise ValidationError(
+                _("%(reason)s当前为「%(state)s」。") % {"reason": reason, "state": state}
+            )
         raise ValidationError(
             _("%(reason)s%(noun)s当前为「%(state)s」。")
             % {"reason": reason, "noun": workflow.noun, "state": state}
