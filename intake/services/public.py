@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from intake.models import Channel, Report, ReportFile
 from rounds.models import Round, Target
@@ -25,9 +25,9 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: 5 bits each
 RECEIPT_LENGTH = 16  # 80 bits: not guessable at any rate the status page allows
 ACCEPTED_TYPES = {PDF.content_type, *(kind.content_type for kind in IMAGE_KINDS)}
 TEXT_MIN, TEXT_MAX = 10, 5000
-CLOSED = gettext_lazy("本单位巡察进驻已结束，此二维码已失效。如需反映问题，请通过信访渠道。")
-FULL_TODAY = gettext_lazy("今日在线反映已达上限，请明日再试，或通过信访渠道反映。")
-STORAGE_FULL = gettext_lazy("附件存储空间已满，请只提交文字内容，或稍后再试。")
+CLOSED = gettext_noop("本单位巡察进驻已结束，此二维码已失效。如需反映问题，请通过信访渠道。")
+FULL_TODAY = gettext_noop("今日在线反映已达上限，请明日再试，或通过信访渠道反映。")
+STORAGE_FULL = gettext_noop("附件存储空间已满，请只提交文字内容，或稍后再试。")
 
 
 def receipt_digest(code: str) -> str:
@@ -99,7 +99,7 @@ def _check_quota(channel: Channel, incoming: int) -> None:
         target_used + incoming > settings.INTAKE_TARGET_QUOTA_MB * mb
         or all_used + incoming > settings.INTAKE_STORAGE_QUOTA_MB * mb
     ):
-        raise ValidationError(STORAGE_FULL)
+        raise ValidationError(_(STORAGE_FULL))
 
 
 @transaction.atomic
@@ -128,13 +128,13 @@ def report_submit(
     channel = Channel.objects.select_for_update().select_related("target__round").get(pk=channel.pk)
     target = channel.target
     if not stay_open(target):
-        raise ValidationError(CLOSED)
+        raise ValidationError(_(CLOSED))
     day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     if (
         Report.objects.filter(target=target, submitted_at__gte=day_start).count()
         >= settings.INTAKE_PER_TARGET_DAY
     ):
-        raise ValidationError(FULL_TODAY)
+        raise ValidationError(_(FULL_TODAY))
     incoming = sum(item.size for item in checked)
     _check_quota(channel, incoming)
     receipt = new_receipt()

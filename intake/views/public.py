@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -30,7 +30,7 @@ def _max_body_bytes() -> int:
     return (settings.INTAKE_FILES_PER_REPORT * settings.INTAKE_FILE_MAX_MB + 1) * 1024 * 1024
 
 
-SLOW_DOWN = gettext_lazy("提交过于频繁，请一小时后再试。")
+SLOW_DOWN = gettext_noop("提交过于频繁，请一小时后再试。")
 
 
 def _public(request, template: str, context: dict, status: int = 200):
@@ -53,7 +53,7 @@ def report_form(request, token: str):
         key = _key(request)
         if throttle.submit_refused(key):
             throttle.hit("submit", key)
-            return _public(request, "intake/notice.html", {"notice": SLOW_DOWN}, status=429)
+            return _public(request, "intake/notice.html", {"notice": _(SLOW_DOWN)}, status=429)
         throttle.hit("submit", key)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -82,7 +82,7 @@ def _report_form(request, token: str):
         return _public(
             request,
             "intake/notice.html",
-            {"organization_name": organization, "notice": services.public.CLOSED},
+            {"organization_name": organization, "notice": _(services.public.CLOSED)},
         )
     key = _key(request)
     # The count includes this post: the first few go through without a

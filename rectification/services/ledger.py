@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from rectification import handoffs
 from rectification.models import Evidence, FollowUp, Item, LedgerEntry
@@ -34,7 +34,7 @@ class ConcurrentActionError(ValidationError):
     pass
 
 
-STALE = gettext_lazy("该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。")
+STALE = gettext_noop("该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。")
 
 
 def may_act(user, item: Item, action: str) -> bool:
@@ -55,7 +55,7 @@ def _apply(item: Item, expected_version: int, **changes) -> None:
         version=F("version") + 1, updated_at=timezone.now(), **changes
     )
     if not updated:
-        raise ConcurrentActionError(STALE)
+        raise ConcurrentActionError(_(STALE))
     for name, value in changes.items():
         setattr(item, name, value)
     item.version = expected_version + 1
@@ -131,7 +131,7 @@ def _load(item: Item, expected_version: int | None = None) -> Item:
     one they have not seen yet (the UPDATE in _apply still settles a true race)."""
     item = Item.objects.select_related("office", "organization").get(pk=item.pk)
     if expected_version is not None and item.version != expected_version:
-        raise ConcurrentActionError(STALE)
+        raise ConcurrentActionError(_(STALE))
     return item
 
 
