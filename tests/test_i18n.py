@@ -10,15 +10,17 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from portal.navigation import nav_for
+from rectification.workflow import PLAN
 from rounds.models import Round
 from rounds.services import round_create
 from rounds.workflow import import_refusal
@@ -26,6 +28,7 @@ from tests.factories import make_user
 from tests.files import image_bytes
 from tests.rounds_factories import round_kind
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
 from xuncha.core.uploads import check_upload
 
 LOGIN_URL = reverse("accounts:login")
@@ -226,6 +229,30 @@ def test_a_rule_tables_refusal_follows_the_language():
         f"{round_.name}处于“计划”阶段，尚未归档，"
         "导入不能改变进行中的轮次，请在系统中办理；轮次归档后才能导入其历史数据。"
     )
+
+
+def test_a_workflow_refusal_is_composed_in_the_users_language():
+    """xuncha.core.workflow builds a refusal from the rule's words (the plan's own table)."""
+    leader, clerk = SimpleNamespace(pk=1), SimpleNamespace(pk=2)
+    organization = SimpleNamespace(leader_user_id=leader.pk)
+    plan = SimpleNamespace(
+        status="submitted", organization=organization, get_status_display=lambda: "submitted"
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        workflow.check(PLAN, leader, plan, "sign")
+    assert refused.value.messages == [
+        "The plan is not awaiting signature and cannot be signed. The plan is now “submitted”."
+    ]
+    with translation.override("en"):
+        with pytest.raises(PermissionDenied) as denied:
+            workflow.check(PLAN, clerk, plan, "sign")
+        # The denial is rendered (the 403 page) while the request's language is active.
+        assert str(denied.value) == (
+            "The rectification plan must be signed and endorsed by the unit's principal leader."
+        )
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        workflow.check(PLAN, leader, plan, "sign")
+    assert refused.value.messages == ["方案不在待签字状态，不能签字。方案当前为「submitted」。"]
 
 
 # --- the catalog ----------------------------------------------------------------------
