@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues.models import Clue, ClueFile
 from evaluation.figures import TEAM_FIGURES, team_rows
@@ -251,9 +252,15 @@ def _stored(record, what: str) -> bytes:
         with record.file.open("rb") as handle:
             content = handle.read()
     except FileNotFoundError:
-        raise ArchiveError(f"{what}「{record.original_name}」的文件已不存在，无法归档。") from None
+        raise ArchiveError(
+            _("%(what)s「%(name)s」的文件已不存在，无法归档。")
+            % {"what": what, "name": record.original_name}
+        ) from None
     if hashlib.sha256(content).hexdigest() != record.sha256:
-        raise ArchiveError(f"{what}「{record.original_name}」的校验值与上传时不符，无法归档。")
+        raise ArchiveError(
+            _("%(what)s「%(name)s」的校验值与上传时不符，无法归档。")
+            % {"what": what, "name": record.original_name}
+        )
     return content
 
 

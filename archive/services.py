@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from archive.access import may_keep
 from archive.models import RoundArchive
@@ -28,9 +29,9 @@ ACTIVE = (RoundArchive.Status.QUEUED, RoundArchive.Status.RUNNING)
 def archive_request(*, round_: Round, user) -> tuple[RoundArchive, bool]:
     """Queue the round's package, or return the one already being built."""
     if not may_keep(user, round_):
-        raise PermissionDenied("只有本级巡察办持有线索管理权限的工作人员可以生成归档包。")
+        raise PermissionDenied(_("只有本级巡察办持有线索管理权限的工作人员可以生成归档包。"))
     if round_.status != Round.Status.ARCHIVED:
-        raise ValidationError("只有已归档的轮次可以生成归档包。")
+        raise ValidationError(_("只有已归档的轮次可以生成归档包。"))
     active = RoundArchive.objects.filter(round=round_, status__in=ACTIVE).first()
     if active:
         return active, False

@@ -1,6 +1,7 @@
 """Who may do what with a clue. Shared by services and selectors."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from clues.models import Clue
 from rounds.access import active_membership, office_manages
@@ -19,7 +20,7 @@ def is_clue_officer(user, clue: Clue | None = None) -> bool:
 
 def require_clue_officer(user, clue: Clue) -> None:
     if not is_clue_officer(user, clue):
-        raise PermissionDenied("只有持有线索管理权限的巡察办工作人员可以进行此操作。")
+        raise PermissionDenied(_("只有持有线索管理权限的巡察办工作人员可以进行此操作。"))
 
 
 def is_receiving_user(user, clue: Clue) -> bool:
@@ -32,11 +33,11 @@ def is_receiving_user(user, clue: Clue) -> bool:
 
 def require_receiving_user(user, clue: Clue) -> None:
     if not is_receiving_user(user, clue):
-        raise PermissionDenied("只有接收部门的工作人员可以进行此操作。")
+        raise PermissionDenied(_("只有接收部门的工作人员可以进行此操作。"))
 
 
 def require_team_member(user, clue: Clue):
     membership = active_membership(user, clue.team)
     if membership is None:
-        raise PermissionDenied("只有已签署三项承诺的本组成员可以进行此操作。")
+        raise PermissionDenied(_("只有已签署三项承诺的本组成员可以进行此操作。"))
     return membership

@@ -7,6 +7,7 @@ and every page carries the reader's name and the time as a watermark.
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues.models import Clue
 from clues.selectors import get_clue_for_user
@@ -19,7 +20,7 @@ def _clue_id(params: dict) -> int:
     try:
         return int(params.get("id"))
     except (TypeError, ValueError):
-        raise ValidationError("请指定问题线索。") from None
+        raise ValidationError(_("请指定问题线索。")) from None
 
 
 def authorize(user, params: dict) -> None:

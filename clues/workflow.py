@@ -2,6 +2,9 @@
 signatures), the receiving department's disposition reports, 销号 and
 reopening. The services enforce these rows; the clue page offers them."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from clues.access import is_clue_officer, is_receiving_user
 from clues.models import OUTCOME_KINDS, Clue, Disposition
 from rounds.access import active_membership
@@ -13,7 +16,8 @@ from xuncha.core.workflow import Available, Rule, Workflow
 S = Clue.Status
 OFFICE, DEPARTMENT = Role.OFFICE, Role.DEPARTMENT
 TEAM = (Role.TEAM_MEMBER, Role.TEAM_LEADER)
-OFFICER = "持有线索管理权限的巡察办工作人员"
+OFFICER = gettext_lazy("持有线索管理权限的巡察办工作人员")
+OFFICER_ONLY = gettext_lazy("只有持有线索管理权限的巡察办工作人员可以进行此操作。")
 
 
 def _member(user, clue: Clue) -> bool:
@@ -33,7 +37,7 @@ def _has_materials(clue: Clue) -> str | None:
     # The page has always told the leader to upload the material package
     # first; a handover with nothing attached reaches the department empty.
     if not clue.files.exists():
-        return "尚未上传线索材料，请先上传谈话笔录、书证等材料再签字报送。"
+        return _("尚未上传线索材料，请先上传谈话笔录、书证等材料再签字报送。")
     return None
 
 
@@ -42,7 +46,7 @@ def _disposed(clue: Clue) -> str | None:
 
     latest = latest_disposition(clue)
     if latest is None or not latest.is_final:
-        return "接收部门尚未报告处置完毕，不能销号。"
+        return _("接收部门尚未报告处置完毕，不能销号。")
     return None
 
 
@@ -50,114 +54,114 @@ def _disposed(clue: Clue) -> str | None:
 # clue's state is itself confidential to those outside the handover.
 CLUE = Workflow(
     "clue",
-    noun="线索",
+    noun=pgettext_lazy("refusal subject", "线索"),
     rules=(
         Rule(
             "edit",
-            "修改线索",
+            gettext_lazy("修改线索"),
             (S.DRAFT,),
             _member,
-            "本组成员",
+            gettext_lazy("本组成员"),
             TEAM,
-            refusal="组长签字后，线索不能再修改。",
+            refusal=gettext_lazy("组长签字后，线索不能再修改。"),
             who_first=True,
-            denial="只有已签署三项承诺的本组成员可以进行此操作。",
+            denial=gettext_lazy("只有已签署三项承诺的本组成员可以进行此操作。"),
         ),
         Rule(
             "upload",
-            "上传材料",
+            gettext_lazy("上传材料"),
             (S.DRAFT,),
             _member,
-            "本组成员",
+            gettext_lazy("本组成员"),
             TEAM,
-            refusal="组长签字后，不能再补充材料。",
+            refusal=gettext_lazy("组长签字后，不能再补充材料。"),
             who_first=True,
-            denial="只有已签署三项承诺的本组成员可以进行此操作。",
+            denial=gettext_lazy("只有已签署三项承诺的本组成员可以进行此操作。"),
         ),
         Rule(
             "submit",
-            "组长签字报送",
+            gettext_lazy("组长签字报送"),
             (S.DRAFT,),
             _leader,
-            "巡察组组长",
+            gettext_lazy("巡察组组长"),
             (Role.TEAM_LEADER,),
             (_has_materials,),
             target=S.SUBMITTED,
-            refusal="线索当前为「{state}」，不能签字报送。",
+            refusal=gettext_lazy("线索当前为「{state}」，不能签字报送。"),
             who_first=True,
-            denial="交接单须由巡察组组长签字。",
+            denial=gettext_lazy("交接单须由巡察组组长签字。"),
         ),
         Rule(
             "approve",
-            "巡察办审批",
+            gettext_lazy("巡察办审批"),
             (S.SUBMITTED,),
             _officer,
             OFFICER,
             (OFFICE,),
             target=S.APPROVED,
-            refusal="线索当前为「{state}」，不能审批。",
+            refusal=gettext_lazy("线索当前为「{state}」，不能审批。"),
             who_first=True,
-            denial=f"只有{OFFICER}可以进行此操作。",
+            denial=OFFICER_ONLY,
         ),
         Rule(
             "return",
-            "退回巡察组",
+            gettext_lazy("退回巡察组"),
             (S.SUBMITTED,),
             _officer,
             OFFICER,
             (OFFICE,),
             target=S.DRAFT,
-            refusal="只有待审批的线索可以退回。",
+            refusal=gettext_lazy("只有待审批的线索可以退回。"),
             who_first=True,
-            denial=f"只有{OFFICER}可以进行此操作。",
+            denial=OFFICER_ONLY,
         ),
         Rule(
             "receive",
-            "接收部门签收",
+            gettext_lazy("接收部门签收"),
             (S.APPROVED,),
             is_receiving_user,
-            "接收部门的工作人员",
+            gettext_lazy("接收部门的工作人员"),
             (DEPARTMENT,),
             target=S.RECEIVED,
-            refusal="线索当前为「{state}」，不能签收。",
+            refusal=gettext_lazy("线索当前为「{state}」，不能签收。"),
             who_first=True,
-            denial="只有接收部门的工作人员可以进行此操作。",
+            denial=gettext_lazy("只有接收部门的工作人员可以进行此操作。"),
         ),
         Rule(
             "disposition",
-            "报告处置情况",
+            gettext_lazy("报告处置情况"),
             (S.RECEIVED,),
             is_receiving_user,
-            "接收部门的工作人员",
+            gettext_lazy("接收部门的工作人员"),
             (DEPARTMENT,),
-            refusal="只有已签收、未销号的线索可以报告处置情况。",
+            refusal=gettext_lazy("只有已签收、未销号的线索可以报告处置情况。"),
             who_first=True,
-            denial="只有接收部门的工作人员可以进行此操作。",
+            denial=gettext_lazy("只有接收部门的工作人员可以进行此操作。"),
         ),
         Rule(
             "close",
-            "销号",
+            gettext_lazy("销号"),
             (S.RECEIVED,),
             _officer,
             OFFICER,
             (OFFICE,),
             (_disposed,),
             target=S.CLOSED,
-            refusal="只有已签收的线索可以销号。",
+            refusal=gettext_lazy("只有已签收的线索可以销号。"),
             who_first=True,
-            denial=f"只有{OFFICER}可以进行此操作。",
+            denial=OFFICER_ONLY,
         ),
         Rule(
             "reopen",
-            "重新打开",
+            gettext_lazy("重新打开"),
             (S.CLOSED,),
             _officer,
             OFFICER,
             (OFFICE,),
             target=S.RECEIVED,
-            refusal="只有已销号的线索可以重新打开。",
+            refusal=gettext_lazy("只有已销号的线索可以重新打开。"),
             who_first=True,
-            denial=f"只有{OFFICER}可以进行此操作。",
+            denial=OFFICER_ONLY,
         ),
     ),
 )
@@ -184,10 +188,10 @@ def allowed_clue_actions(user, clue: Clue) -> frozenset[str]:
 # with nobody.
 M = Disposition.Method
 OUTCOME_LABELS = {
-    "party_discipline": "党纪处分",
-    "government_sanction": "政务处分",
-    "organizational_handling": "组织处理",
-    "transferred_to_justice": "移送司法机关",
+    "party_discipline": gettext_lazy("党纪处分"),
+    "government_sanction": gettext_lazy("政务处分"),
+    "organizational_handling": gettext_lazy("组织处理"),
+    "transferred_to_justice": gettext_lazy("移送司法机关"),
 }
 OUTCOMES: dict[str, frozenset[str]] = {
     M.TALK: frozenset({"organizational_handling"}),
@@ -202,10 +206,16 @@ def outcome_refusals(method: str, outcomes: list[str]) -> list[str]:
     """Why a person's outcomes cannot follow this method, in words (empty: they can)."""
     allowed = OUTCOMES.get(method, frozenset())
     method_label = Disposition.Method(method).label if method in M.values else method
-    refused = [OUTCOME_LABELS[kind] for kind in outcomes if kind not in allowed]
+    refused = [str(OUTCOME_LABELS[kind]) for kind in outcomes if kind not in allowed]
     if not refused:
         return []
     if allowed:
-        can = "、".join(OUTCOME_LABELS[kind] for kind in OUTCOME_KINDS if kind in allowed)
-        return [f"处置方式为“{method_label}”时只能记录{can}，不能记录{'、'.join(refused)}。"]
-    return [f"处置方式为“{method_label}”时不处理任何人，不能记录{'、'.join(refused)}。"]
+        can = "、".join(str(OUTCOME_LABELS[kind]) for kind in OUTCOME_KINDS if kind in allowed)
+        return [
+            _("处置方式为“%(method)s”时只能记录%(can)s，不能记录%(refused)s。")
+            % {"method": method_label, "can": can, "refused": "、".join(refused)}
+        ]
+    return [
+        _("处置方式为“%(method)s”时不处理任何人，不能记录%(refused)s。")
+        % {"method": method_label, "refused": "、".join(refused)}
+    ]

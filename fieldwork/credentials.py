@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 # No 0/O, 1/I/L: read off paper and typed on a laptop without asking twice.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -88,5 +89,5 @@ def open_credentials(package_id: str, sealed: bytes) -> list[FieldCredential]:
     try:
         plain = AESGCM(_key(package_id)).decrypt(sealed[:12], sealed[12:], package_id.encode())
     except InvalidTag:
-        raise ValueError("领取单无法解密（系统密钥已更换）。") from None
+        raise ValueError(_("领取单无法解密（系统密钥已更换）。")) from None
     return [FieldCredential(**row) for row in json.loads(plain)]

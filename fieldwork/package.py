@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.utils.translation import gettext as _
 
 MAGIC = b"XUNCHA-FIELD-1\n"
 SIGNATURE_BYTES = 64
@@ -49,7 +50,7 @@ def _unb64(text: str) -> bytes:
 
 def check_passphrase(passphrase: str) -> None:
     if len(passphrase or "") < MIN_PASSPHRASE:
-        raise PackageRefused(f"口令至少 {MIN_PASSPHRASE} 个字符。")
+        raise PackageRefused(_("口令至少 %(n)s 个字符。") % {"n": MIN_PASSPHRASE})
 
 
 def _derive(passphrase: str, salt: bytes, kdf: dict) -> bytes:
@@ -92,20 +93,20 @@ def seal(*, header: dict, payload: bytes, passphrase: str, signing_key: Ed25519P
 def read_header(data: bytes) -> tuple[dict, bytes, bytes, bytes]:
     """The header as sent (not yet trusted), the signed bytes, the signature, the ciphertext."""
     if not data.startswith(MAGIC):
-        raise PackageRefused("这不是巡察单机系统的数据包。")
+        raise PackageRefused(_("这不是巡察单机系统的数据包。"))
     offset = len(MAGIC)
     if len(data) < offset + 4:
-        raise PackageRefused("数据包不完整。")
+        raise PackageRefused(_("数据包不完整。"))
     (length,) = struct.unpack(">I", data[offset : offset + 4])
     if length > MAX_HEADER or len(data) < offset + 4 + length + SIGNATURE_BYTES:
-        raise PackageRefused("数据包不完整或已被改动。")
+        raise PackageRefused(_("数据包不完整或已被改动。"))
     header_end = offset + 4 + length
     try:
         header = json.loads(data[offset + 4 : header_end].decode())
     except (UnicodeDecodeError, ValueError):
-        raise PackageRefused("数据包已被改动（文件头无法读取）。") from None
+        raise PackageRefused(_("数据包已被改动（文件头无法读取）。")) from None
     if not isinstance(header, dict):
-        raise PackageRefused("数据包已被改动（文件头无法读取）。")
+        raise PackageRefused(_("数据包已被改动（文件头无法读取）。"))
     signature = data[header_end : header_end + SIGNATURE_BYTES]
     ciphertext = data[header_end + SIGNATURE_BYTES :]
     return header, data[:header_end] + ciphertext, signature, ciphertext
@@ -117,25 +118,27 @@ def open_package(
     """Verify, then decrypt: (header, payload), or PackageRefused saying why."""
     header, signed, signature, ciphertext = read_header(data)
     if header.get("signer") != fingerprint(verify_key):
-        raise PackageRefused(f"数据包不是由{signer_name}的密钥签名的，拒绝导入。")
+        raise PackageRefused(
+            _("数据包不是由%(signer)s的密钥签名的，拒绝导入。") % {"signer": signer_name}
+        )
     try:
         verify_key.verify(signature, signed)
     except InvalidSignature:
-        raise PackageRefused("数据包签名不符：文件在签名之后被改动过，拒绝导入。") from None
+        raise PackageRefused(_("数据包签名不符：文件在签名之后被改动过，拒绝导入。")) from None
     check_passphrase(passphrase)
     try:
         kdf = header["kdf"]
         # The work factors are ours, never the sender's: a header asking for a
         # huge n or r would make the import exhaust the server's memory.
         if {name: kdf.get(name) for name in SCRYPT} != SCRYPT or kdf.get("name") != "scrypt":
-            raise PackageRefused("数据包的加密参数与本系统的不符，拒绝导入。")
+            raise PackageRefused(_("数据包的加密参数与本系统的不符，拒绝导入。"))
         key = _derive(passphrase, _unb64(kdf["salt"]), SCRYPT)
         head = signed[: len(signed) - len(ciphertext)]
         payload = AESGCM(key).decrypt(_unb64(header["nonce"]), ciphertext, head)
     except InvalidTag:
-        raise PackageRefused("口令错误，无法解密数据包。") from None
+        raise PackageRefused(_("口令错误，无法解密数据包。")) from None
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise PackageRefused("数据包已被改动（加密参数无法读取）。") from None
+        raise PackageRefused(_("数据包已被改动（加密参数无法读取）。")) from None
     return header, payload
 
 
@@ -172,9 +175,11 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:
-        raise PackageRefused("尚未生成巡察办签名密钥：请先运行 manage.py field_keygen。") from None
+        raise PackageRefused(
+            _("尚未生成巡察办签名密钥：请先运行 manage.py field_keygen。")
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise PackageRefused("签名密钥文件不是 Ed25519 私钥。")
+        raise PackageRefused(_("签名密钥文件不是 Ed25519 私钥。"))
     return key
 
 
@@ -182,9 +187,9 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(Path(path).read_bytes())
     except FileNotFoundError:
-        raise PackageRefused(f"找不到巡察办公钥文件：{path}") from None
+        raise PackageRefused(_("找不到巡察办公钥文件：%(path)s") % {"path": path}) from None
     if not isinstance(key, Ed25519PublicKey):
-        raise PackageRefused("公钥文件不是 Ed25519 公钥。")
+        raise PackageRefused(_("公钥文件不是 Ed25519 公钥。"))
     return key
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import services
 from intake.selectors import sees_target_reports
@@ -37,21 +38,21 @@ def public_url(path: str) -> str:
 def _params(params: dict) -> tuple[int, str]:
     purpose = params.get("purpose", "report")
     if purpose not in PURPOSES:
-        raise ValidationError("未知的海报类型。")
+        raise ValidationError(_("未知的海报类型。"))
     if params.get("format", "pdf") != "pdf":
-        raise ValidationError("海报只能导出为 PDF。")
+        raise ValidationError(_("海报只能导出为 PDF。"))
     try:
         return int(params.get("id")), purpose
     except (TypeError, ValueError):
-        raise ValidationError("请指定巡察对象。") from None
+        raise ValidationError(_("请指定巡察对象。")) from None
 
 
 def _open_assessment(target) -> Assessment:
     assessment = Assessment.objects.filter(target=target).select_related("questionnaire").first()
     if assessment is None or assessment.questionnaire_id is None:
-        raise ValidationError("该巡察对象的整改评估尚未选用问卷，不能生成测评海报。")
+        raise ValidationError(_("该巡察对象的整改评估尚未选用问卷，不能生成测评海报。"))
     if not assessment.survey_open:
-        raise ValidationError("该巡察对象的满意度测评已结束，测评海报已失效。")
+        raise ValidationError(_("该巡察对象的满意度测评已结束，测评海报已失效。"))
     return assessment
 
 
@@ -64,7 +65,7 @@ def authorize(user, params: dict) -> None:
         if not sees_target_reports(user, target):
             raise Http404
         if not services.stay_open(target):
-            raise ValidationError("巡察组不在进驻期间，码上巡察二维码无效，不能生成海报。")
+            raise ValidationError(_("巡察组不在进驻期间，码上巡察二维码无效，不能生成海报。"))
     else:
         if not office_manages(user, target.round.office):
             raise Http404

@@ -1,6 +1,7 @@
 """Who may act on a plan or an item."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from rectification.models import Item, Plan
 from rounds.access import office_manages
@@ -32,9 +33,9 @@ def carries_item(user, item: Item) -> bool:
 
 def require_unit_contact(user, plan: Plan) -> None:
     if not is_unit_contact(user, plan.organization_id):
-        raise PermissionDenied("只有本单位的联络人可以进行此操作。")
+        raise PermissionDenied(_("只有本单位的联络人可以进行此操作。"))
 
 
 def require_office(user, office) -> None:
     if not office_manages(user, office):
-        raise PermissionDenied("只有巡察办工作人员可以进行此操作。")
+        raise PermissionDenied(_("只有巡察办工作人员可以进行此操作。"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rectification import selectors
 from rectification.models import Accountability, Assessment
@@ -44,11 +45,13 @@ def assessment_rows(assessments) -> list[AssessmentRow]:
 def _params(params: dict) -> tuple[int, str]:
     fmt = params.get("format", "pdf")
     if fmt not in FORMATS:
-        raise ValidationError(f"评估报告只能导出为 PDF 或 Excel（.xlsx），不支持：{fmt}")
+        raise ValidationError(
+            _("评估报告只能导出为 PDF 或 Excel（.xlsx），不支持：%(format)s") % {"format": fmt}
+        )
     try:
         return int(params.get("id")), fmt
     except (TypeError, ValueError):
-        raise ValidationError("请指定整改评估。") from None
+        raise ValidationError(_("请指定整改评估。")) from None
 
 
 def authorize(user, params: dict) -> None:

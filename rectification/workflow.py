@@ -2,6 +2,9 @@
 and the 巡察建议书. The services enforce these rows (workflow.check) and
 the pages offer exactly what they allow (workflow.actions_for)."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from rectification.access import carries_item, is_top_leader, is_unit_contact
 from rectification.models import Item, LedgerEntry, Plan, Recommendation
 from rounds.access import office_manages
@@ -35,69 +38,69 @@ def _not_assessed(plan: Plan) -> str | None:
     from rectification.models import Assessment
 
     if Assessment.objects.filter(target_id=plan.target_id).exists():
-        return "该巡察对象已开展整改评估。"
+        return _("该巡察对象已开展整改评估。")
     return None
 
 
 PLAN = Workflow(
     "plan",
-    noun="方案",
+    noun=pgettext_lazy("refusal subject", "方案"),
     rules=(
         Rule(
             "edit",
-            "填写整改措施",
+            gettext_lazy("填写整改措施"),
             PLAN_EDITABLE,
             _plan_contact,
-            "本单位的联络人",
+            gettext_lazy("本单位的联络人"),
             (CONTACT,),
-            refusal="整改方案已报送，不能修改；如需调整请联系巡察办退回。",
+            refusal=gettext_lazy("整改方案已报送，不能修改；如需调整请联系巡察办退回。"),
         ),
         Rule(
             "sign",
-            "签字背书",
+            gettext_lazy("签字背书"),
             (P.DRAFT, P.RETURNED),
             is_top_leader,
-            "本单位主要负责人",
+            gettext_lazy("本单位主要负责人"),
             (CONTACT,),
             (_plan_complete,),
             target=P.SIGNED,
-            refusal="方案不在待签字状态，不能签字。",
-            denial="整改方案须由本单位主要负责人签字背书。",
+            refusal=gettext_lazy("方案不在待签字状态，不能签字。"),
+            denial=gettext_lazy("整改方案须由本单位主要负责人签字背书。"),
             # Someone who never signs is told so (403), whatever the plan's state.
             who_first=True,
         ),
         Rule(
             "submit",
-            "报送巡察办",
+            gettext_lazy("报送巡察办"),
             (P.SIGNED,),
             _plan_contact,
-            "本单位的联络人",
+            gettext_lazy("本单位的联络人"),
             (CONTACT,),
             target=P.SUBMITTED,
-            refusal="方案须经主要负责人签字背书后才能报送。",
+            refusal=gettext_lazy("方案须经主要负责人签字背书后才能报送。"),
             who_first=True,
         ),
         Rule(
             "review",
-            "审核整改方案",
+            gettext_lazy("审核整改方案"),
             (P.SUBMITTED,),
             plan_office_manages,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target=P.ACCEPTED,
-            refusal="只有已报送的方案可以审核。",
+            refusal=gettext_lazy("只有已报送的方案可以审核。"),
         ),
         # 一评估 judges a rectification the office has accepted a plan for:
         # a draft plan, or a target still on site, has nothing to assess yet.
         Rule(
             "assess",
-            "开展整改评估",
+            gettext_lazy("开展整改评估"),
             (P.ACCEPTED,),
             plan_office_manages,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             (_not_assessed,),
-            refusal="整改方案经巡察办审核通过后才能开展整改评估。",
+            refusal=gettext_lazy("整改方案经巡察办审核通过后才能开展整改评估。"),
         ),
     ),
 )
@@ -107,7 +110,7 @@ PLAN = Workflow(
 A = LedgerEntry.Action
 ST = Item.State
 OPEN_FOR_WORK = (ST.IN_PROGRESS, ST.TRANSFERRED)
-CARRIER = "整改责任单位（或承接部门）"
+CARRIER = gettext_lazy("整改责任单位（或承接部门）")
 
 
 def _item_office(user, item: Item) -> bool:
@@ -124,7 +127,7 @@ ITEM = Workflow(
             carries_item,
             CARRIER,
             (CONTACT, DEPARTMENT),
-            refusal="只有整改中的事项可以报账。",
+            refusal=gettext_lazy("只有整改中的事项可以报账。"),
         ),
         Rule(
             A.HAND_IN,
@@ -134,61 +137,61 @@ ITEM = Workflow(
             CARRIER,
             (CONTACT, DEPARTMENT),
             target=ST.HANDED_IN,
-            refusal="只有整改中的事项可以交账。",
+            refusal=gettext_lazy("只有整改中的事项可以交账。"),
         ),
         Rule(
             A.TRANSFER,
             A.TRANSFER.label,
             (ST.IN_PROGRESS, ST.HANDED_IN, ST.TRANSFERRED),
             _item_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target=ST.TRANSFERRED,
-            refusal="已查验通过或已销号的事项不能转账。",
+            refusal=gettext_lazy("已查验通过或已销号的事项不能转账。"),
         ),
         Rule(
             A.CHECK_ACCEPT,
             A.CHECK_ACCEPT.label,
             (ST.HANDED_IN,),
             _item_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target=ST.ACCEPTED,
-            refusal="只有已交账的事项可以查账。",
+            refusal=gettext_lazy("只有已交账的事项可以查账。"),
         ),
         Rule(
             A.CHECK_RETURN,
             A.CHECK_RETURN.label,
             (ST.HANDED_IN,),
             _item_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target=ST.IN_PROGRESS,
-            refusal="只有已交账的事项可以查账退回。",
+            refusal=gettext_lazy("只有已交账的事项可以查账退回。"),
         ),
         Rule(
             A.CLOSE,
             A.CLOSE.label,
             (ST.ACCEPTED,),
             _item_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target=ST.CLOSED,
-            refusal="只有查验通过的事项才能销账（销号）。",
+            refusal=gettext_lazy("只有查验通过的事项才能销账（销号）。"),
         ),
         Rule(
             A.REOPEN,
-            "回头看",
+            gettext_lazy("回头看"),
             (ST.CLOSED,),
             _item_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
-            refusal="回头看只针对已销号的事项。",
+            refusal=gettext_lazy("回头看只针对已销号的事项。"),
             who_first=True,
         ),
     ),
     state_field="state",
-    noun="该事项",
+    noun=pgettext_lazy("refusal subject", "该事项"),
 )
 
 # --- 一评估: the survey while open, the verdict and accountability at any time ----
@@ -200,7 +203,7 @@ def _assessment_office(user, assessment) -> bool:
 
 def _no_answers_yet(assessment) -> str | None:
     if assessment.responses.exists() or assessment.links.filter(answered_at__isnull=False).exists():
-        return "已有人作答，不能再更换问卷。"
+        return _("已有人作答，不能再更换问卷。")
     return None
 
 
@@ -210,47 +213,47 @@ ASSESSMENT = Workflow(
     rules=(
         Rule(
             "questionnaire",
-            "选用问卷",
+            gettext_lazy("选用问卷"),
             ("open",),
             _assessment_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             checks=(_no_answers_yet,),
-            refusal="本次测评{state}，不能再更换问卷。",
+            refusal=gettext_lazy("本次测评{state}，不能再更换问卷。"),
         ),
         Rule(
             "links",
-            "生成测评链接",
+            gettext_lazy("生成测评链接"),
             ("open",),
             _assessment_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
-            refusal="本次测评{state}，不能再生成测评链接。",
+            refusal=gettext_lazy("本次测评{state}，不能再生成测评链接。"),
         ),
         Rule(
             "close",
-            "结束测评",
+            gettext_lazy("结束测评"),
             ("open",),
             _assessment_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target="closed",
-            refusal="本次测评{state}。",
+            refusal=gettext_lazy("本次测评{state}。"),
         ),
         Rule(
             "verdict",
-            "保存评估结论",
+            gettext_lazy("保存评估结论"),
             ("open", "closed"),
             _assessment_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
         ),
         Rule(
             "accountability",
-            "添加问责记录",
+            gettext_lazy("添加问责记录"),
             ("open", "closed"),
             _assessment_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
         ),
     ),
@@ -271,32 +274,32 @@ def _recommendation_office(user, recommendation: Recommendation) -> bool:
 
 RECOMMENDATION = Workflow(
     "recommendation",
-    noun="建议书",
+    noun=pgettext_lazy("refusal subject", "建议书"),
     rules=(
         Rule(
             R.RECEIVED,
-            "签收",
+            gettext_lazy("签收"),
             (R.ISSUED,),
             _recommendation_department,
-            "主送部门",
+            gettext_lazy("主送部门"),
             (DEPARTMENT,),
             target=R.RECEIVED,
         ),
         Rule(
             R.ANSWERED,
-            "反馈落实情况",
+            gettext_lazy("反馈落实情况"),
             (R.RECEIVED, R.ANSWERED),
             _recommendation_department,
-            "主送部门",
+            gettext_lazy("主送部门"),
             (DEPARTMENT,),
             target=R.ANSWERED,
         ),
         Rule(
             R.CLOSED,
-            "办结",
+            gettext_lazy("办结"),
             (R.ANSWERED,),
             _recommendation_office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
             target=R.CLOSED,
         ),
@@ -338,16 +341,26 @@ def round_archive_blockers(round_) -> list[str]:
         if plan is None:
             # A target where nothing was fed back has nothing to rectify.
             if target.has_fed_back:
-                reasons.append(f"「{name}」尚未编制整改方案。")
+                reasons.append(_("「%(organization)s」尚未编制整改方案。") % {"organization": name})
         elif plan.status != P.ACCEPTED:
             reasons.append(
-                f"「{name}」的整改方案尚未通过审核（当前为「{plan.get_status_display()}」）。"
+                _("「%(organization)s」的整改方案尚未通过审核（当前为「%(status)s」）。")
+                % {"organization": name, "status": plan.get_status_display()}
             )
         if found := counts.get(target.pk):
             parts = "、".join(
-                f"{'已转办但未明确承接部门' if state == ST.TRANSFERRED else ST(state).label} {n} 项"
+                _("%(state)s %(count)s 项")
+                % {
+                    "state": _("已转办但未明确承接部门")
+                    if state == ST.TRANSFERRED
+                    else ST(state).label,
+                    "count": n,
+                }
                 for state, n in found
             )
             total = sum(n for _state, n in found)
-            reasons.append(f"「{name}」还有 {total} 项整改事项未完成（{parts}）。")
+            reasons.append(
+                _("「%(organization)s」还有 %(total)s 项整改事项未完成（%(parts)s）。")
+                % {"organization": name, "total": total, "parts": parts}
+            )
     return reasons

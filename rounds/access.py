@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from rounds.models import Membership, Round, Target, Team
 from xuncha.accounts.roles import Role
@@ -25,7 +26,7 @@ def office_reach_q(user, field: str = "office") -> Q | None:
 
 def require_office(user, round_: Round) -> None:
     if not office_manages(user, round_.office):
-        raise PermissionDenied("只有本级巡察办工作人员可以进行此操作。")
+        raise PermissionDenied(_("只有本级巡察办工作人员可以进行此操作。"))
 
 
 def active_membership(user, team: Team) -> Membership | None:
@@ -44,12 +45,12 @@ def active_membership(user, team: Team) -> Membership | None:
 def require_member(user, target: Target) -> Membership:
     membership = active_membership(user, target.team)
     if membership is None:
-        raise PermissionDenied("只有已签署三项承诺的本组成员可以进行此操作。")
+        raise PermissionDenied(_("只有已签署三项承诺的本组成员可以进行此操作。"))
     return membership
 
 
 def require_team_leader(user, team: Team) -> Membership:
     membership = active_membership(user, team)
     if membership is None or membership.role != Membership.Role.LEADER:
-        raise PermissionDenied("只有本组组长可以进行此操作。")
+        raise PermissionDenied(_("只有本组组长可以进行此操作。"))
     return membership

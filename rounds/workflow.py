@@ -7,6 +7,10 @@ in Chinese, everything still missing, so the office can fix it all in one go.
 
 from collections.abc import Callable
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from rounds.access import active_membership, office_manages
 from rounds.models import Membership, Problem, Round, Target
 from xuncha.accounts.roles import Role
@@ -28,13 +32,13 @@ def teams_formed(round_: Round) -> list[str]:
     missing = []
     teams = list(round_.teams.prefetch_related("memberships"))
     if not teams:
-        missing.append("尚未组建巡察组。")
+        missing.append(_("尚未组建巡察组。"))
     for team in teams:
         roles = [m.role for m in team.memberships.all()]
         if Membership.Role.LEADER not in roles:
-            missing.append(f"{team.name}尚未确定组长。")
+            missing.append(_("%(team)s尚未确定组长。") % {"team": team.name})
     if not round_.targets.exists():
-        missing.append("尚未确定巡察对象。")
+        missing.append(_("尚未确定巡察对象。"))
     return missing
 
 
@@ -45,16 +49,30 @@ def ready_to_enter(round_: Round) -> list[str]:
         deputies = sum(m.role == Membership.Role.DEPUTY for m in memberships)
         if not MIN_TEAM_SIZE <= len(memberships) <= MAX_TEAM_SIZE:
             missing.append(
-                f"{team.name}现有 {len(memberships)} 人，应为 {MIN_TEAM_SIZE}–{MAX_TEAM_SIZE} 人。"
+                _("%(team)s现有 %(count)s 人，应为 %(min)s–%(max)s 人。")
+                % {
+                    "team": team.name,
+                    "count": len(memberships),
+                    "min": MIN_TEAM_SIZE,
+                    "max": MAX_TEAM_SIZE,
+                }
             )
         if not 1 <= deputies <= 2:
-            missing.append(f"{team.name}应设 1–2 名副组长，现有 {deputies} 名。")
+            missing.append(
+                _("%(team)s应设 1–2 名副组长，现有 %(count)s 名。")
+                % {"team": team.name, "count": deputies}
+            )
         unsigned = [m.cadre.name for m in memberships if not m.has_signed_all]
         if unsigned:
-            missing.append(f"{team.name}以下成员尚未签署三项承诺：{'、'.join(unsigned)}。")
+            missing.append(
+                _("%(team)s以下成员尚未签署三项承诺：%(names)s。")
+                % {"team": team.name, "names": "、".join(unsigned)}
+            )
     no_entry = round_.targets.filter(entry_date__isnull=True).select_related("organization")
     for target in no_entry:
-        missing.append(f"「{target.organization.name}」尚未确定进驻日期。")
+        missing.append(
+            _("「%(organization)s」尚未确定进驻日期。") % {"organization": target.organization.name}
+        )
     return missing
 
 
@@ -70,7 +88,7 @@ def register_report_blocker(blocker: Callable[[Round], list[str]]) -> None:
 
 def ready_to_report(round_: Round) -> list[str]:
     missing = [
-        f"「{t.organization.name}」尚未确定撤离日期。"
+        _("「%(organization)s」尚未确定撤离日期。") % {"organization": t.organization.name}
         for t in round_.targets.filter(exit_date__isnull=True).select_related("organization")
     ]
     return missing + [reason for blocker in REPORT_BLOCKERS for reason in blocker(round_)]
@@ -78,7 +96,7 @@ def ready_to_report(round_: Round) -> list[str]:
 
 def ready_for_feedback(round_: Round) -> list[str]:
     return [
-        f"「{t.organization.name}」尚未反馈。"
+        _("「%(organization)s」尚未反馈。") % {"organization": t.organization.name}
         for t in round_.targets.exclude(status=Target.Status.FED_BACK).select_related(
             "organization"
         )
@@ -120,30 +138,34 @@ def import_refusal(round_: Round) -> str:
     """Why an import may not change this existing round, in words; "" when it may."""
     if round_.status in IMPORT_OPEN_STATUSES:
         return ""
-    return (
-        f"{round_.name}处于“{Round.Status(round_.status).label}”阶段，尚未归档，"
+    return _(
+        "%(round)s处于“%(stage)s”阶段，尚未归档，"
         "导入不能改变进行中的轮次，请在系统中办理；轮次归档后才能导入其历史数据。"
-    )
+    ) % {"round": round_.name, "stage": Round.Status(round_.status).label}
 
 
 def _advance(action: str, source: str, target: str, check=None) -> Rule:
-    label = f"推进到{Round.Status(target).label}"
+    label = format_lazy(gettext_lazy("推进到{stage}"), stage=Round.Status(target).label)
     return Rule(
         action,
         label,
         (source,),
         _office,
-        "本级巡察办工作人员",
+        gettext_lazy("本级巡察办工作人员"),
         (OFFICE,),
         (check,) if check else (),
         target=target,
-        refusal=f"只有处于{Round.Status(source).label}阶段的轮次才能{label}。",
+        refusal=format_lazy(
+            gettext_lazy("只有处于{stage}阶段的轮次才能{action}。"),
+            stage=Round.Status(source).label,
+            action=label,
+        ),
     )
 
 
 ROUND = Workflow(
     "round",
-    noun="本轮巡察",
+    noun=pgettext_lazy("refusal subject", "本轮巡察"),
     rules=(
         _advance("prepare", S.PLANNED, S.PREPARING, teams_formed),
         _advance("enter", S.PREPARING, S.ON_SITE, ready_to_enter),
@@ -153,12 +175,12 @@ ROUND = Workflow(
         _advance("archive", S.RECTIFYING, S.ARCHIVED, ready_to_archive),
         Rule(
             "form_team",
-            "组建巡察组",
+            gettext_lazy("组建巡察组"),
             (S.PLANNED, S.PREPARING),
             _office,
-            "本级巡察办工作人员",
+            gettext_lazy("本级巡察办工作人员"),
             (OFFICE,),
-            refusal="进驻后不能再增加巡察组。",
+            refusal=gettext_lazy("进驻后不能再增加巡察组。"),
         ),
     ),
 )
@@ -193,57 +215,59 @@ def _review(action, label, source, target, who, actor, roles) -> Rule:
         actor,
         roles,
         target=target,
-        refusal=f"该问题当前为「{{state}}」，不能执行「{label}」。",
+        refusal=format_lazy(
+            gettext_lazy("该问题当前为「{{state}}」，不能执行「{action}」。"), action=label
+        ),
     )
 
 
 PROBLEM = Workflow(
     "problem",
-    noun="该问题",
+    noun=pgettext_lazy("refusal subject", "该问题"),
     rules=(
         _review(
             "submit",
-            "提交组内研判",
+            gettext_lazy("提交组内研判"),
             P.DRAFT,
             P.TEAM_REVIEW,
             _member,
-            "本组成员",
+            gettext_lazy("本组成员"),
             (Role.TEAM_MEMBER, Role.TEAM_LEADER),
         ),
         _review(
             "team_approve",
-            "研判通过，报巡察办审核",
+            gettext_lazy("研判通过，报巡察办审核"),
             P.TEAM_REVIEW,
             P.OFFICE_REVIEW,
             _leader,
-            "本组组长",
+            gettext_lazy("本组组长"),
             (Role.TEAM_LEADER,),
         ),
         _review(
             "team_return",
-            "退回修改",
+            gettext_lazy("退回修改"),
             P.TEAM_REVIEW,
             P.DRAFT,
             _leader,
-            "本组组长",
+            gettext_lazy("本组组长"),
             (Role.TEAM_LEADER,),
         ),
         _review(
             "office_approve",
-            "审核通过，列入巡察报告",
+            gettext_lazy("审核通过，列入巡察报告"),
             P.OFFICE_REVIEW,
             P.IN_REPORT,
             _office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
         ),
         _review(
             "office_return",
-            "退回巡察组",
+            gettext_lazy("退回巡察组"),
             P.OFFICE_REVIEW,
             P.TEAM_REVIEW,
             _office,
-            "巡察办工作人员",
+            gettext_lazy("巡察办工作人员"),
             (OFFICE,),
         ),
     ),

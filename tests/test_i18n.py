@@ -4,20 +4,32 @@ The source strings are Simplified Chinese and zh-hans needs no catalog; English
 comes from locale/en/LC_MESSAGES/django.po (compiled to django.mo).
 """
 
+import datetime
 import gettext
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from portal.navigation import nav_for
+from rectification.workflow import PLAN
+from rounds.models import Round
+from rounds.services import round_create
+from rounds.workflow import import_refusal
 from tests.factories import make_user
+from tests.files import image_bytes
+from tests.rounds_factories import round_kind
 from xuncha.accounts.roles import Role
+from xuncha.core import workflow
+from xuncha.core.uploads import check_upload
 
 LOGIN_URL = reverse("accounts:login")
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -124,6 +136,125 @@ def test_office_home_page_in_chinese_by_default(client):
     assert "Home" not in labels
 
 
+# --- errors raised by the services ------------------------------------------------
+
+
+def _round_fields(office_user) -> dict:
+    return {
+        "office": office_user.office,
+        "term": 13,
+        "number": 4,
+        "year": 2026,
+        "kinds": [round_kind("regular")],
+        "planned_start": datetime.date(2026, 3, 1),
+        "planned_end": datetime.date(2026, 5, 1),
+        "user": office_user,
+    }
+
+
+def _post_the_same_round_again(client):
+    return client.post(
+        reverse("rounds:round_create"),
+        {
+            "term": 13,
+            "number": 4,
+            "year": 2026,
+            "kinds": [round_kind("regular").pk],
+            "planned_start": "2026-03-01",
+            "planned_end": "2026-05-01",
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_an_english_user_gets_the_services_refusal_in_english(client):
+    office_user = make_user(Role.OFFICE)
+    first = round_create(**_round_fields(office_user))
+    client.force_login(office_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    body = _post_the_same_round_again(client).content.decode()
+
+    assert (
+        f"“{first.name}” already exists. Please check the term and round number "
+        "rather than creating it again."
+    ) in body
+    assert "已经存在" not in body
+    assert Round.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_chinese_user_gets_the_same_refusal_unchanged(client):
+    office_user = make_user(Role.OFFICE)
+    first = round_create(**_round_fields(office_user))
+    client.force_login(office_user)
+
+    body = _post_the_same_round_again(client).content.decode()
+
+    assert f"「{first.name}」已经存在，请核对届次和轮次，不要重复新建。" in body
+    assert "already exists" not in body
+    assert Round.objects.count() == 1
+
+
+def test_a_refusal_is_translated_when_raised_not_when_imported():
+    """Module-level words (a file kind's name) follow the language of the moment."""
+    png = SimpleUploadedFile("photo.pdf", image_bytes("PNG"))
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_upload(png)
+    assert refused.value.messages == [
+        "The file “photo.pdf” has an extension that does not match its content: "
+        "the content is PNG image."
+    ]
+    png.seek(0)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        check_upload(png)
+    assert refused.value.messages == ["文件「photo.pdf」的扩展名与内容不符：内容是PNG 图片。"]
+
+
+@pytest.mark.django_db
+def test_a_rule_tables_refusal_follows_the_language():
+    """The rule tables' words (rounds.workflow) are translated when a refusal is made."""
+    office_user = make_user(Role.OFFICE)
+    round_ = round_create(**_round_fields(office_user))
+    with translation.override("en"):
+        english = import_refusal(round_)
+    with translation.override("zh-hans"):
+        chinese = import_refusal(round_)
+    assert english == (
+        f"{round_.name} is in the “Planned” stage and not archived yet. An import cannot "
+        "change a round in progress; please do the work in the system. Its history can "
+        "be imported once the round is archived."
+    )
+    assert chinese == (
+        f"{round_.name}处于“计划”阶段，尚未归档，"
+        "导入不能改变进行中的轮次，请在系统中办理；轮次归档后才能导入其历史数据。"
+    )
+
+
+def test_a_workflow_refusal_is_composed_in_the_users_language():
+    """xuncha.core.workflow builds a refusal from the rule's words (the plan's own table)."""
+    leader, clerk = SimpleNamespace(pk=1), SimpleNamespace(pk=2)
+    organization = SimpleNamespace(leader_user_id=leader.pk)
+    plan = SimpleNamespace(
+        status="submitted", organization=organization, get_status_display=lambda: "submitted"
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        workflow.check(PLAN, leader, plan, "sign")
+    assert refused.value.messages == [
+        "The plan is not awaiting signature and cannot be signed. The plan is now “submitted”."
+    ]
+    with translation.override("en"):
+        with pytest.raises(PermissionDenied) as denied:
+            workflow.check(PLAN, clerk, plan, "sign")
+        # The denial is rendered (the 403 page) while the request's language is active.
+        assert str(denied.value) == (
+            "The rectification plan must be signed and endorsed by the unit's principal leader."
+        )
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        workflow.check(PLAN, leader, plan, "sign")
+    assert refused.value.messages == ["方案不在待签字状态，不能签字。方案当前为「submitted」。"]
+
+
 # --- the catalog ----------------------------------------------------------------------
 
 
@@ -216,6 +347,8 @@ def test_compiled_catalog_matches_the_po_file():
         if "msgid_plural" in e:
             got = [catalog.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
             want = [e["msgstr[0]"], e["msgstr[1]"]]
+        elif "msgctxt" in e:
+            got, want = catalog.pgettext(e["msgctxt"], e["msgid"]), e["msgstr"]
         else:
             got, want = catalog.gettext(e["msgid"]), e["msgstr"]
         if got != want:

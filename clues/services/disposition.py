@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues import handoffs
 from clues.models import Clue, Disposition, DispositionPerson
@@ -31,19 +32,28 @@ def people_check(*, method: str, people: list[dict]) -> list[DispositionPerson]:
             organizational_handling=(person.get("organizational_handling") or "").strip(),
             transferred_to_justice=bool(person.get("transferred_to_justice")),
         )
-        who = f"第 {number} 名处理人员" + (f"（{row.name}）" if row.name else "")
+        who = (
+            _("第 %(number)s 名处理人员（%(name)s）") % {"number": number, "name": row.name}
+            if row.name
+            else _("第 %(number)s 名处理人员") % {"number": number}
+        )
         if not row.name:
-            errors.append(f"{who}：请填写姓名。")
+            errors.append(_("%(who)s：请填写姓名。") % {"who": who})
         elif row.name in seen:
-            errors.append(f"{who}：同一处置中重复填写。")
+            errors.append(_("%(who)s：同一处置中重复填写。") % {"who": who})
         seen.add(row.name)
         if not row.outcomes:
-            errors.append(f"{who}：请至少填写一项处理结果。")
-        errors += [f"{who}：{message}" for message in outcome_refusals(method, row.outcomes)]
+            errors.append(_("%(who)s：请至少填写一项处理结果。") % {"who": who})
+        errors += [
+            _("%(who)s：%(message)s") % {"who": who, "message": m}
+            for m in outcome_refusals(method, row.outcomes)
+        ]
         try:
             row.clean_fields(exclude=["disposition"])
         except ValidationError as error:
-            errors += [f"{who}：{message}" for message in error.messages]
+            errors += [
+                _("%(who)s：%(message)s") % {"who": who, "message": m} for m in error.messages
+            ]
         rows.append(row)
     if errors:
         raise ValidationError(errors)
@@ -119,7 +129,7 @@ def clue_reopen(*, clue: Clue, user, reason: str) -> Clue:
     clue = Clue.objects.select_for_update().select_related("round__office").get(pk=clue.pk)
     workflow.check(CLUE, user, clue, "reopen")
     if not reason.strip():
-        raise ValidationError("重新打开须说明理由。")
+        raise ValidationError(_("重新打开须说明理由。"))
     clue.status, clue.closed_by, clue.closed_at = S.RECEIVED, None, None
     # A reopened clue owes a new report, on a new deadline.
     clue.feedback_at = None

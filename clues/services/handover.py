@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from clues import handoffs
@@ -62,7 +63,7 @@ def clue_create(*, target: Target, user, problems: list[Problem] = (), **fields)
     )
     require_team_member(user, clue)
     if any(problem.target_id != target.pk for problem in problems):
-        raise ValidationError("相关问题必须属于同一巡察对象。")
+        raise ValidationError(_("相关问题必须属于同一巡察对象。"))
     clue.full_clean(exclude=["number"])
     clue.save()
     # Sequential numbers read better on paper than random ones; the pk is already unique.
@@ -94,7 +95,7 @@ def clue_attach_file(*, clue: Clue, upload: UploadedFile, kind: str, user) -> Cl
     clue = _locked(clue)
     workflow.check(CLUE, user, clue, "upload")
     if kind not in ClueFile.Kind.values:
-        raise ValidationError("未知的材料类别。")
+        raise ValidationError(_("未知的材料类别。"))
     checked = check_upload(upload)
     clue_file = ClueFile(
         clue=clue,
@@ -133,7 +134,7 @@ def clue_return(*, clue: Clue, user, reason: str) -> Clue:
     clue = _locked(clue)
     workflow.check(CLUE, user, clue, "return")
     if not reason.strip():
-        raise ValidationError("退回须说明理由。")
+        raise ValidationError(_("退回须说明理由。"))
     clue.status, clue.return_reason = S.DRAFT, reason.strip()
     clue.submitted_by = clue.submitted_at = None
     clue.save()

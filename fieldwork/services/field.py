@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from fieldwork import package as sealed
@@ -44,10 +45,10 @@ def _parse(value: str):
 
 def open_export(data: bytes, *, passphrase: str, office_key) -> tuple[dict, dict, dict, object]:
     header, payload = sealed.open_package(
-        data, passphrase=passphrase, verify_key=office_key, signer_name="巡察办"
+        data, passphrase=passphrase, verify_key=office_key, signer_name=_("巡察办")
     )
     if header.get("kind") != "out":
-        raise PackageRefused("这不是巡察办导出的现场数据包（可能是回传包）。")
+        raise PackageRefused(_("这不是巡察办导出的现场数据包（可能是回传包）。"))
     manifest, content, archive = sealed_payload(payload)
     return header, manifest, content, archive
 
@@ -56,7 +57,7 @@ def sealed_payload(payload: bytes):
     try:
         return unzip_payload(payload)
     except (KeyError, ValueError, OSError):
-        raise PackageRefused("数据包内容无法读取。") from None
+        raise PackageRefused(_("数据包内容无法读取。")) from None
 
 
 def _load_records(content: dict, users: dict[str, User], archive, team: Team) -> None:
@@ -125,7 +126,9 @@ def worklog_values(entry: dict) -> dict:
 def save_attachment(entry: dict, archive, users: dict[str, User]) -> RecordAttachment:
     data = archive.read(f"files/{entry['uuid']}")
     if sealed.sha256_hex(data) != entry["sha256"]:
-        raise PackageRefused(f"附件“{entry['original_name']}”与清单中的校验值不符。")
+        raise PackageRefused(
+            _("附件“%(name)s”与清单中的校验值不符。") % {"name": entry["original_name"]}
+        )
     attachment = RecordAttachment(
         uuid=entry["uuid"],
         record_kind=entry["record_kind"],
@@ -152,7 +155,7 @@ def field_load(*, data: bytes, passphrase: str, office_key) -> FieldSession:
     fieldwork/credentials.py): the only way to sign in here."""
     require_field_mode()
     if FieldSession.objects.exists():
-        raise PackageRefused("本机已载入一个数据包；请先运行 field_clear 清理后再载入。")
+        raise PackageRefused(_("本机已载入一个数据包；请先运行 field_clear 清理后再载入。"))
     header, manifest, content, archive = open_export(
         data, passphrase=passphrase, office_key=office_key
     )
@@ -205,9 +208,9 @@ def field_return(*, package_data: bytes, passphrase: str) -> bytes:
     require_field_mode()
     session = FieldSession.objects.select_related("team__round").first()
     if session is None:
-        raise PackageRefused("本机没有载入数据包。")
+        raise PackageRefused(_("本机没有载入数据包。"))
     if sealed.sha256_hex(package_data) != session.package_sha256:
-        raise PackageRefused("这不是本机载入的数据包。")
+        raise PackageRefused(_("这不是本机载入的数据包。"))
     office_key = sealed.raw_public_key(session.office_public_key)
     _header, _manifest, content, _archive = open_export(
         package_data, passphrase=passphrase, office_key=office_key

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fieldwork.models import FieldPackage, LaptopReturn
 from rounds.access import require_office
@@ -28,7 +29,7 @@ def laptop_return_record(
         and not FieldPackage.objects.filter(team=team, sha256=package_sha256).exists()
     ):
         raise ValidationError(
-            {"package_sha256": "清理记录中的数据包校验值与本组导出过的任何数据包都不符。"}
+            {"package_sha256": _("清理记录中的数据包校验值与本组导出过的任何数据包都不符。")}
         )
     entry = LaptopReturn(
         team=team,

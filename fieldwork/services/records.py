@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fieldwork.models import FieldRecord, Petition, RecordAttachment
 from fieldwork.selectors import may_write_records, record_model
@@ -19,20 +20,20 @@ def _check_petition(record: Petition) -> None:
     if record.handling != H.PROBLEM:
         record.problem = None
     if record.handling == H.PROBLEM and record.problem is None:
-        raise ValidationError({"problem": "处理方式为“形成问题”时，请选择形成的问题。"})
+        raise ValidationError({"problem": _("处理方式为“形成问题”时，请选择形成的问题。")})
     if record.problem is not None and record.problem.target_id != record.target_id:
-        raise ValidationError({"problem": "只能选择本巡察对象的问题。"})
+        raise ValidationError({"problem": _("只能选择本巡察对象的问题。")})
     if record.handling == H.TRANSFER and not record.transfer_to.strip():
-        raise ValidationError({"transfer_to": "转办时请填写转办单位。"})
+        raise ValidationError({"transfer_to": _("转办时请填写转办单位。")})
     if record.handling in (H.OUTSIDE, H.CLUE) and not record.handling_note.strip():
         raise ValidationError(
-            {"handling_note": "不属于巡察范围的，请写明理由；起草线索的，请写明线索要点。"}
+            {"handling_note": _("不属于巡察范围的，请写明理由；起草线索的，请写明线索要点。")}
         )
 
 
 def _check(record: FieldRecord) -> None:
     if record.target.team_id != record.team_id:
-        raise ValidationError({"target": "只能选择本组的巡察对象。"})
+        raise ValidationError({"target": _("只能选择本组的巡察对象。")})
     if isinstance(record, Petition):
         _check_petition(record)
     record.full_clean()
@@ -46,7 +47,7 @@ def record_create(*, kind: str, team: Team, user, **fields) -> FieldRecord:
         raise ValueError(f"不能填写的字段：{unknown}")
     target = fields.get("target")
     if target is None:
-        raise ValidationError({"target": "请选择巡察对象。"})
+        raise ValidationError({"target": _("请选择巡察对象。")})
     require_member(user, target)
     record = model(team=team, created_by=user, updated_by=user, **fields)
     _check(record)
@@ -60,7 +61,7 @@ def record_update(*, record: FieldRecord, user, **changes) -> FieldRecord:
     model = type(record)
     record = model.objects.select_for_update().select_related("team__round").get(pk=record.pk)
     if not may_write_records(user, record.team):
-        raise PermissionDenied("只有已签署三项承诺的本组成员可以修改记录。")
+        raise PermissionDenied(_("只有已签署三项承诺的本组成员可以修改记录。"))
     unknown = set(changes) - set(model.CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"不能修改的字段：{unknown}")
@@ -79,7 +80,7 @@ def record_update(*, record: FieldRecord, user, **changes) -> FieldRecord:
 @transaction.atomic
 def attachment_add(*, record: FieldRecord, upload: UploadedFile, user) -> RecordAttachment:
     if not may_write_records(user, record.team):
-        raise PermissionDenied("只有已签署三项承诺的本组成员可以上传附件。")
+        raise PermissionDenied(_("只有已签署三项承诺的本组成员可以上传附件。"))
     checked = check_upload(upload)
     attachment = RecordAttachment(
         team=record.team,

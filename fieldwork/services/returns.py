@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clues.models import Clue
 from fieldwork import package as sealed
@@ -61,12 +63,12 @@ from xuncha.orgs.models import Department
 
 NEW, CHANGED, CONFLICT, SAME, KEPT = "new", "changed", "conflict", "same", "kept"
 KIND_LABELS = {
-    "interview": "谈话记录",
-    "petition": "信访件",
-    "document": "调阅资料",
-    "problem": "发现问题",
-    "clue": "问题线索草稿",
-    "worklog": "工作日报",
+    "interview": gettext_lazy("谈话记录"),
+    "petition": gettext_lazy("信访件"),
+    "document": gettext_lazy("调阅资料"),
+    "problem": gettext_lazy("发现问题"),
+    "clue": gettext_lazy("问题线索草稿"),
+    "worklog": gettext_lazy("工作日报"),
 }
 
 # What an entry of each kind may hold: its identity, its content (exactly these
@@ -186,7 +188,8 @@ def _refuse_shape(content: dict) -> None:
     if unknown:
         # E.g. "objects": accounts or devices have no way in from a laptop.
         raise PackageRefused(
-            f"回传包中含有不允许的内容（{'、'.join(sorted(unknown))}），拒绝导入。"
+            _("回传包中含有不允许的内容（%(names)s），拒绝导入。")
+            % {"names": "、".join(sorted(unknown))}
         )
     groups = [
         (content.get("records"), set(RECORD_MODELS)),
@@ -196,35 +199,38 @@ def _refuse_shape(content: dict) -> None:
     ]
     for entries, kinds in groups:
         if not isinstance(entries, list):
-            raise PackageRefused("回传包内容格式不正确，拒绝导入。")
+            raise PackageRefused(_("回传包内容格式不正确，拒绝导入。"))
         for entry in entries:
             kind = entry.get("kind") if isinstance(entry, dict) else None
             if kind not in kinds:
-                raise PackageRefused("回传包中有无法识别的记录类型，拒绝导入。")
+                raise PackageRefused(_("回传包中有无法识别的记录类型，拒绝导入。"))
             body = entry.get("content")
             unknown = set(entry) - ENTRY_KEYS[kind]
             if not isinstance(body, dict):
-                raise PackageRefused("回传包内容格式不正确，拒绝导入。")
+                raise PackageRefused(_("回传包内容格式不正确，拒绝导入。"))
             unknown |= set(body) - CONTENT_KEYS[kind]
             if unknown:
                 raise PackageRefused(
-                    f"回传包中的{KIND_LABELS[kind]}含有不允许的字段（{'、'.join(sorted(unknown))}），"
-                    "拒绝导入。"
+                    _("回传包中的%(kind)s含有不允许的字段（%(fields)s），拒绝导入。")
+                    % {"kind": KIND_LABELS[kind], "fields": "、".join(sorted(unknown))}
                 )
             missing = (ENTRY_KEYS[kind] - {"base_hash"} - set(entry)) | (
                 CONTENT_KEYS[kind] - set(body)
             )
             if missing:
                 raise PackageRefused(
-                    f"回传包中的{KIND_LABELS[kind]}缺少字段（{'、'.join(sorted(missing))}），"
-                    "拒绝导入。"
+                    _("回传包中的%(kind)s缺少字段（%(fields)s），拒绝导入。")
+                    % {"kind": KIND_LABELS[kind], "fields": "、".join(sorted(missing))}
                 )
             if not all(isinstance(entry[name], str) for name in AUTHOR_KEYS if name in entry):
-                raise PackageRefused("回传包中的录入人无法识别，拒绝导入。")
+                raise PackageRefused(_("回传包中的录入人无法识别，拒绝导入。"))
             if kind != "worklog" and _uuid_or_none(entry.get("uuid")) is None:
-                raise PackageRefused("回传包中有记录标识无效的记录，拒绝导入。")
+                raise PackageRefused(_("回传包中有记录标识无效的记录，拒绝导入。"))
             if entry.get("hash") != content_hash(body):
-                raise PackageRefused(f"回传包中{KIND_LABELS[kind]}的校验值与其内容不符，拒绝导入。")
+                raise PackageRefused(
+                    _("回传包中%(kind)s的校验值与其内容不符，拒绝导入。")
+                    % {"kind": KIND_LABELS[kind]}
+                )
     attachments = content.get("attachments")
     if not isinstance(attachments, list) or any(
         not isinstance(a, dict)
@@ -233,7 +239,7 @@ def _refuse_shape(content: dict) -> None:
         or _uuid_or_none(a["uuid"]) is None
         for a in attachments
     ):
-        raise PackageRefused("回传包中的附件清单格式不正确，拒绝导入。")
+        raise PackageRefused(_("回传包中的附件清单格式不正确，拒绝导入。"))
 
 
 def _refuse_scope(team: Team, content: dict, members: set[str], base: dict[str, str]) -> None:
@@ -244,21 +250,22 @@ def _refuse_scope(team: Team, content: dict, members: set[str], base: dict[str, 
 
     for entry in content["records"] + content["problems"]:
         if not ours(entry["content"]["target"]):
-            raise PackageRefused("回传包中有本组巡察对象之外的记录，拒绝导入。")
+            raise PackageRefused(_("回传包中有本组巡察对象之外的记录，拒绝导入。"))
     for entry in content.get("worklogs", []):
         if entry["uuid"] != worklog_key(str(entry["content"]["date"])):
-            raise PackageRefused("回传包中的工作日报无法识别，拒绝导入。")
+            raise PackageRefused(_("回传包中的工作日报无法识别，拒绝导入。"))
     for entry in content.get("clues", []):
         problems = entry["content"]["problems"]
         if not isinstance(problems, list) or not all(isinstance(u, str) for u in problems):
-            raise PackageRefused("回传包中问题线索的关联问题无法识别，拒绝导入。")
+            raise PackageRefused(_("回传包中问题线索的关联问题无法识别，拒绝导入。"))
         if not ours(entry["content"]["target"]):
-            raise PackageRefused("回传包中有本组巡察对象之外的问题线索，拒绝导入。")
+            raise PackageRefused(_("回传包中有本组巡察对象之外的问题线索，拒绝导入。"))
     for entry in content["problems"]:
         status = entry["content"]["status"]
         if not isinstance(status, str) or status not in FIELD_PROBLEM_STATES:
             raise PackageRefused(
-                f"回传包中的问题状态超出了巡察组在现场能办理到的环节（{status}），拒绝导入。"
+                _("回传包中的问题状态超出了巡察组在现场能办理到的环节（%(status)s），拒绝导入。")
+                % {"status": status}
             )
     # What was made or changed on the laptop was made by the team's own members
     # (what came back as it left may be by someone who has left the team since).
@@ -279,18 +286,22 @@ def _refuse_scope(team: Team, content: dict, members: set[str], base: dict[str, 
             authors = {entry.get("updated_by")}  # records name their last editor
         for who in authors - {None}:
             if who not in members:
-                raise PackageRefused(f"回传包中的记录由非本组成员（{who}）录入，拒绝导入。")
+                raise PackageRefused(
+                    _("回传包中的记录由非本组成员（%(who)s）录入，拒绝导入。") % {"who": who}
+                )
 
 
 def _refuse_stale(package: FieldPackage) -> None:
     """Only the team's latest export may come back, and only while its laptop is out."""
     if FieldPackage.objects.filter(team_id=package.team_id, pk__gt=package.pk).exists():
         raise PackageRefused(
-            "此回传包来自一个已被后来的导出取代的现场数据包，拒绝导入；"
-            "请用最近一次导出的数据包在现场生成回传包。"
+            _(
+                "此回传包来自一个已被后来的导出取代的现场数据包，拒绝导入；"
+                "请用最近一次导出的数据包在现场生成回传包。"
+            )
         )
     if LaptopReturn.objects.filter(team_id=package.team_id, package_sha256=package.sha256).exists():
-        raise PackageRefused("载入此数据包的设备已登记交回并清理，其回传包不能再导入。")
+        raise PackageRefused(_("载入此数据包的设备已登记交回并清理，其回传包不能再导入。"))
 
 
 def _current(team: Team, content: dict):
@@ -301,7 +312,7 @@ def _current(team: Team, content: dict):
     current: dict[str, tuple[object, dict]] = {}
     for link in links:
         if link.problem.team_id != team.pk:
-            raise PackageRefused("回传包中的问题属于其他巡察组，拒绝导入。")
+            raise PackageRefused(_("回传包中的问题属于其他巡察组，拒绝导入。"))
         current[str(link.uuid)] = (link.problem, problem_content(link.problem, codes))
     problem_links = {
         link.problem_id: str(link.uuid) for link in ProblemLink.objects.filter(problem__team=team)
@@ -310,7 +321,7 @@ def _current(team: Team, content: dict):
     departments = dict(Department.objects.values_list("pk", "code"))
     for link in ClueLink.objects.filter(uuid__in=clue_uuids).select_related("clue"):
         if link.clue.team_id != team.pk:
-            raise PackageRefused("回传包中的问题线索属于其他巡察组，拒绝导入。")
+            raise PackageRefused(_("回传包中的问题线索属于其他巡察组，拒绝导入。"))
         clue = link.clue
         clue.problem_pks = list(clue.problems.values_list("pk", flat=True))
         current[str(link.uuid)] = (clue, clue_content(clue, departments, problem_links))
@@ -321,7 +332,7 @@ def _current(team: Team, content: dict):
         uuids = [e["uuid"] for e in content["records"] if e["kind"] == kind]
         for record in model.objects.filter(uuid__in=uuids):
             if record.team_id != team.pk:
-                raise PackageRefused("回传包中的记录属于其他巡察组，拒绝导入。")
+                raise PackageRefused(_("回传包中的记录属于其他巡察组，拒绝导入。"))
             current[str(record.uuid)] = (record, record_content(record, problem_links))
     return current
 
@@ -331,30 +342,31 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
     require_office(user, team.round)
     header = sealed.read_header(data)[0]
     if header.get("kind") != "return":
-        raise PackageRefused("这不是现场回传包（可能是导出给现场的数据包）。")
+        raise PackageRefused(_("这不是现场回传包（可能是导出给现场的数据包）。"))
     package = (
         FieldPackage.objects.select_related("team__round")
         .filter(package_id=_uuid_or_none(header.get("package_id")))
         .first()
     )
     if package is None:
-        raise PackageRefused("本系统没有导出过与之对应的现场数据包，无法核验签名，拒绝导入。")
+        raise PackageRefused(_("本系统没有导出过与之对应的现场数据包，无法核验签名，拒绝导入。"))
     if package.team_id != team.pk:
         raise PackageRefused(
-            f"此回传包属于{package.team.round.name}{package.team.name}，不是本组的，拒绝导入。"
+            _("此回传包属于%(round)s%(team)s，不是本组的，拒绝导入。")
+            % {"round": package.team.round.name, "team": package.team.name}
         )
     signed_header, payload = sealed.open_package(
         data,
         passphrase=passphrase,
         verify_key=sealed.raw_public_key(package.field_public_key),
-        signer_name="本组现场数据包",
+        signer_name=_("本组现场数据包"),
     )
     if signed_header.get("team_id") != team.pk:
-        raise PackageRefused("此回传包不是本组的，拒绝导入。")
+        raise PackageRefused(_("此回传包不是本组的，拒绝导入。"))
     _refuse_stale(package)
     manifest, content, archive = sealed_payload(payload)
     if not isinstance(content, dict):
-        raise PackageRefused("回传包内容格式不正确，拒绝导入。")
+        raise PackageRefused(_("回传包内容格式不正确，拒绝导入。"))
     base = package.base_hashes or {}
     members = set(
         Membership.objects.filter(team=team).values_list("cadre__user__username", flat=True)
@@ -366,11 +378,12 @@ def return_analyse(*, team: Team, data: bytes, passphrase: str, user) -> tuple[P
         _refuse_scope(team, content, members, base)
     except (KeyError, TypeError, AttributeError):
         # Whatever the checks above did not foresee in a package's shape.
-        raise PackageRefused("回传包内容格式不正确，拒绝导入。") from None
+        raise PackageRefused(_("回传包内容格式不正确，拒绝导入。")) from None
     for attachment in content["attachments"]:
         if attachment["uploaded_by"] not in members:
             raise PackageRefused(
-                f"回传包中的附件由非本组成员（{attachment['uploaded_by']}）上传，拒绝导入。"
+                _("回传包中的附件由非本组成员（%(who)s）上传，拒绝导入。")
+                % {"who": attachment["uploaded_by"]}
             )
     current = _current(team, content)
     plan = Plan(package=package, sha256=sealed.sha256_hex(data), manifest=manifest)
@@ -442,14 +455,14 @@ def _parse_time(value) -> datetime.datetime:
     try:
         return datetime.datetime.fromisoformat(str(value))
     except ValueError:
-        raise PackageRefused("回传包中有无法识别的时间，拒绝导入。") from None
+        raise PackageRefused(_("回传包中有无法识别的时间，拒绝导入。")) from None
 
 
 def _parse_date(value) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise PackageRefused("回传包中有无法识别的日期，拒绝导入。") from None
+        raise PackageRefused(_("回传包中有无法识别的日期，拒绝导入。")) from None
 
 
 def _apply_problem(change: Change, team: Team, users, categories, existing) -> Problem:
@@ -476,15 +489,20 @@ def _apply_problem(change: Change, team: Team, users, categories, existing) -> P
         problem = existing
         if problem.status in LOCKED_PROBLEM_STATES:
             raise PackageRefused(
-                f"问题“{problem.description[:20]}”已在巡察办审核或之后的环节，"
-                "不能采用现场版本，只能保留平台版本。"
+                _(
+                    "问题“%(description)s”已在巡察办审核或之后的环节，"
+                    "不能采用现场版本，只能保留平台版本。"
+                )
+                % {"description": problem.description[:20]}
             )
         for name, value in values.items():
             setattr(problem, name, value)
     try:
         problem.full_clean(exclude=["found_by", "target", "category"])
     except ValidationError as error:
-        raise PackageRefused(f"回传包中的发现问题内容不完整：{error.messages[0]}") from None
+        raise PackageRefused(
+            _("回传包中的发现问题内容不完整：%(error)s") % {"error": error.messages[0]}
+        ) from None
     problem.save()
     if change.verdict == NEW:
         ProblemLink.objects.create(problem=problem, uuid=change.uuid)
@@ -506,7 +524,7 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
         problem_uuid = fields.pop("problem")
         fields["problem_id"] = problem_pks.get(problem_uuid) if problem_uuid else None
         if problem_uuid and fields["problem_id"] is None:
-            raise PackageRefused("信访件引用的问题不在平台上，也不在回传包中，拒绝导入。")
+            raise PackageRefused(_("信访件引用的问题不在平台上，也不在回传包中，拒绝导入。"))
     updated = {
         "updated_by": users[entry["updated_by"]],
         "updated_at": _parse_time(entry["updated_at"]),
@@ -536,7 +554,8 @@ def _apply_record(change: Change, team: Team, users, problem_pks, existing):
         )
     except ValidationError as error:
         raise PackageRefused(
-            f"回传包中的{KIND_LABELS[change.kind]}内容不完整：{error.messages[0]}"
+            _("回传包中的%(kind)s内容不完整：%(error)s")
+            % {"kind": KIND_LABELS[change.kind], "error": error.messages[0]}
         ) from None
     if change.verdict != NEW:
         record.save()
@@ -552,7 +571,7 @@ def _apply_clue(change: Change, team: Team, users, problem_pks) -> Clue:
     values = {name: c[name] for name in CLUE_FIELDS}
     department = Department.objects.filter(code=c["department"]).first()
     if department is None:
-        raise PackageRefused("回传包中问题线索的接收部门在平台上不存在，拒绝导入。")
+        raise PackageRefused(_("回传包中问题线索的接收部门在平台上不存在，拒绝导入。"))
     problems = [problem_pks[u] for u in c["problems"] if u in problem_pks]
     link = ClueLink.objects.filter(uuid=change.uuid).select_related("clue").first()
     if link is None:
@@ -570,14 +589,16 @@ def _apply_clue(change: Change, team: Team, users, problem_pks) -> Clue:
     else:
         clue = link.clue
         if clue.status != Clue.Status.DRAFT:
-            raise PackageRefused("平台上的该问题线索已不是草稿，不能用现场版本覆盖。")
+            raise PackageRefused(_("平台上的该问题线索已不是草稿，不能用现场版本覆盖。"))
         for name, value in values.items():
             setattr(clue, name, value)
         clue.department = department
     try:
         clue.full_clean(exclude=["number", "drafted_by", "target", "department"])
     except ValidationError as error:
-        raise PackageRefused(f"回传包中的问题线索草稿内容不完整：{error.messages[0]}") from None
+        raise PackageRefused(
+            _("回传包中的问题线索草稿内容不完整：%(error)s") % {"error": error.messages[0]}
+        ) from None
     clue.save()
     if link is None:
         # The numbering of clues drafted on the platform (clues/services/handover.py).
@@ -599,7 +620,9 @@ def _apply_worklog(change: Change, team: Team, users, existing) -> WorkLog:
             exclude=["team", "filed_by"], validate_unique=False, validate_constraints=False
         )
     except ValidationError as error:
-        raise PackageRefused(f"回传包中的工作日报内容不完整：{error.messages[0]}") from None
+        raise PackageRefused(
+            _("回传包中的工作日报内容不完整：%(error)s") % {"error": error.messages[0]}
+        ) from None
     log.save()
     return log
 
@@ -613,17 +636,25 @@ def _apply_attachment(
     model = RECORD_MODELS.get(entry["record_kind"])
     record_uuid = _uuid_or_none(entry["record_uuid"])
     if model is None or record_uuid not in records[model.KIND]:
-        raise PackageRefused(f"附件“{entry['original_name']}”不属于本组的任何记录，拒绝导入。")
+        raise PackageRefused(
+            _("附件“%(name)s”不属于本组的任何记录，拒绝导入。") % {"name": entry["original_name"]}
+        )
     try:
         data = archive.read(f"files/{entry['uuid']}")
     except KeyError:
-        raise PackageRefused(f"回传包中缺少附件“{entry['original_name']}”的文件。") from None
+        raise PackageRefused(
+            _("回传包中缺少附件“%(name)s”的文件。") % {"name": entry["original_name"]}
+        ) from None
     if sealed.sha256_hex(data) != entry["sha256"]:
-        raise PackageRefused(f"附件“{entry['original_name']}”与清单中的校验值不符。")
+        raise PackageRefused(
+            _("附件“%(name)s”与清单中的校验值不符。") % {"name": entry["original_name"]}
+        )
     try:
         checked = check_upload(SimpleUploadedFile(str(entry["original_name"]), data))
     except ValidationError as error:
-        raise PackageRefused(f"回传包中的附件被拒绝：{error.messages[0]}") from None
+        raise PackageRefused(
+            _("回传包中的附件被拒绝：%(error)s") % {"error": error.messages[0]}
+        ) from None
     attachment = RecordAttachment(
         uuid=entry["uuid"],
         team=team,
@@ -649,7 +680,9 @@ def return_apply(
     plan, content, archive = return_analyse(team=team, data=data, passphrase=passphrase, user=user)
     undecided = [c for c in plan.conflicts if resolutions.get(c.uuid) not in ("field", "platform")]
     if undecided:
-        raise ValidationError(f"还有 {len(undecided)} 处冲突未选择处理方式，未导入任何内容。")
+        raise ValidationError(
+            _("还有 %(count)s 处冲突未选择处理方式，未导入任何内容。") % {"count": len(undecided)}
+        )
     if not plan.has_work:
         return None
     taken = [
@@ -667,7 +700,9 @@ def return_apply(
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     missing = names - set(users)
     if missing:
-        raise PackageRefused(f"回传包中的人员在平台上不存在：{'、'.join(sorted(missing))}。")
+        raise PackageRefused(
+            _("回传包中的人员在平台上不存在：%(names)s。") % {"names": "、".join(sorted(missing))}
+        )
     categories = dict(ProblemCategory.objects.values_list("code", "pk"))
     links = {
         str(link.uuid): link.problem for link in ProblemLink.objects.filter(problem__team=team)
@@ -676,7 +711,7 @@ def return_apply(
     for change in taken:
         if change.kind == "problem":
             if change.field_entry["content"]["category"] not in categories:
-                raise PackageRefused("回传包中的问题类别在平台上不存在，拒绝导入。")
+                raise PackageRefused(_("回传包中的问题类别在平台上不存在，拒绝导入。"))
             problem = _apply_problem(change, team, users, categories, links.get(change.uuid))
             applied.append((change, problem))
     problem_pks = {

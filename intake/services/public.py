@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from intake.models import Channel, Report, ReportFile
 from rounds.models import Round, Target
@@ -23,9 +25,9 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: 5 bits each
 RECEIPT_LENGTH = 16  # 80 bits: not guessable at any rate the status page allows
 ACCEPTED_TYPES = {PDF.content_type, *(kind.content_type for kind in IMAGE_KINDS)}
 TEXT_MIN, TEXT_MAX = 10, 5000
-CLOSED = "本单位巡察进驻已结束，此二维码已失效。如需反映问题，请通过信访渠道。"
-FULL_TODAY = "今日在线反映已达上限，请明日再试，或通过信访渠道反映。"
-STORAGE_FULL = "附件存储空间已满，请只提交文字内容，或稍后再试。"
+CLOSED = gettext_noop("本单位巡察进驻已结束，此二维码已失效。如需反映问题，请通过信访渠道。")
+FULL_TODAY = gettext_noop("今日在线反映已达上限，请明日再试，或通过信访渠道反映。")
+STORAGE_FULL = gettext_noop("附件存储空间已满，请只提交文字内容，或稍后再试。")
 
 
 def receipt_digest(code: str) -> str:
@@ -69,15 +71,20 @@ class Submitted:
 def _check_fields(text: str, name: str, phone: str, files: list) -> tuple[str, str, str]:
     text, name, phone = text.strip(), name.strip(), phone.strip()
     if len(text) < TEXT_MIN:
-        raise ValidationError(f"请具体描述反映的问题（不少于 {TEXT_MIN} 个字）。")
+        raise ValidationError(
+            _("请具体描述反映的问题（不少于 %(min)s 个字）。") % {"min": TEXT_MIN}
+        )
     if len(text) > TEXT_MAX:
-        raise ValidationError(f"反映内容不能超过 {TEXT_MAX} 个字。")
+        raise ValidationError(_("反映内容不能超过 %(max)s 个字。") % {"max": TEXT_MAX})
     if len(name) > 50:
-        raise ValidationError("姓名过长。")
+        raise ValidationError(_("姓名过长。"))
     if phone and not (7 <= len(phone) <= 20 and all(ch.isdigit() or ch in "+- " for ch in phone)):
-        raise ValidationError("联系电话格式不正确。")
+        raise ValidationError(_("联系电话格式不正确。"))
     if len(files) > settings.INTAKE_FILES_PER_REPORT:
-        raise ValidationError(f"最多上传 {settings.INTAKE_FILES_PER_REPORT} 个图片或 PDF 文件。")
+        raise ValidationError(
+            _("最多上传 %(count)s 个图片或 PDF 文件。")
+            % {"count": settings.INTAKE_FILES_PER_REPORT}
+        )
     return text, name, phone
 
 
@@ -92,7 +99,7 @@ def _check_quota(channel: Channel, incoming: int) -> None:
         target_used + incoming > settings.INTAKE_TARGET_QUOTA_MB * mb
         or all_used + incoming > settings.INTAKE_STORAGE_QUOTA_MB * mb
     ):
-        raise ValidationError(STORAGE_FULL)
+        raise ValidationError(_(STORAGE_FULL))
 
 
 @transaction.atomic
@@ -114,19 +121,20 @@ def report_submit(
     for item in checked:
         if item.content_type not in ACCEPTED_TYPES:
             raise ValidationError(
-                f"文件「{item.original_name}」不是图片或 PDF，只能上传图片或 PDF。"
+                _("文件「%(name)s」不是图片或 PDF，只能上传图片或 PDF。")
+                % {"name": item.original_name}
             )
     # One submission at a time per target: the daily count and the quota hold.
     channel = Channel.objects.select_for_update().select_related("target__round").get(pk=channel.pk)
     target = channel.target
     if not stay_open(target):
-        raise ValidationError(CLOSED)
+        raise ValidationError(_(CLOSED))
     day_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     if (
         Report.objects.filter(target=target, submitted_at__gte=day_start).count()
         >= settings.INTAKE_PER_TARGET_DAY
     ):
-        raise ValidationError(FULL_TODAY)
+        raise ValidationError(_(FULL_TODAY))
     incoming = sum(item.size for item in checked)
     _check_quota(channel, incoming)
     receipt = new_receipt()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues.models import Clue, ClueFile
 from clues.services import clue_attach_file, clue_create
@@ -39,11 +40,11 @@ def _first_of_chain(pk: int) -> Report:
     """The report a chain of repeats leads to, read from the database (not the
     caller's copy, which may be stale); a damaged chain stops after a few hops."""
     report = Report.objects.get(pk=pk)
-    for _ in range(Report.MAX_DUPLICATE_HOPS):
+    for _hop in range(Report.MAX_DUPLICATE_HOPS):
         if report.state != Report.State.DUPLICATE or not report.duplicate_of_id:
             return report
         report = Report.objects.get(pk=report.duplicate_of_id)
-    raise ValidationError("该反映的重复关联有误，请联系巡察办处理。")
+    raise ValidationError(_("该反映的重复关联有误，请联系巡察办处理。"))
 
 
 def _settle(report: Report, user, state: str, action: str, note: str, **details) -> Report:
@@ -123,9 +124,9 @@ def report_receipt(
     report = _locked(report)
     workflow.check(TRIAGE, user, report, "receipt")
     if not receipt_number.strip():
-        raise ValidationError("请填写回执编号。")
+        raise ValidationError(_("请填写回执编号。"))
     if receipt_on > timezone.localdate():
-        raise ValidationError("回执日期不能晚于今天。")
+        raise ValidationError(_("回执日期不能晚于今天。"))
     report.receipt_number, report.receipt_on = receipt_number.strip(), receipt_on
     report.full_clean()
     report.save(update_fields=["receipt_number", "receipt_on"])
@@ -138,7 +139,7 @@ def report_outside(*, report: Report, reason: str, user) -> Report:
     report = _locked(report)
     workflow.check(TRIAGE, user, report, "outside")
     if not reason.strip():
-        raise ValidationError("请写明不属于受理范围的理由。")
+        raise ValidationError(_("请写明不属于受理范围的理由。"))
     report.outside_reason = reason.strip()
     return _settle(report, user, Report.State.OUTSIDE, "outside", "")
 
@@ -159,10 +160,10 @@ def report_duplicate(*, report: Report, first: Report, user) -> Report:
     report, first = locked[report.pk], locked[root.pk]
     workflow.check(TRIAGE, user, report, "duplicate")
     if first.pk == report.pk:
-        raise ValidationError("不能把反映标记为它自己的重复。")
+        raise ValidationError(_("不能把反映标记为它自己的重复。"))
     if first.state == Report.State.DUPLICATE:
-        raise ValidationError("所选的首次反映刚被标记为重复，请刷新后重新选择。")
+        raise ValidationError(_("所选的首次反映刚被标记为重复，请刷新后重新选择。"))
     if first.target_id != report.target_id:
-        raise ValidationError("只能关联同一巡察对象的反映。")
+        raise ValidationError(_("只能关联同一巡察对象的反映。"))
     report.duplicate_of = first
     return _settle(report, user, Report.State.DUPLICATE, "duplicate", "", first=first.pk)

@@ -11,6 +11,8 @@ itself with ``csrf_protect`` once the throttle has let the post through."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -28,7 +30,7 @@ def _max_body_bytes() -> int:
     return (settings.INTAKE_FILES_PER_REPORT * settings.INTAKE_FILE_MAX_MB + 1) * 1024 * 1024
 
 
-SLOW_DOWN = "提交过于频繁，请一小时后再试。"
+SLOW_DOWN = gettext_noop("提交过于频繁，请一小时后再试。")
 
 
 def _public(request, template: str, context: dict, status: int = 200):
@@ -51,7 +53,7 @@ def report_form(request, token: str):
         key = _key(request)
         if throttle.submit_refused(key):
             throttle.hit("submit", key)
-            return _public(request, "intake/notice.html", {"notice": SLOW_DOWN}, status=429)
+            return _public(request, "intake/notice.html", {"notice": _(SLOW_DOWN)}, status=429)
         throttle.hit("submit", key)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -61,7 +63,10 @@ def report_form(request, token: str):
             return _public(
                 request,
                 "intake/notice.html",
-                {"notice": f"提交的内容过大：每个文件不超过 {settings.INTAKE_FILE_MAX_MB} MB。"},
+                {
+                    "notice": _("提交的内容过大：每个文件不超过 %(max)s MB。")
+                    % {"max": settings.INTAKE_FILE_MAX_MB}
+                },
                 status=413,
             )
     return _report_form(request, token)
@@ -77,7 +82,7 @@ def _report_form(request, token: str):
         return _public(
             request,
             "intake/notice.html",
-            {"organization_name": organization, "notice": services.public.CLOSED},
+            {"organization_name": organization, "notice": _(services.public.CLOSED)},
         )
     key = _key(request)
     # The count includes this post: the first few go through without a
@@ -90,7 +95,7 @@ def _report_form(request, token: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if must_solve and not captcha.solved(request.session, data["captcha"]):
-            errors.append("验证码不正确，请重新输入。")
+            errors.append(_("验证码不正确，请重新输入。"))
         else:
             try:
                 submitted = services.report_submit(
@@ -136,12 +141,12 @@ def status(request):
     if request.method == "POST" and form.is_valid():
         key = _key(request)
         if throttle.status_refused(key):
-            context["notice"] = "查询过于频繁，请一小时后再试。"
+            context["notice"] = _("查询过于频繁，请一小时后再试。")
             return _public(request, "intake/status.html", context, status=429)
         throttle.hit("status", key)
         found = services.status_for_receipt(form.cleaned_data["receipt"])
         if found is None:
-            context["notice"] = "未查到该回执码，请核对后重新输入。"
+            context["notice"] = _("未查到该回执码，请核对后重新输入。")
         else:
             context["status"] = PublicStatus(found).label
     return _public(request, "intake/status.html", context)

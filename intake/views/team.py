@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intake import selectors, services
@@ -116,7 +117,7 @@ def report_action(request, pk: int, action: str):
     user = request.user
     if not TRIAGE.rule(action).who(user, report):
         # The office reads reports; triage is the team's.
-        raise PermissionDenied("研判由本组已签署三项承诺的成员进行。")
+        raise PermissionDenied(_("研判由本组已签署三项承诺的成员进行。"))
     form_class = TRIAGE_FORMS[action]
     form = (
         form_class(request.POST, report=report)
@@ -129,24 +130,24 @@ def report_action(request, pk: int, action: str):
     try:
         if action == "problem":
             result = services.report_to_problem(report=report, user=user, **data)
-            messages.success(request, "已转为问题（来源：信访），可在问题页补充和研判。")
+            messages.success(request, _("已转为问题（来源：信访），可在问题页补充和研判。"))
             return redirect(result)
         if action == "clue":
             result = services.report_to_clue(report=report, user=user, **data)
-            messages.success(request, "已转为问题线索草稿，请完善后按交接流程报送。")
+            messages.success(request, _("已转为问题线索草稿，请完善后按交接流程报送。"))
             return redirect(result)
         if action == "transfer":
             services.report_transfer(report=report, user=user, **data)
-            messages.success(request, "已转办，收到回执后请登记。")
+            messages.success(request, _("已转办，收到回执后请登记。"))
         elif action == "receipt":
             services.report_receipt(report=report, user=user, **data)
-            messages.success(request, "已登记转办回执。")
+            messages.success(request, _("已登记转办回执。"))
         elif action == "outside":
             services.report_outside(report=report, user=user, **data)
-            messages.success(request, "已按不属于受理范围办结。")
+            messages.success(request, _("已按不属于受理范围办结。"))
         else:
             services.report_duplicate(report=report, user=user, **data)
-            messages.success(request, "已关联到首次反映，不重复计数。")
+            messages.success(request, _("已关联到首次反映，不重复计数。"))
     except ValidationError as error:
         add_service_errors(form, error)
         return _detail(request, report, {action: form}, status=400)

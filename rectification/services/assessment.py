@@ -5,6 +5,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rectification.access import require_office
 from rectification.models import Accountability, Assessment, Plan, SurveyLink
@@ -23,7 +24,7 @@ def assessment_open(*, target: Target, user) -> Assessment:
         return existing
     plan = Plan.objects.filter(target=target).select_related("target__round__office").first()
     if plan is None:
-        raise ValidationError("该巡察对象尚未编制整改方案，方案经审核通过后才能开展整改评估。")
+        raise ValidationError(_("该巡察对象尚未编制整改方案，方案经审核通过后才能开展整改评估。"))
     workflow.check(PLAN, user, plan, "assess")
     assessment, created = Assessment.objects.get_or_create(target=target)
     if created:
@@ -37,9 +38,9 @@ def survey_links_create(
 ) -> list[SurveyLink]:
     workflow.check(ASSESSMENT, user, assessment, "links")
     if not 1 <= count <= 500:
-        raise ValidationError("一次可生成 1 到 500 个测评链接。")
+        raise ValidationError(_("一次可生成 1 到 500 个测评链接。"))
     if respondent not in SurveyLink.Respondent.values:
-        raise ValidationError("未知的测评对象。")
+        raise ValidationError(_("未知的测评对象。"))
     links = SurveyLink.objects.bulk_create(
         [
             SurveyLink(
@@ -62,13 +63,13 @@ def survey_answer(*, token: str, satisfaction: int, comment: str = "") -> Survey
         .first()
     )
     if link is None:
-        raise ValidationError("测评链接无效。")
+        raise ValidationError(_("测评链接无效。"))
     if not link.assessment.survey_open:
-        raise ValidationError("本次测评已结束。")
+        raise ValidationError(_("本次测评已结束。"))
     if link.answered_at is not None:
-        raise ValidationError("该链接已提交过测评，每个链接只能提交一次。")
+        raise ValidationError(_("该链接已提交过测评，每个链接只能提交一次。"))
     if not 1 <= int(satisfaction) <= 5:
-        raise ValidationError("请选择满意度（1–5）。")
+        raise ValidationError(_("请选择满意度（1–5）。"))
     link.satisfaction, link.comment, link.answered_at = (
         int(satisfaction),
         comment.strip()[:2000],
@@ -92,7 +93,7 @@ def survey_close(*, assessment: Assessment, user) -> Assessment:
 def assessment_decide(*, assessment: Assessment, verdict: str, note: str, user) -> Assessment:
     workflow.check(ASSESSMENT, user, assessment, "verdict")
     if verdict not in {v for v in Assessment.Verdict.values if v}:
-        raise ValidationError("请选择评估结论。")
+        raise ValidationError(_("请选择评估结论。"))
     assessment.verdict, assessment.verdict_note = verdict, note.strip()
     assessment.decided_by, assessment.decided_at = user, timezone.now()
     assessment.save()

@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rectification import handoffs
 from rectification.models import Evidence, FollowUp, Item, LedgerEntry
@@ -32,7 +34,7 @@ class ConcurrentActionError(ValidationError):
     pass
 
 
-STALE = "该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。"
+STALE = gettext_noop("该事项刚刚已被他人处理，本次操作未生效，请刷新页面后重试。")
 
 
 def may_act(user, item: Item, action: str) -> bool:
@@ -53,7 +55,7 @@ def _apply(item: Item, expected_version: int, **changes) -> None:
         version=F("version") + 1, updated_at=timezone.now(), **changes
     )
     if not updated:
-        raise ConcurrentActionError(STALE)
+        raise ConcurrentActionError(_(STALE))
     for name, value in changes.items():
         setattr(item, name, value)
     item.version = expected_version + 1
@@ -129,7 +131,7 @@ def _load(item: Item, expected_version: int | None = None) -> Item:
     one they have not seen yet (the UPDATE in _apply still settles a true race)."""
     item = Item.objects.select_related("office", "organization").get(pk=item.pk)
     if expected_version is not None and item.version != expected_version:
-        raise ConcurrentActionError(STALE)
+        raise ConcurrentActionError(_(STALE))
     return item
 
 
@@ -147,9 +149,9 @@ def ledger_report(
     item = _load(item, expected_version)
     _check(user, item, A.REPORT)
     if not 0 <= int(progress) <= 100:
-        raise ValidationError("进度应在 0 到 100 之间。")
+        raise ValidationError(_("进度应在 0 到 100 之间。"))
     if not note.strip():
-        raise ValidationError("请说明整改进展。")
+        raise ValidationError(_("请说明整改进展。"))
     before = item.state
     _apply(item, expected_version, progress=int(progress))
     entry = _record(item, A.REPORT, user, before, note.strip(), int(progress))
@@ -173,7 +175,7 @@ def ledger_hand_in(
     _check(user, item, A.HAND_IN)
     files = list(files)
     if not files and not item.evidence.exists():
-        raise ValidationError("交账须上传佐证材料。")
+        raise ValidationError(_("交账须上传佐证材料。"))
     before = item.state
     _apply(
         item,
@@ -202,9 +204,9 @@ def ledger_transfer(
     item = _load(item, expected_version)
     _check(user, item, A.TRANSFER)
     if bool(department) == bool(long_term):
-        raise ValidationError("请选择转办部门，或转为长期坚持，二者选一。")
+        raise ValidationError(_("请选择转办部门，或转为长期坚持，二者选一。"))
     if not note.strip():
-        raise ValidationError("转账须说明理由。")
+        raise ValidationError(_("转账须说明理由。"))
     before = item.state
     if department:
         _apply(item, expected_version, state=ST.TRANSFERRED, transferred_to=department)
@@ -228,7 +230,10 @@ def _cosigners_allowed(cosigners) -> list:
             and department is not None
             and department.kind in (Department.Kind.DISCIPLINE, Department.Kind.ORGANIZATION)
         ):
-            raise ValidationError(f"{cosigner} 不是纪委监委或组织部的工作人员，不能会签。")
+            raise ValidationError(
+                _("%(cosigner)s 不是纪委监委或组织部的工作人员，不能会签。")
+                % {"cosigner": cosigner}
+            )
         allowed.append(cosigner)
     return allowed
 
@@ -243,7 +248,7 @@ def ledger_check(
     action = A.CHECK_ACCEPT if accept else A.CHECK_RETURN
     _check(user, item, action)
     if not accept and not note.strip():
-        raise ValidationError("退回须说明理由。")
+        raise ValidationError(_("退回须说明理由。"))
     cosigners = _cosigners_allowed(cosigners)
     before = item.state
     if accept:
@@ -281,7 +286,7 @@ def follow_up_check(
     item = _load(item, expected_version)
     _check(user, item, A.REOPEN)
     if not note.strip():
-        raise ValidationError("请填写回头看检查情况。")
+        raise ValidationError(_("请填写回头看检查情况。"))
     follow_up = FollowUp.objects.create(item=item, held=held, note=note.strip(), checked_by=user)
     log_action(user, "follow_up.check", item, {"held": held, "follow_up": follow_up.pk})
     if not held:

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rectification import handoffs
 from rectification.access import (
@@ -46,9 +47,9 @@ def plan_open(*, target: Target, user=None) -> Plan:
 
     ``user=None`` is for the demo seed and imports; a person must be allowed."""
     if user is not None and not may_open_plan(user, target):
-        raise PermissionDenied("只有本单位的联络人或巡察办工作人员可以编制整改方案。")
+        raise PermissionDenied(_("只有本单位的联络人或巡察办工作人员可以编制整改方案。"))
     if target.status not in PLANNABLE_TARGET_STATUSES:
-        raise ValidationError("巡察反馈后才能编制整改方案。")
+        raise ValidationError(_("巡察反馈后才能编制整改方案。"))
     plan, created = Plan.objects.get_or_create(
         target=target, defaults={"organization_id": target.organization_id}
     )
@@ -90,7 +91,12 @@ def item_plan_update(*, item: Item, user, **fields) -> Item:
         setattr(item, name, value)
     feedback = plan.target.feedback_date
     if item.deadline and feedback and item.deadline < feedback:
-        raise ValidationError({"deadline": f"完成时限不能早于反馈日期（{feedback:%Y-%m-%d}）。"})
+        raise ValidationError(
+            {
+                "deadline": _("完成时限不能早于反馈日期（%(date)s）。")
+                % {"date": f"{feedback:%Y-%m-%d}"}
+            }
+        )
     item.full_clean()
     item.save()
     if plan.status == Plan.Status.SIGNED:
@@ -105,15 +111,15 @@ def item_plan_update(*, item: Item, user, **fields) -> Item:
 def plan_missing(plan: Plan) -> list[str]:
     missing = []
     for item in plan.items.select_related("problem"):
-        label = f"问题“{item.problem.description[:20]}”"
+        label = _("问题“%(description)s”") % {"description": item.problem.description[:20]}
         if not item.measures.strip():
-            missing.append(f"{label}尚未填写整改措施。")
+            missing.append(_("%(problem)s尚未填写整改措施。") % {"problem": label})
         if not item.responsible_person:
-            missing.append(f"{label}尚未明确责任人。")
+            missing.append(_("%(problem)s尚未明确责任人。") % {"problem": label})
         if item.kind != Item.Kind.ONGOING and item.deadline is None:
-            missing.append(f"{label}尚未明确完成时限。")
+            missing.append(_("%(problem)s尚未明确完成时限。") % {"problem": label})
     if not plan.items.exists():
-        missing.append("方案中没有整改事项。")
+        missing.append(_("方案中没有整改事项。"))
     return missing
 
 
@@ -146,7 +152,7 @@ def plan_review(*, plan: Plan, user, accept: bool, reason: str = "") -> Plan:
     plan = Plan.objects.select_for_update().select_related("target__round__office").get(pk=plan.pk)
     workflow.check(PLAN, user, plan, "review")
     if not accept and not reason.strip():
-        raise ValidationError("退回须说明理由。")
+        raise ValidationError(_("退回须说明理由。"))
     plan.status = Plan.Status.ACCEPTED if accept else Plan.Status.RETURNED
     plan.reviewed_by, plan.reviewed_at = user, timezone.now()
     plan.return_reason = "" if accept else reason.strip()

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rectification.models import (
     Assessment,
@@ -33,7 +34,7 @@ PUBLIC_WINDOW_SECONDS = 24 * 3600
 
 def _require_office(user, questionnaire: Questionnaire) -> None:
     if not office_manages(user, questionnaire.office):
-        raise PermissionDenied("只有巡察办工作人员可以编辑测评问卷。")
+        raise PermissionDenied(_("只有巡察办工作人员可以编辑测评问卷。"))
 
 
 def questionnaire_in_use(questionnaire: Questionnaire) -> bool:
@@ -43,7 +44,9 @@ def questionnaire_in_use(questionnaire: Questionnaire) -> bool:
 def _require_editable(user, questionnaire: Questionnaire) -> None:
     _require_office(user, questionnaire)
     if questionnaire_in_use(questionnaire):
-        raise ValidationError("该问卷已用于整改评估，不能再修改（修改会使各次测评的得分不可比）。")
+        raise ValidationError(
+            _("该问卷已用于整改评估，不能再修改（修改会使各次测评的得分不可比）。")
+        )
 
 
 @transaction.atomic
@@ -52,7 +55,7 @@ def questionnaire_create(*, office, name: str, intro: str = "", user) -> Questio
     questionnaire.created_by = user
     _require_office(user, questionnaire)
     if Questionnaire.objects.filter(office=office, name=questionnaire.name).exists():
-        raise ValidationError("本级巡察办已有同名问卷。")
+        raise ValidationError(_("本级巡察办已有同名问卷。"))
     questionnaire.full_clean()
     questionnaire.save()
     log_action(user, "questionnaire.create", questionnaire, {})
@@ -70,7 +73,7 @@ def aspect_add(*, questionnaire: Questionnaire, name: str, weight: int, user):
     )
     aspect.full_clean()
     if not 1 <= weight <= 100:
-        raise ValidationError("权重须在 1 到 100 之间。")
+        raise ValidationError(_("权重须在 1 到 100 之间。"))
     aspect.save()
     log_action(user, "questionnaire.aspect_add", questionnaire, {"aspect": aspect.pk})
     return aspect
@@ -82,9 +85,9 @@ def question_add(
 ) -> QuestionnaireQuestion:
     _require_editable(user, aspect.questionnaire)
     if scale not in QuestionScale.values:
-        raise ValidationError("未知的评分等级。")
+        raise ValidationError(_("未知的评分等级。"))
     if not 1 <= weight <= 100:
-        raise ValidationError("权重须在 1 到 100 之间。")
+        raise ValidationError(_("权重须在 1 到 100 之间。"))
     question = QuestionnaireQuestion(
         aspect=aspect,
         text=text.strip(),
@@ -118,8 +121,12 @@ def questionnaire_missing(questionnaire: Questionnaire) -> list[str]:
     """Why the questionnaire cannot be used yet, in words (empty: it can)."""
     aspects = list(questionnaire.aspects.prefetch_related("questions"))
     if not aspects:
-        return ["问卷还没有测评方面。"]
-    return [f"测评方面「{a.name}」还没有测评指标。" for a in aspects if not a.questions.all()]
+        return [_("问卷还没有测评方面。")]
+    return [
+        _("测评方面「%(aspect)s」还没有测评指标。") % {"aspect": a.name}
+        for a in aspects
+        if not a.questions.all()
+    ]
 
 
 @transaction.atomic
@@ -133,7 +140,7 @@ def assessment_use_questionnaire(
     if questionnaire.office_id != assessment.target.round.office_id and not (
         user.office is not None and user.office.is_city
     ):
-        raise ValidationError("只能选用本级巡察办的问卷。")
+        raise ValidationError(_("只能选用本级巡察办的问卷。"))
     if missing := questionnaire_missing(questionnaire):
         raise ValidationError(missing)
     assessment.questionnaire = questionnaire
@@ -165,7 +172,7 @@ def _throttle_public(link: SurveyLink, client_key: str) -> None:
         cache.set(key, 1, PUBLIC_WINDOW_SECONDS)
         count = 1
     if count > PUBLIC_ANSWERS_PER_ADDRESS:
-        raise ValidationError("提交次数过多，请明天再试。感谢您的参与！")
+        raise ValidationError(_("提交次数过多，请明天再试。感谢您的参与！"))
 
 
 def clean_answers(assessment: Assessment, answers: dict[int, int]) -> list[tuple[int, int]]:
@@ -176,9 +183,9 @@ def clean_answers(assessment: Assessment, answers: dict[int, int]) -> list[tuple
         value = answers.get(question.pk)
         allowed = {option for option, _label in question.options}
         if value is None:
-            raise ValidationError(f"请回答：{question.text}")
+            raise ValidationError(_("请回答：%(question)s") % {"question": question.text})
         if value not in allowed:
-            raise ValidationError(f"「{question.text}」的评分无效。")
+            raise ValidationError(_("「%(question)s」的评分无效。") % {"question": question.text})
         cleaned.append((question.pk, value))
     return cleaned
 
@@ -196,14 +203,14 @@ def survey_respond(
         .first()
     )
     if link is None:
-        raise ValidationError("测评链接无效。")
+        raise ValidationError(_("测评链接无效。"))
     assessment = link.assessment
     if not assessment.survey_open:
-        raise ValidationError("本次测评已结束。")
+        raise ValidationError(_("本次测评已结束。"))
     if assessment.questionnaire_id is None:
-        raise ValidationError("本次测评没有问卷。")
+        raise ValidationError(_("本次测评没有问卷。"))
     if not link.shared and link.answered_at is not None:
-        raise ValidationError("该链接已提交过测评，每个链接只能提交一次。")
+        raise ValidationError(_("该链接已提交过测评，每个链接只能提交一次。"))
     cleaned = clean_answers(assessment, answers)
     if link.shared:
         _throttle_public(link, client_key)

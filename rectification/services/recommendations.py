@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rectification.models import Recommendation, RecommendationEntry
 from rectification.services.imports import ledger_moment, put_back_dates
@@ -22,7 +23,7 @@ def recommendation_issue(
     *, office, department, title: str, content: str, due: datetime.date, round_=None, user
 ) -> Recommendation:
     if not office_manages(user, office):
-        raise PermissionDenied("只有巡察办工作人员可以印发巡察建议书。")
+        raise PermissionDenied(_("只有巡察办工作人员可以印发巡察建议书。"))
     recommendation = Recommendation(
         office=office,
         round=round_,
@@ -55,10 +56,10 @@ def recommendation_step(
         .get(pk=recommendation.pk)
     )
     if action not in {rule.action for rule in RECOMMENDATION.rules}:
-        raise ValidationError("未知的操作。")
+        raise ValidationError(_("未知的操作。"))
     workflow.check(RECOMMENDATION, user, recommendation, action)
     if action == R.ANSWERED and not note.strip():
-        raise ValidationError("请填写落实情况。")
+        raise ValidationError(_("请填写落实情况。"))
     recommendation.status = action
     recommendation.save(update_fields=["status"])
     RecommendationEntry.objects.create(
@@ -81,13 +82,13 @@ def recommendations_import(*, rows: list[dict], user, job=None) -> dict:
     work is not the import's to change); otherwise nothing is written."""
     office = user.office
     if office is None or not office_manages(user, office):
-        raise PermissionDenied("只有巡察办工作人员可以导入巡察建议书。")
+        raise PermissionDenied(_("只有巡察办工作人员可以导入巡察建议书。"))
     created, entries, audit = [], [], []
     for row in rows:
         round_ = row["round"]
         if round_ is not None:
             if round_.office_id != office.pk:
-                raise ValidationError(f"{round_.name}不属于本级巡察办。")
+                raise ValidationError(_("%(round)s不属于本级巡察办。") % {"round": round_.name})
             if reason := import_refusal(round_):
                 raise ValidationError(reason)
         recommendation = Recommendation(

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rectification import selectors, services
@@ -130,7 +131,7 @@ def assessment_action(request, pk: int, action: str):
         except ValidationError as error:
             report_error(request, error)
         else:
-            messages.success(request, "测评已关闭，未使用的链接不能再提交。")
+            messages.success(request, _("测评已关闭，未使用的链接不能再提交。"))
         return redirect(assessment)
     if action == "questionnaire":
         form = QuestionnaireChoiceForm(request.POST, questionnaires=_questionnaires(user))
@@ -146,7 +147,7 @@ def assessment_action(request, pk: int, action: str):
         except ValidationError as error:
             report_error(request, error)
             return _render(request, assessment, questionnaire=form)
-        messages.success(request, "已选用问卷，可生成测评海报和链接。")
+        messages.success(request, _("已选用问卷，可生成测评海报和链接。"))
         return redirect(assessment)
     if action not in forms:
         raise Http404
@@ -160,15 +161,17 @@ def assessment_action(request, pk: int, action: str):
             links = services.survey_links_create(
                 assessment=assessment, respondent=data["respondent"], count=data["count"], user=user
             )
-            messages.success(request, f"已生成 {len(links)} 个测评链接，请复制后分发。")
+            messages.success(
+                request, _("已生成 %(count)s 个测评链接，请复制后分发。") % {"count": len(links)}
+            )
         elif action == "verdict":
             services.assessment_decide(
                 assessment=assessment, verdict=data["verdict"], note=data["verdict_note"], user=user
             )
-            messages.success(request, "评估结论已保存。")
+            messages.success(request, _("评估结论已保存。"))
         else:
             services.accountability_record(assessment=assessment, user=user, **data)
-            messages.success(request, "问责记录已添加。")
+            messages.success(request, _("问责记录已添加。"))
     except ValidationError as error:
         report_error(request, error)
         return _render(request, assessment, **{action: form})

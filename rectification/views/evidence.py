@@ -4,6 +4,7 @@ from pathlib import PurePosixPath
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 
 from rectification.selectors import get_evidence_for_user
 from xuncha.audit.services import log_action
@@ -23,7 +24,7 @@ def evidence_file(request, pk: int, evidence_pk: int):
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
-        raise Http404("文件不存在。") from None
+        raise Http404(_("文件不存在。")) from None
     log_action(request.user, "evidence.download", evidence.item, {"evidence": evidence.pk})
     response = FileResponse(handle, as_attachment=True, filename=download_name(evidence))
     response["Content-Type"] = evidence.content_type

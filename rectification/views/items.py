@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rectification import selectors, services
@@ -52,56 +54,56 @@ ACTIONS = {
     for spec in (
         ActionSpec(
             "report",
-            "报账：报告整改进展",
-            "报送进展",
+            gettext_lazy("报账：报告整改进展"),
+            gettext_lazy("报送进展"),
             ReportForm,
             services.ledger_report,
-            "整改进展已报送。",
+            gettext_lazy("整改进展已报送。"),
             (A.REPORT,),
         ),
         ActionSpec(
             "hand_in",
-            "交账：整改完成，提交佐证材料",
-            "确认交账",
+            gettext_lazy("交账：整改完成，提交佐证材料"),
+            gettext_lazy("确认交账"),
             HandInForm,
             services.ledger_hand_in,
-            "已交账，等待巡察办查验。",
+            gettext_lazy("已交账，等待巡察办查验。"),
             (A.HAND_IN,),
         ),
         ActionSpec(
             "check",
-            "查账：查验佐证材料",
-            "提交查账结论",
+            gettext_lazy("查账：查验佐证材料"),
+            gettext_lazy("提交查账结论"),
             CheckForm,
             services.ledger_check,
-            "查账结论已记录。",
+            gettext_lazy("查账结论已记录。"),
             (A.CHECK_ACCEPT, A.CHECK_RETURN),
         ),
         ActionSpec(
             "close",
-            "销账：销号",
-            "确认销号",
+            gettext_lazy("销账：销号"),
+            gettext_lazy("确认销号"),
             CloseForm,
             services.ledger_close,
-            "已销号。",
+            gettext_lazy("已销号。"),
             (A.CLOSE,),
         ),
         ActionSpec(
             "transfer",
-            "转账：转办部门或转为长期坚持",
-            "确认转账",
+            gettext_lazy("转账：转办部门或转为长期坚持"),
+            gettext_lazy("确认转账"),
             TransferForm,
             services.ledger_transfer,
-            "已转账。",
+            gettext_lazy("已转账。"),
             (A.TRANSFER,),
         ),
         ActionSpec(
             "follow_up",
-            "回头看",
-            "记录回头看情况",
+            gettext_lazy("回头看"),
+            gettext_lazy("记录回头看情况"),
             FollowUpForm,
             services.follow_up_check,
-            "回头看情况已记录。",
+            gettext_lazy("回头看情况已记录。"),
             (A.REOPEN,),
         ),
     )
@@ -199,7 +201,7 @@ def item_action(request, pk: int, action: str):
         raise Http404
     form = _form(spec, item, request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请检查填写的内容。")
+        messages.error(request, _("请检查填写的内容。"))
         return _detail(request, item, {spec.slug: form})
     try:
         spec.service(item=item, user=request.user, **form.service_kwargs())
@@ -212,7 +214,7 @@ def item_action(request, pk: int, action: str):
         for message in error_messages(error):
             messages.error(request, message)
         if request.FILES:
-            messages.warning(request, "本次选择的文件均未保存，请改正后重新选择。")
+            messages.warning(request, _("本次选择的文件均未保存，请改正后重新选择。"))
         return _detail(request, item, {spec.slug: form})
     messages.success(request, spec.done)
     return redirect(item)

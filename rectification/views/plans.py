@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rectification import services
@@ -53,7 +54,7 @@ def plan_open(request, target_pk: int):
     except ValidationError as error:
         report_error(request, error)
         return redirect("rectification:plan_list")
-    messages.success(request, "已生成整改方案，请逐项填写整改措施和责任分工。")
+    messages.success(request, _("已生成整改方案，请逐项填写整改措施和责任分工。"))
     return redirect(plan)
 
 
@@ -89,7 +90,7 @@ def item_edit(request, pk: int):
     item = get_item_for_user(request.user, pk)
     plan = item.plan
     if not workflow.allowed(PLAN, request.user, plan, "edit"):
-        raise PermissionDenied("该整改方案当前不能由您修改。")
+        raise PermissionDenied(_("该整改方案当前不能由您修改。"))
     form = ItemPlanForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +98,7 @@ def item_edit(request, pk: int):
         except ValidationError as error:
             report_error(request, error)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect(reverse("rectification:plan_detail", args=[plan.pk]) + f"#item-{pk}")
     template = (
         "rectification/_item_plan_form.html"
@@ -114,10 +115,10 @@ def plan_sign(request, pk: int):
     try:
         services.plan_sign(plan=plan, user=request.user)
     except ValidationError as error:
-        messages.error(request, "方案还不完整，暂不能签字：")
+        messages.error(request, _("方案还不完整，暂不能签字："))
         report_error(request, error)
     else:
-        messages.success(request, "已签字背书。请联络人报送巡察办。")
+        messages.success(request, _("已签字背书。请联络人报送巡察办。"))
     return redirect(plan)
 
 
@@ -130,7 +131,7 @@ def plan_submit(request, pk: int):
     except ValidationError as error:
         report_error(request, error)
     else:
-        messages.success(request, "整改方案已报送巡察办，请等待审核。")
+        messages.success(request, _("整改方案已报送巡察办，请等待审核。"))
     return redirect(plan)
 
 
@@ -140,7 +141,7 @@ def plan_review(request, pk: int):
     plan = get_plan_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择审核意见。")
+        messages.error(request, _("请选择审核意见。"))
         return redirect(plan)
     accept = form.cleaned_data["decision"] == "accept"
     try:
@@ -151,6 +152,7 @@ def plan_review(request, pk: int):
         report_error(request, error)
     else:
         messages.success(
-            request, "方案已通过，整改事项进入台账。" if accept else "方案已退回，并告知退回理由。"
+            request,
+            _("方案已通过，整改事项进入台账。") if accept else "方案已退回，并告知退回理由。",
         )
     return redirect(plan)

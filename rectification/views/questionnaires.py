@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rectification import selectors, services
@@ -36,7 +37,7 @@ def questionnaire_list(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "问卷已创建，请添加测评方面和指标。")
+            messages.success(request, _("问卷已创建，请添加测评方面和指标。"))
             return redirect(questionnaire)
     questionnaires = selectors.questionnaire_list(user=request.user).prefetch_related("aspects")
     return render(

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rectification import selectors, services
@@ -21,9 +23,9 @@ from xuncha.core.view_helpers import PAGE_SIZE, report_error
 
 # What each step asks of the person taking it; the rows themselves are rectification.workflow.
 STEP_HINTS = {
-    Recommendation.Status.RECEIVED: "确认收到本建议书。",
-    Recommendation.Status.ANSWERED: "填写针对建议采取的措施和成效；可多次反馈。",
-    Recommendation.Status.CLOSED: "确认部门已落实，办结本建议书。",
+    Recommendation.Status.RECEIVED: gettext_lazy("确认收到本建议书。"),
+    Recommendation.Status.ANSWERED: gettext_lazy("填写针对建议采取的措施和成效；可多次反馈。"),
+    Recommendation.Status.CLOSED: gettext_lazy("确认部门已落实，办结本建议书。"),
 }
 
 
@@ -61,7 +63,7 @@ def recommendation_create(request):
         except ValidationError as error:
             report_error(request, error)
         else:
-            messages.success(request, "巡察建议书已印发，主送部门已收到通知。")
+            messages.success(request, _("巡察建议书已印发，主送部门已收到通知。"))
             return redirect(recommendation)
     return render(request, "rectification/recommendation_form.html", {"form": form})
 
@@ -92,7 +94,7 @@ def recommendation_step(request, pk: int):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     form = RecommendationStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "未知的操作。")
+        messages.error(request, _("未知的操作。"))
         return redirect(recommendation)
     try:
         services.recommendation_step(
@@ -104,5 +106,5 @@ def recommendation_step(request, pk: int):
     except ValidationError as error:
         report_error(request, error)
     else:
-        messages.success(request, "已记录。")
+        messages.success(request, _("已记录。"))
     return redirect(recommendation)

@@ -7,6 +7,7 @@ answered once; the poster's shared link by many, a few per address."""
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from rectification import services
@@ -74,13 +75,13 @@ def survey_answer(request, token: str):
         ),
         token=token,
     )
-    thanks = "您已通过此链接提交了评价，感谢您的参与！每个链接只能提交一次。"
+    thanks = _("您已通过此链接提交了评价，感谢您的参与！每个链接只能提交一次。")
     if link.answered_at is not None:
         return _page(request, link, notice=thanks)
     if link.shared and link.assessment_id in request.session.get(ANSWERED_SESSION_KEY, []):
-        return _page(request, link, notice="您已提交了评价，感谢您的参与！")
+        return _page(request, link, notice=_("您已提交了评价，感谢您的参与！"))
     if not link.assessment.survey_open:
-        return _page(request, link, notice="本次满意度测评已结束，感谢您的关注。")
+        return _page(request, link, notice=_("本次满意度测评已结束，感谢您的关注。"))
     if link.assessment.questionnaire_id:
         return _questionnaire_page(request, link, token)
     form = SurveyAnswerForm(request.POST or None)

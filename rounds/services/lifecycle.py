@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rounds.access import require_office
 from rounds.models import Problem, Round, Target
@@ -22,7 +24,7 @@ TARGET_STATUS_ON_ENTRY = {
     # Only reached through ready_to_archive: every item of every target done.
     S.ARCHIVED: Target.Status.CLOSED,
 }
-ARCHIVED = "本轮巡察已归档。"
+ARCHIVED = gettext_noop("本轮巡察已归档。")
 
 # What other apps do when a round reaches a stage (the archive app queues the
 # round's package at 归档), called inside the advance's transaction: a hook
@@ -39,7 +41,7 @@ def round_missing_for_next(round_: Round) -> list[str]:
     """What must still be done before the round can move on ([] = ready)."""
     rule = next_step(round_)
     if rule is None:
-        return [ARCHIVED]
+        return [_(ARCHIVED)]
     return workflow.blocking_reasons(rule, round_)
 
 
@@ -49,7 +51,7 @@ def round_advance(*, round_: Round, user) -> Round:
     require_office(user, round_)
     rule = next_step(round_)
     if rule is None:
-        raise ValidationError([ARCHIVED])
+        raise ValidationError([_(ARCHIVED)])
     workflow.check(ROUND, user, round_, rule.action)
     before, round_.status = round_.status, rule.target
     round_.save(update_fields=["status"])

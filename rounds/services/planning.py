@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from rounds import handoffs
@@ -49,13 +50,16 @@ def round_create(
     )
     require_office(user, round_)
     if not kinds:
-        raise ValidationError({"kinds": "请至少选择一种巡察类型。"})
+        raise ValidationError({"kinds": _("请至少选择一种巡察类型。")})
     if any(k.code == "special" for k in kinds) and not theme:
-        raise ValidationError({"theme": "专项巡察须填写专项主题。"})
+        raise ValidationError({"theme": _("专项巡察须填写专项主题。")})
     if Round.objects.filter(office=office, term=term, number=number).exists():
         # Said before full_clean, which would give Django's raw unique-constraint text.
         raise ValidationError(
-            {"number": f"「{round_.name}」已经存在，请核对届次和轮次，不要重复新建。"}
+            {
+                "number": _("「%(round)s」已经存在，请核对届次和轮次，不要重复新建。")
+                % {"round": round_.name}
+            }
         )
     check_report_due(round_, report_due)
     round_.full_clean()
@@ -78,23 +82,27 @@ def team_create(*, round_: Round, number: int, liaison: str = "", user) -> Team:
 
 def _check_pool(cadre: Cadre, role: str) -> None:
     if not cadre.is_active:
-        raise ValidationError(f"{cadre.name} 目前不可选派。")
+        raise ValidationError(_("%(cadre)s 目前不可选派。") % {"cadre": cadre.name})
     if role == Membership.Role.LEADER and not cadre.in_leader_pool:
-        raise ValidationError(f"{cadre.name} 不在组长库中，不能担任组长。")
+        raise ValidationError(_("%(cadre)s 不在组长库中，不能担任组长。") % {"cadre": cadre.name})
     if role == Membership.Role.MEMBER and not cadre.in_talent_pool:
-        raise ValidationError(f"{cadre.name} 不在人才库中，不能担任组员。")
+        raise ValidationError(_("%(cadre)s 不在人才库中，不能担任组员。") % {"cadre": cadre.name})
     if role == Membership.Role.DEPUTY and not (cadre.in_leader_pool or cadre.in_talent_pool):
-        raise ValidationError(f"{cadre.name} 不在组长库或人才库中。")
+        raise ValidationError(_("%(cadre)s 不在组长库或人才库中。") % {"cadre": cadre.name})
 
 
 def _check_team_shape(team: Team, role: str) -> None:
     members = list(team.memberships.values_list("role", flat=True))
     if len(members) >= MAX_TEAM_SIZE:
-        raise ValidationError(f"{team.name}已有 {MAX_TEAM_SIZE} 人，不能再增加。")
+        raise ValidationError(
+            _("%(team)s已有 %(max)s 人，不能再增加。") % {"team": team.name, "max": MAX_TEAM_SIZE}
+        )
     if role == Membership.Role.LEADER and Membership.Role.LEADER in members:
-        raise ValidationError(f"{team.name}已有组长。")
+        raise ValidationError(_("%(team)s已有组长。") % {"team": team.name})
     if role == Membership.Role.DEPUTY and members.count(Membership.Role.DEPUTY) >= MAX_DEPUTIES:
-        raise ValidationError(f"{team.name}最多设 {MAX_DEPUTIES} 名副组长。")
+        raise ValidationError(
+            _("%(team)s最多设 %(max)s 名副组长。") % {"team": team.name, "max": MAX_DEPUTIES}
+        )
 
 
 def _raise_conflicts(conflicts) -> None:
@@ -139,18 +147,23 @@ def team_add_member(
         Round.Status.PREPARING,
         Round.Status.ON_SITE,
     ):
-        raise ValidationError("本轮巡察已进入报告阶段，不能再调整巡察组成员。")
+        raise ValidationError(_("本轮巡察已进入报告阶段，不能再调整巡察组成员。"))
     if cadre.user_id is None:
-        raise ValidationError(f"{cadre.name} 还没有登录账号，请先由系统管理员开通。")
+        raise ValidationError(
+            _("%(cadre)s 还没有登录账号，请先由系统管理员开通。") % {"cadre": cadre.name}
+        )
     _check_pool(cadre, role)
     _check_team_shape(team, role)
     if Membership.objects.filter(round=team.round, cadre=cadre).exists():
-        raise ValidationError(f"{cadre.name} 已在本轮其他巡察组中。")
+        raise ValidationError(_("%(cadre)s 已在本轮其他巡察组中。") % {"cadre": cadre.name})
     if not confirm_busy and (elsewhere := busy_elsewhere(cadre, team.round)):
         raise ValidationError(
             {
-                "confirm_busy": f"{cadre.name} 正在{'、'.join(elsewhere)}工作。"
-                "如确需同时选派，请勾选“确认同时选派”后再编入。"
+                "confirm_busy": _(
+                    "%(cadre)s 正在%(elsewhere)s工作。"
+                    "如确需同时选派，请勾选“确认同时选派”后再编入。"
+                )
+                % {"cadre": cadre.name, "elsewhere": "、".join(elsewhere)}
             }
         )
     targets = list(team.targets.select_related("organization"))
@@ -174,7 +187,7 @@ def team_remove_member(*, membership: Membership, user) -> None:
         Round.Status.PREPARING,
         Round.Status.ON_SITE,
     ):
-        raise ValidationError("本轮巡察已进入报告阶段，不能再调整巡察组成员。")
+        raise ValidationError(_("本轮巡察已进入报告阶段，不能再调整巡察组成员。"))
     for target in team.targets.all():
         remove_perm(VIEW_TARGET, membership.cadre.user, target)
     log_action(
@@ -188,12 +201,12 @@ def commitment_sign(*, membership: Membership, kind: str, user) -> Commitment:
     """The member signs for themself; when all three are signed, data opens."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.cadre.user_id != user.pk:
-        raise PermissionDenied("承诺书只能由本人签署。")
+        raise PermissionDenied(_("承诺书只能由本人签署。"))
     if kind not in Commitment.Kind.values:
-        raise ValidationError("未知的承诺类型。")
+        raise ValidationError(_("未知的承诺类型。"))
     if membership.round.status == Round.Status.ARCHIVED:
         # A past team's record (an imported one too) opens nothing any more.
-        raise ValidationError("本轮巡察已归档，不能再签署承诺书。")
+        raise ValidationError(_("本轮巡察已归档，不能再签署承诺书。"))
     commitment, created = Commitment.objects.get_or_create(
         membership=membership,
         kind=kind,
@@ -224,17 +237,25 @@ def check_target_scope(office, kinds: set[str], organization: Organization) -> N
         )
         if below_city and not kinds & {"elevated", "extended", "cross"}:
             raise ValidationError(
-                f"「{organization.name}」属于区县管理的基层组织，市委巡察须为提级、延伸或交叉巡察。"
+                _("「%(organization)s」属于区县管理的基层组织，市委巡察须为提级、延伸或交叉巡察。")
+                % {"organization": organization.name}
             )
         return
     if organization.region_id is None:
-        raise ValidationError(f"「{organization.name}」是市直单位，区县巡察不能直接巡察。")
+        raise ValidationError(
+            _("「%(organization)s」是市直单位，区县巡察不能直接巡察。")
+            % {"organization": organization.name}
+        )
     own_region = organization.region_id == office.region_id
     if "cross" in kinds and own_region:
-        raise ValidationError(f"交叉巡察不能巡察本区县的「{organization.name}」。")
+        raise ValidationError(
+            _("交叉巡察不能巡察本区县的「%(organization)s」。")
+            % {"organization": organization.name}
+        )
     if "cross" not in kinds and not own_region:
         raise ValidationError(
-            f"「{organization.name}」不属于本区县，只有交叉巡察可以巡察外区县单位。"
+            _("「%(organization)s」不属于本区县，只有交叉巡察可以巡察外区县单位。")
+            % {"organization": organization.name}
         )
 
 
@@ -245,9 +266,11 @@ def target_add(*, team: Team, organization: Organization, user) -> Target:
     round_ = team.round
     require_office(user, round_)
     if round_.status not in (Round.Status.PLANNED, Round.Status.PREPARING):
-        raise ValidationError("进驻后不能再增加巡察对象。")
+        raise ValidationError(_("进驻后不能再增加巡察对象。"))
     if Target.objects.filter(round=round_, organization=organization).exists():
-        raise ValidationError(f"「{organization.name}」已是本轮的巡察对象。")
+        raise ValidationError(
+            _("「%(organization)s」已是本轮的巡察对象。") % {"organization": organization.name}
+        )
     _check_target_scope(round_, organization)
     memberships = list(
         team.memberships.select_related("cadre__organization__parent", "cadre__user")
@@ -278,9 +301,9 @@ def target_set_dates(
 ) -> Target:
     require_office(user, target.round)
     if entry_date and exit_date and exit_date < entry_date:
-        raise ValidationError({"exit_date": "撤离日期不能早于进驻日期。"})
+        raise ValidationError({"exit_date": _("撤离日期不能早于进驻日期。")})
     if feedback_date and entry_date and feedback_date < entry_date:
-        raise ValidationError({"feedback_date": "反馈日期不能早于进驻日期。"})
+        raise ValidationError({"feedback_date": _("反馈日期不能早于进驻日期。")})
     before = {
         "entry_date": target.entry_date,
         "exit_date": target.exit_date,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rounds import handoffs
 from rounds.access import active_membership, office_manages, require_member
@@ -56,12 +57,12 @@ def allowed_transitions(user, problem: Problem) -> list[Rule]:
 def _check_found_on(problem: Problem) -> None:
     # The form says so too; imports and other callers come through here.
     if problem.found_on and problem.found_on > timezone.localdate():
-        raise ValidationError({"found_on": "发现日期不能晚于今天。"})
+        raise ValidationError({"found_on": _("发现日期不能晚于今天。")})
 
 
 def _check_open(target: Target) -> None:
     if target.round.status not in (Round.Status.ON_SITE, Round.Status.REPORTING):
-        raise ValidationError("只有在进驻和报告阶段才能录入或修改问题。")
+        raise ValidationError(_("只有在进驻和报告阶段才能录入或修改问题。"))
 
 
 @transaction.atomic
@@ -106,7 +107,7 @@ def problem_update(*, problem: Problem, user, **changes) -> Problem:
         .get(pk=problem.pk)
     )
     if not may_edit(user, problem):
-        raise PermissionDenied("此状态下您不能修改该问题。")
+        raise PermissionDenied(_("此状态下您不能修改该问题。"))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"不能修改的字段：{unknown}")
@@ -133,10 +134,10 @@ def problem_transition(*, problem: Problem, action: str, user, note: str = "") -
         .get(pk=problem.pk)
     )
     if action not in TRANSITIONS:
-        raise ValidationError("未知的操作。")
+        raise ValidationError(_("未知的操作。"))
     transition = workflow.check(PROBLEM, user, problem, action)
     if action.endswith("return") and not note:
-        raise ValidationError("退回时须说明理由。")
+        raise ValidationError(_("退回时须说明理由。"))
     problem.status = transition.target
     problem.save(update_fields=["status", "updated_at"])
     log_action(
@@ -163,25 +164,28 @@ def target_give_feedback(
     From now on the unit's contact sees them, and the rectification clock runs."""
     target = Target.objects.select_for_update().select_related("round__office").get(pk=target.pk)
     if not office_manages(user, target.round.office):
-        raise PermissionDenied("只有巡察办工作人员可以反馈。")
+        raise PermissionDenied(_("只有巡察办工作人员可以反馈。"))
     if target.round.status not in (Round.Status.REPORTING, Round.Status.FEEDBACK):
-        raise ValidationError("只有在报告或反馈阶段才能向被巡察单位反馈。")
+        raise ValidationError(_("只有在报告或反馈阶段才能向被巡察单位反馈。"))
     already_fed_back = target.status in (
         Target.Status.FED_BACK,
         Target.Status.RECTIFYING,
         Target.Status.CLOSED,
     )
     if already_fed_back and not target.problems.filter(status=P.IN_REPORT).exists():
-        raise ValidationError("该单位已经反馈，没有新列入报告的问题需要补充反馈。")
+        raise ValidationError(_("该单位已经反馈，没有新列入报告的问题需要补充反馈。"))
     pending = target.problems.filter(status__in=[P.DRAFT, P.TEAM_REVIEW, P.OFFICE_REVIEW]).count()
     if pending:
-        raise ValidationError(f"还有 {pending} 个问题未完成审核，不能反馈。")
+        raise ValidationError(
+            _("还有 %(pending)s 个问题未完成审核，不能反馈。") % {"pending": pending}
+        )
     if target.entry_date and feedback_date < target.entry_date:
-        raise ValidationError("反馈日期不能早于进驻日期。")
+        raise ValidationError(_("反馈日期不能早于进驻日期。"))
     if not confirm_clue_problems and (resting := list(clue_problems(target)[:20])):
         listed = "；".join(f"“{problem.description[:30]}”" for problem in resting)
         raise ValidationError(
-            f"以下问题关联问题线索，反馈后被巡察单位将看到：{listed}。请确认后再反馈。"
+            _("以下问题关联问题线索，反馈后被巡察单位将看到：%(listed)s。请确认后再反馈。")
+            % {"listed": listed}
         )
     released = list(target.problems.filter(status=P.IN_REPORT))
     Problem.objects.filter(pk__in=[p.pk for p in released]).update(
@@ -205,7 +209,7 @@ def target_give_feedback(
 @transaction.atomic
 def problem_attach(*, problem: Problem, upload: UploadedFile, user) -> ProblemAttachment:
     if not may_attach(user, problem):
-        raise PermissionDenied("您不能为该问题上传附件。")
+        raise PermissionDenied(_("您不能为该问题上传附件。"))
     checked = check_upload(upload)
     attachment = ProblemAttachment(
         problem=problem,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rounds.access import require_office, require_team_leader
 from rounds.models import Round, Team, WeeklySummary, WorkLog
@@ -25,7 +26,7 @@ def worklog_file(
     """File the team's log for a day; filing the same day again edits it."""
     require_team_leader(user, team)
     if date > timezone.localdate():
-        raise ValidationError({"date": "不能填报未来日期的日报。"})
+        raise ValidationError({"date": _("不能填报未来日期的日报。")})
     values = {name: int(figures.get(name) or 0) for name in LOG_FIGURES}
     try:
         with transaction.atomic():
@@ -114,11 +115,11 @@ def weekly_summary_compile(
     """Compile and store one week's summary, once. A second run (a retried task,
     a second beat, the office pressing the button) finds it and notifies nobody."""
     if week_start.weekday() != 0:
-        raise ValidationError("周汇总以周一为起始日。")
+        raise ValidationError(_("周汇总以周一为起始日。"))
     # Stored once and never recompiled: a week not yet over would stay half-done,
     # with its remaining days listed as missing.
     if week_start + datetime.timedelta(days=6) >= timezone.localdate():
-        raise ValidationError("该周尚未结束，周一之后才能汇总。")
+        raise ValidationError(_("该周尚未结束，周一之后才能汇总。"))
     if user is not None:
         # The office's "compile now" runs as a task: check the user again there.
         require_office(user, round_)

@@ -126,7 +126,7 @@ def problem_detail(request, pk: int):
 def problem_edit(request, pk: int):
     problem = selectors.get_problem_for_user(request.user, pk)
     if not may_edit(request.user, problem):
-        raise PermissionDenied("此状态下您不能修改该问题。")
+        raise PermissionDenied(_("此状态下您不能修改该问题。"))
     initial = ProblemForm.initial_for(problem)
     form = ProblemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -204,7 +204,7 @@ def problem_attachment(request, pk: int, file_pk: int):
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("文件不存在。") from None
+        raise Http404(_("文件不存在。")) from None
     log_action(
         request.user,
         "problem.download",

@@ -41,7 +41,7 @@ def round_list(request):
 def round_create(request):
     office = request.user.office
     if office is None or not office_manages(request.user, office):
-        raise PermissionDenied("只有巡察办工作人员可以新建巡察轮次。")
+        raise PermissionDenied(_("只有巡察办工作人员可以新建巡察轮次。"))
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xuncha.accounts.models import Activation, User
 from xuncha.accounts.roles import Role
@@ -31,7 +33,7 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 ATTEMPTS_PER_WINDOW = 10
 WINDOW_SECONDS = 15 * 60
-INVALID = "激活码无效、已使用或已过期，请向系统管理员重新申领。"
+INVALID = gettext_noop("激活码无效、已使用或已过期，请向系统管理员重新申领。")
 
 
 def normalise(code: str) -> str:
@@ -63,9 +65,9 @@ def activation_issue(*, user: User, actor: User) -> tuple[Activation, str]:
     """The system admin issues a code; any earlier unused one stops working.
     Returns the code itself once, for printing: it is never stored."""
     if not actor.has_role(Role.SYSADMIN):
-        raise PermissionDenied("只有系统管理员可以签发激活码。")
+        raise PermissionDenied(_("只有系统管理员可以签发激活码。"))
     if not user.is_active:
-        raise ValidationError("该账号已停用，不能签发激活码。")
+        raise ValidationError(_("该账号已停用，不能签发激活码。"))
     now = timezone.now()
     Activation.objects.filter(user=user, used_at=None, revoked_at=None).update(revoked_at=now)
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -97,7 +99,7 @@ def _throttle(client_key: str) -> None:
         cache.set(key, 1, WINDOW_SECONDS)
         attempts = 1
     if attempts > ATTEMPTS_PER_WINDOW:
-        raise ValidationError("尝试次数过多，请 15 分钟后再试。")
+        raise ValidationError(_("尝试次数过多，请 15 分钟后再试。"))
 
 
 @transaction.atomic
@@ -113,14 +115,14 @@ def activation_redeem(*, code: str, username: str, password: str, client_key: st
     )
     # The same message whether the code or the username is wrong: no hint.
     if activation is None or activation.user.username != username.strip():
-        raise ValidationError(INVALID)
+        raise ValidationError(_(INVALID))
     user = activation.user
     if not user.is_active:
-        raise ValidationError(INVALID)
+        raise ValidationError(_(INVALID))
     validate_password(password, user)
     # Single use even under two submits at once: only the one that claims it goes on.
     if not Activation.objects.filter(pk=activation.pk, used_at=None).update(used_at=now):
-        raise ValidationError(INVALID)
+        raise ValidationError(_(INVALID))
     user.set_password(password)
     user.save(update_fields=["password"])
     log_action(user, "user.activate", user, {"activation": activation.pk})

@@ -249,9 +249,9 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 def user_set_clue_officer(*, user: User, enabled: bool, actor: User) -> User:
     """Clue access is granted person by person, by the security officer, to office staff."""
     if not actor.has_role(Role.SECURITY_OFFICER):
-        raise PermissionDenied("只有安全保密管理员可以授予线索管理权限。")
+        raise PermissionDenied(_("只有安全保密管理员可以授予线索管理权限。"))
     if enabled and not user.has_role(Role.OFFICE):
-        raise ValidationError("只能向巡察办工作人员授予线索管理权限。")
+        raise ValidationError(_("只能向巡察办工作人员授予线索管理权限。"))
     permission = Permission.objects.get(content_type__app_label="clues", codename="manage_clue")
     if enabled:
         user.user_permissions.add(permission)

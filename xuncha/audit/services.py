@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuncha.accounts.roles import Role
 from xuncha.audit.anchors import missing_anchor, write_anchor
@@ -174,7 +175,7 @@ def verification_request(*, user) -> tuple[AuditVerification, bool]:
     """Queue a verification of the whole chain, or return the one already
     queued or running. Only the security auditor may (三员分立)."""
     if not user.has_role(Role.AUDITOR):
-        raise PermissionDenied("只有安全审计员可以校验审计日志。")
+        raise PermissionDenied(_("只有安全审计员可以校验审计日志。"))
     running = AuditVerification.objects.filter(active=True).first()
     if running:
         return running, False

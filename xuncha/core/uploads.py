@@ -28,6 +28,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -38,20 +40,20 @@ class FileKind:
 
 
 PDF = FileKind("PDF", "application/pdf", frozenset({".pdf"}))
-PNG = FileKind("PNG 图片", "image/png", frozenset({".png"}))
-JPEG = FileKind("JPEG 图片", "image/jpeg", frozenset({".jpg", ".jpeg"}))
-GIF = FileKind("GIF 图片", "image/gif", frozenset({".gif"}))
-WEBP = FileKind("WebP 图片", "image/webp", frozenset({".webp"}))
+PNG = FileKind(gettext_lazy("PNG 图片"), "image/png", frozenset({".png"}))
+JPEG = FileKind(gettext_lazy("JPEG 图片"), "image/jpeg", frozenset({".jpg", ".jpeg"}))
+GIF = FileKind(gettext_lazy("GIF 图片"), "image/gif", frozenset({".gif"}))
+WEBP = FileKind(gettext_lazy("WebP 图片"), "image/webp", frozenset({".webp"}))
 # Office Open XML, WPS's own formats saved as OOXML, OFD and plain zip archives
 # all start as a zip; the extension says which.
 ZIP = FileKind(
-    "Office 文档或压缩包",
+    gettext_lazy("Office 文档或压缩包"),
     "application/zip",
     frozenset({".docx", ".xlsx", ".pptx", ".zip", ".ofd", ".wps", ".et", ".dps"}),
 )
 # Legacy Office and WPS binaries (.doc .xls .ppt .wps .et .dps) are OLE2 files.
 OLE2 = FileKind(
-    "Office/WPS 文档",
+    gettext_lazy("Office/WPS 文档"),
     "application/x-ole-storage",
     frozenset({".doc", ".xls", ".ppt", ".wps", ".et", ".dps"}),
 )
@@ -122,13 +124,13 @@ OLE_MACRO_STORAGES = {"macros", "_vba_project_cur", "vba", "_vba_project"}
 # PDF names that run code, start programs or carry other files. A PDF may
 # spell a name with #xx escapes (/J#61vaScript), so names are decoded first.
 PDF_FORBIDDEN_NAMES = {
-    "JS": "JavaScript 脚本",
-    "JavaScript": "JavaScript 脚本",
-    "AA": "自动执行的动作",
-    "Launch": "启动外部程序的动作",
-    "EmbeddedFile": "嵌入的文件",
-    "EmbeddedFiles": "嵌入的文件",
-    "RichMedia": "嵌入的多媒体",
+    "JS": gettext_lazy("JavaScript 脚本"),
+    "JavaScript": gettext_lazy("JavaScript 脚本"),
+    "AA": gettext_lazy("自动执行的动作"),
+    "Launch": gettext_lazy("启动外部程序的动作"),
+    "EmbeddedFile": gettext_lazy("嵌入的文件"),
+    "EmbeddedFiles": gettext_lazy("嵌入的文件"),
+    "RichMedia": gettext_lazy("嵌入的多媒体"),
 }
 PDF_NAME = re.compile(rb"/([A-Za-z0-9#._-]+)")
 PDF_MAX_OBJECTS = 200_000
@@ -170,12 +172,15 @@ def check_upload(upload: UploadedFile, *, max_mb: int | None = None) -> CheckedF
     name = upload.name or ""
     shown = safe_display_name(name)
     if "/" in name or "\\" in name or ".." in name or "\x00" in name:
-        raise ValidationError(f"文件名「{shown}」含有路径字符，请重命名后再上传。")
+        raise ValidationError(
+            _("文件名「%(name)s」含有路径字符，请重命名后再上传。") % {"name": shown}
+        )
     if upload.size == 0:
-        raise ValidationError("文件是空的。")
+        raise ValidationError(_("文件是空的。"))
     if upload.size > limit_mb * 1024 * 1024:
         raise ValidationError(
-            f"文件「{shown}」超过 {limit_mb} MB 的上限（{upload.size / 1048576:.1f} MB）。"
+            _("文件「%(name)s」超过 %(max)s MB 的上限（%(size)s MB）。")
+            % {"name": shown, "max": limit_mb, "size": f"{upload.size / 1048576:.1f}"}
         )
     extension = PurePosixPath(name).suffix.lower()
     upload.seek(0)
@@ -184,10 +189,14 @@ def check_upload(upload: UploadedFile, *, max_mb: int | None = None) -> CheckedF
     kind = _kind_of(head)
     if kind is None:
         raise ValidationError(
-            f"文件「{shown}」的类型不在允许范围内（仅限 PDF、图片、Office/WPS 文档和 zip）。"
+            _("文件「%(name)s」的类型不在允许范围内（仅限 PDF、图片、Office/WPS 文档和 zip）。")
+            % {"name": shown}
         )
     if extension not in kind.extensions:
-        raise ValidationError(f"文件「{shown}」的扩展名与内容不符：内容是{kind.label}。")
+        raise ValidationError(
+            _("文件「%(name)s」的扩展名与内容不符：内容是%(kind)s。")
+            % {"name": shown, "kind": kind.label}
+        )
 
     # Files are size-limited above (UPLOAD_MAX_MB), so reading one whole is bounded.
     data = upload.read()
@@ -208,7 +217,8 @@ def check_upload(upload: UploadedFile, *, max_mb: int | None = None) -> CheckedF
     # carrying markup is refused rather than silently cleaned: it was made so.
     if kind is not ZIP and HTML_MARKERS.search(data):
         raise ValidationError(
-            f"文件「{shown}」中夹带了网页或脚本代码（可能是伪装的网页文件），已拒绝。"
+            _("文件「%(name)s」中夹带了网页或脚本代码（可能是伪装的网页文件），已拒绝。")
+            % {"name": shown}
         )
     return CheckedFile(
         original_name=shown,
@@ -248,7 +258,8 @@ def _check_pdf(data: bytes, shown: str) -> None:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
         raise ValidationError(
-            f"文件「{shown}」不是有效的 PDF 文件（无法解析），可能已损坏或是伪装的文件。"
+            _("文件「%(name)s」不是有效的 PDF 文件（无法解析），可能已损坏或是伪装的文件。")
+            % {"name": shown}
         ) from None
     if found:
         raise _pdf_refused(shown, found)
@@ -256,7 +267,10 @@ def _check_pdf(data: bytes, shown: str) -> None:
 
 def _pdf_refused(shown: str, what: str) -> ValidationError:
     return ValidationError(
-        f"文件「{shown}」含有{what}，出于安全原因不能上传。请另存为（或打印为）普通 PDF 后再上传。"
+        _(
+            "文件「%(name)s」含有%(what)s，出于安全原因不能上传。请另存为（或打印为）普通 PDF 后再上传。"
+        )
+        % {"name": shown, "what": what}
     )
 
 
@@ -278,7 +292,7 @@ def _walk_pdf(root) -> str | None:
             node = node.get_object()
         visited += 1
         if visited > PDF_MAX_OBJECTS:
-            return "过多的对象"
+            return _("过多的对象")
         if isinstance(node, DictionaryObject):
             for name, value in node.items():
                 found = PDF_FORBIDDEN_NAMES.get(str(name).lstrip("/"))
@@ -300,7 +314,9 @@ def _reencode_image(data: bytes, kind: FileKind, shown: str) -> bytes:
     comments, metadata (EXIF with GPS too) and anything hidden in them is gone."""
     from PIL import Image, UnidentifiedImageError
 
-    bad = ValidationError(f"文件「{shown}」不是有效的图片，可能是伪装成图片的其他文件。")
+    bad = ValidationError(
+        _("文件「%(name)s」不是有效的图片，可能是伪装成图片的其他文件。") % {"name": shown}
+    )
     try:
         # A picture far larger than any photo is refused outright (Pillow's
         # own bomb limit only warns below twice its default).
@@ -334,8 +350,11 @@ def _check_pixels(image, shown: str) -> None:
     frames = getattr(image, "n_frames", 1)
     if width * height * frames > UPLOAD_IMAGE_MAX_PIXELS:
         raise ValidationError(
-            f"文件「{shown}」的图片尺寸或帧数过大（{width}×{height} 像素，{frames} 帧），"
-            "请缩小或另存为单张图片后再上传。"
+            _(
+                "文件「%(name)s」的图片尺寸或帧数过大（%(width)s×%(height)s 像素，%(frames)s 帧），"
+                "请缩小或另存为单张图片后再上传。"
+            )
+            % {"name": shown, "width": width, "height": height, "frames": frames}
         )
 
 
@@ -390,13 +409,19 @@ def check_zip_expansion(
     compressed = sum(info.compress_size for info in infos) or 1
     if total > max_mb * 1024 * 1024:
         raise ValidationError(
-            f"{subject}解压后达 {total / 1048576:.0f} MB，超过 {max_mb} MB 的上限，"
-            "已拒绝（可能是“压缩炸弹”）。"
+            _(
+                "%(subject)s解压后达 %(size)s MB，超过 %(max)s MB 的上限，"
+                "已拒绝（可能是“压缩炸弹”）。"
+            )
+            % {"subject": subject, "size": f"{total / 1048576:.0f}", "max": max_mb}
         )
     if total > 1024 * 1024 and total / compressed > max_ratio:
         raise ValidationError(
-            f"{subject}的压缩比异常（{total / compressed:.0f} 倍，上限 {max_ratio} 倍），"
-            "已拒绝（可能是“压缩炸弹”）。"
+            _(
+                "%(subject)s的压缩比异常（%(ratio)s 倍，上限 %(max)s 倍），"
+                "已拒绝（可能是“压缩炸弹”）。"
+            )
+            % {"subject": subject, "ratio": f"{total / compressed:.0f}", "max": max_ratio}
         )
 
 
@@ -405,23 +430,29 @@ def open_zip(data: bytes, subject: str, *, max_mb: int | None = None) -> zipfile
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationError(f"{subject}不是有效的压缩文件，可能已损坏。") from None
+        raise ValidationError(
+            _("%(subject)s不是有效的压缩文件，可能已损坏。") % {"subject": subject}
+        ) from None
     check_zip_expansion(archive, subject, max_mb=max_mb)
     return archive
 
 
 def _check_zip(data: bytes, extension: str, shown: str) -> None:
-    with open_zip(data, f"文件「{shown}」") as archive:
+    with open_zip(data, _("文件「%(name)s」") % {"name": shown}) as archive:
         names = archive.namelist()
         for entry in names:
             lowered = entry.lower()
             if lowered.endswith(FORBIDDEN_ENTRY_SUFFIXES):
                 raise ValidationError(
-                    f"文件「{shown}」中包含可执行程序或网页（{safe_display_name(entry)}），已拒绝。"
+                    _("文件「%(name)s」中包含可执行程序或网页（%(entry)s），已拒绝。")
+                    % {"name": shown, "entry": safe_display_name(entry)}
                 )
             if MACRO_ENTRY.search(entry.encode()):
                 raise ValidationError(
-                    f"文件「{shown}」含有宏或控件，出于安全原因不能上传。请另存为不含宏的格式后再上传。"
+                    _(
+                        "文件「%(name)s」含有宏或控件，出于安全原因不能上传。请另存为不含宏的格式后再上传。"
+                    )
+                    % {"name": shown}
                 )
         if extension in OOXML_MAIN_PARTS:
             try:
@@ -430,10 +461,13 @@ def _check_zip(data: bytes, extension: str, shown: str) -> None:
                 types = ""
             if not any(main in types for main in OOXML_MAIN_PARTS[extension]):
                 raise ValidationError(
-                    f"文件「{shown}」不是有效的 {extension[1:].upper()} 文档（内容与扩展名不符），已拒绝。"
+                    _("文件「%(name)s」不是有效的 %(format)s 文档（内容与扩展名不符），已拒绝。")
+                    % {"name": shown, "format": extension[1:].upper()}
                 )
         elif extension == ".ofd" and "OFD.xml" not in names:
-            raise ValidationError(f"文件「{shown}」不是有效的 OFD 文档，已拒绝。")
+            raise ValidationError(
+                _("文件「%(name)s」不是有效的 OFD 文档，已拒绝。") % {"name": shown}
+            )
 
 
 # --- Legacy OLE files (.doc .xls .ppt and WPS) --------------------------------
@@ -442,7 +476,10 @@ def _check_zip(data: bytes, extension: str, shown: str) -> None:
 def _check_ole(data: bytes, extension: str, shown: str) -> None:
     import olefile
 
-    bad = ValidationError(f"文件「{shown}」不是有效的 Office/WPS 文档，可能已损坏或是伪装的文件。")
+    bad = ValidationError(
+        _("文件「%(name)s」不是有效的 Office/WPS 文档，可能已损坏或是伪装的文件。")
+        % {"name": shown}
+    )
     try:
         with olefile.OleFileIO(data) as ole:
             entries = ole.listdir(streams=True, storages=True)
@@ -452,7 +489,8 @@ def _check_ole(data: bytes, extension: str, shown: str) -> None:
     every = {part.lower() for path in entries for part in path}
     if every & OLE_MACRO_STORAGES:
         raise ValidationError(
-            f"文件「{shown}」含有宏，出于安全原因不能上传。请另存为不含宏的格式后再上传。"
+            _("文件「%(name)s」含有宏，出于安全原因不能上传。请另存为不含宏的格式后再上传。")
+            % {"name": shown}
         )
     if not top & OLE_MAIN_STREAMS.get(extension, set()):
         raise bad

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 # A precondition: the reason (or reasons) the action is still blocked, or None/[].
 Check = Callable[[Any], str | Sequence[str] | None]
@@ -109,15 +110,25 @@ def check(workflow: Workflow, user, obj, action: str) -> Rule:
     The state is judged first (as the ledger always did): someone looking at a
     stale page learns the object moved on, not that they lack a role."""
     rule = workflow.rule(action)
-    denial = rule.denial or f"「{rule.label}」须由{rule.actor}操作。"
+    denial = rule.denial or _("「%(action)s」须由%(actor)s操作。") % {
+        "action": rule.label,
+        "actor": rule.actor,
+    }
     if rule.who_first and not rule.who(user, obj):
         raise PermissionDenied(denial)
     if workflow.state_of(obj) not in rule.sources:
         state = workflow.state_label(obj)
         if "{state}" in rule.refusal:  # a refusal that places the state itself
-            raise ValidationError(rule.refusal.format(state=state))
-        reason = rule.refusal or f"不能{rule.label}。"
-        raise ValidationError(f"{reason}{workflow.noun}当前为「{state}」。")
+            raise ValidationError(str(rule.refusal).format(state=state))
+        reason = rule.refusal or _("不能%(action)s。") % {"action": rule.label}
+        if not workflow.noun:
+            raise ValidationError(
+                _("%(reason)s当前为「%(state)s」。") % {"reason": reason, "state": state}
+            )
+        raise ValidationError(
+            _("%(reason)s%(noun)s当前为「%(state)s」。")
+            % {"reason": reason, "noun": workflow.noun, "state": state}
+        )
     if not rule.who(user, obj):
         raise PermissionDenied(denial)
     if reasons := blocking_reasons(rule, obj):

@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 EXAMPLE_COLUMN = "序号"
 EXAMPLE_MARK = "示例"
@@ -266,7 +267,7 @@ def read_sheet(content: bytes) -> tuple[list[str], list[tuple[int, list]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
-        raise SpreadsheetError("无法读取该 Excel 文件，文件可能已损坏。") from None
+        raise SpreadsheetError(_("无法读取该 Excel 文件，文件可能已损坏。")) from None
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -281,7 +282,7 @@ def read_sheet(content: bytes) -> tuple[list[str], list[tuple[int, list]]]:
     finally:
         workbook.close()
     if not any(headers):
-        raise SpreadsheetError("表格中没有表头。请下载模板核对后再上传。")
+        raise SpreadsheetError(_("表格中没有表头。请下载模板核对后再上传。"))
     return headers, data
 
 
@@ -302,7 +303,7 @@ def check_sheet(
 
     known = {column.header for column in columns} | {EXAMPLE_COLUMN}
     if not known & set(headers):
-        raise SpreadsheetError("表头不符合模板，没有一列是模板中的列。请下载模板核对后再上传。")
+        raise SpreadsheetError(_("表头不符合模板，没有一列是模板中的列。请下载模板核对后再上传。"))
     problems: list[list] = []
     missing = {c.header for c in columns if c.required and c.header not in headers}
     for column in columns:

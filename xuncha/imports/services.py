@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
@@ -66,7 +67,7 @@ def may_import(user) -> bool:
 
 def require_importer(user) -> None:
     if not may_import(user):
-        raise PermissionDenied("只有巡察办工作人员可以导入数据。")
+        raise PermissionDenied(_("只有巡察办工作人员可以导入数据。"))
 
 
 def _already_imported(user, kind: str, digest: str) -> ImportJob | None:
@@ -90,9 +91,11 @@ def import_upload(*, user, kind: str, upload) -> ImportJob:
     try:
         spec = get_kind(kind)
     except LookupError:
-        raise ValidationError("未知的导入内容。") from None
+        raise ValidationError(_("未知的导入内容。")) from None
     if upload.size > settings.UPLOAD_MAX_MB * 1024 * 1024:
-        raise ValidationError(f"文件超过 {settings.UPLOAD_MAX_MB} MB，请拆分后再上传。")
+        raise ValidationError(
+            _("文件超过 %(max)s MB，请拆分后再上传。") % {"max": settings.UPLOAD_MAX_MB}
+        )
     content = upload.read()
     try:
         # The zip directory only: nothing is decompressed in the request.
@@ -103,9 +106,16 @@ def import_upload(*, user, kind: str, upload) -> ImportJob:
     earlier = _already_imported(user, spec.key, digest)
     if earlier is not None:
         raise ValidationError(
-            f"该文件已于 {timezone.localtime(earlier.finished_at):%Y-%m-%d %H:%M} 导入过"
-            f"（导入任务 {earlier.pk}，{earlier.original_name}），不能重复导入。"
-            "如需补充或更正，请只上传新增或修改的行。"
+            _(
+                "该文件已于 %(when)s 导入过"
+                "（导入任务 %(job)s，%(name)s），不能重复导入。"
+                "如需补充或更正，请只上传新增或修改的行。"
+            )
+            % {
+                "when": f"{timezone.localtime(earlier.finished_at):%Y-%m-%d %H:%M}",
+                "job": earlier.pk,
+                "name": earlier.original_name,
+            }
         )
     job = ImportJob(
         owner=user, kind=spec.key, original_name=upload.name[:200], rows=0, sha256=digest
@@ -167,7 +177,7 @@ def _check(job: ImportJob, content: bytes | None = None) -> Checked:
     check_xlsx_container(content)
     headers, data = read_sheet(content)
     if not data:
-        raise SpreadsheetError("表格中没有数据行。")
+        raise SpreadsheetError(_("表格中没有数据行。"))
 
     def progress(done: int, total: int) -> None:
         _write_progress(job, 5 + 80 * done // max(total, 1))
@@ -242,7 +252,7 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
     """The owner confirms a file that passed the check. Confirming twice starts one import."""
     require_importer(user)
     if job.owner_id != user.pk:
-        raise PermissionDenied("只能确认自己上传的文件。")
+        raise PermissionDenied(_("只能确认自己上传的文件。"))
     claimed = ImportJob.objects.filter(pk=job.pk, status=S.VALID).update(
         status=S.IMPORTING, progress=0, queued_at=timezone.now()
     )
@@ -250,7 +260,7 @@ def import_confirm(*, job: ImportJob, user) -> ImportJob:
     if not claimed:
         if job.status in (S.IMPORTING, S.DONE):
             return job  # already confirmed: nothing more to start
-        raise ValidationError("该文件未通过校验，不能导入。")
+        raise ValidationError(_("该文件未通过校验，不能导入。"))
     from xuncha.imports.tasks import commit_import
 
     run_in_worker(commit_import, job.pk)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
@@ -60,9 +61,13 @@ class ResourceWithUserMixin:
         # import-export announces success whatever happened; a rolled-back commit must say so.
         if result.has_errors() or result.has_validation_errors():
             problems = "；".join(
-                f"第 {p.row_number} 行 {p.column}：{p.message}" for p in row_problems(result)[:10]
+                _("第 %(row)s 行 %(column)s：%(message)s")
+                % {"row": p.row_number, "column": p.column, "message": p.message}
+                for p in row_problems(result)[:10]
             )
-            messages.error(request, f"导入未完成，没有写入任何数据。{problems}")
+            messages.error(
+                request, _("导入未完成，没有写入任何数据。%(problems)s") % {"problems": problems}
+            )
             app_label, model_name = self.get_model_info()
             return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
         return super().process_result(result, request)

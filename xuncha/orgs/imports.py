@@ -8,6 +8,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from import_export.results import Result
 
 from xuncha.core.uploads import open_zip
@@ -22,15 +23,17 @@ def check_xlsx_container(content: bytes) -> None:
     whose directory declares no more than IMPORT_XLSX_MAX_UNCOMPRESSED_MB
     (openpyxl would hold all of it in memory) at a sane compression ratio."""
     if not content:
-        raise SpreadsheetError("文件是空的。")
+        raise SpreadsheetError(_("文件是空的。"))
     if not content.startswith(b"PK"):
-        raise SpreadsheetError("文件不是 Excel（.xlsx）表格，请另存为 .xlsx 后再上传。")
+        raise SpreadsheetError(_("文件不是 Excel（.xlsx）表格，请另存为 .xlsx 后再上传。"))
     try:
         zipfile.ZipFile(io.BytesIO(content)).close()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise SpreadsheetError("无法读取该 Excel 文件，文件可能已损坏。") from None
+        raise SpreadsheetError(_("无法读取该 Excel 文件，文件可能已损坏。")) from None
     try:
-        open_zip(content, "该 Excel 文件", max_mb=settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB).close()
+        open_zip(
+            content, _("该 Excel 文件"), max_mb=settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB
+        ).close()
     except ValidationError as error:
         raise SpreadsheetError(error.messages[0]) from None
 
@@ -40,9 +43,9 @@ def read_xlsx(content: bytes) -> tablib.Dataset:
     try:
         dataset = tablib.Dataset().load(content, format="xlsx")
     except Exception:
-        raise SpreadsheetError("无法读取该 Excel 文件，文件可能已损坏。") from None
+        raise SpreadsheetError(_("无法读取该 Excel 文件，文件可能已损坏。")) from None
     if not dataset.headers or len(dataset) == 0:
-        raise SpreadsheetError("表格中没有数据行。")
+        raise SpreadsheetError(_("表格中没有数据行。"))
     return dataset
 
 
@@ -74,7 +77,8 @@ def check_headers(resource, dataset: tablib.Dataset) -> None:
     missing = [name for name in expected if name not in dataset.headers]
     if missing:
         raise SpreadsheetError(
-            "表头不符合模板，缺少列：" + "、".join(missing) + "。请下载模板核对后再上传。"
+            _("表头不符合模板，缺少列：%(missing)s。请下载模板核对后再上传。")
+            % {"missing": "、".join(missing)}
         )
 
 

@@ -8,6 +8,7 @@ service as a form, so imports are validated and audited like any change.
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from xuncha.audit.services import log_action
@@ -27,7 +28,7 @@ class ChoiceLabelWidget(widgets.Widget):
         text = str(value).strip() if value is not None else ""
         if not text:
             if self.required:
-                raise ValueError("不能为空。")
+                raise ValueError(_("不能为空。"))
             return ""
         # The office's sheets are in Chinese whatever language the page is in.
         with translation.override("zh-hans"):
@@ -35,8 +36,10 @@ class ChoiceLabelWidget(widgets.Widget):
         for code, label in labels:
             if text in (label, code):
                 return code
-        allowed = "、".join(label for _, label in labels)
-        raise ValueError(f"「{text}」不是有效值，可选：{allowed}。")
+        allowed = "、".join(label for _code, label in labels)
+        raise ValueError(
+            _("「%(text)s」不是有效值，可选：%(allowed)s。") % {"text": text, "allowed": allowed}
+        )
 
     def render(self, value, obj=None, **kwargs):
         with translation.override("zh-hans"):
@@ -56,7 +59,9 @@ class LookupWidget(widgets.ForeignKeyWidget):
         try:
             return self.model.objects.get(**{self.field: str(value).strip()})
         except self.model.DoesNotExist:
-            raise ValueError(f"{self.what}「{value}」不存在。") from None
+            raise ValueError(
+                _("%(what)s「%(value)s」不存在。") % {"what": self.what, "value": value}
+            ) from None
 
 
 class NamedManyWidget(widgets.ManyToManyWidget):
@@ -74,7 +79,10 @@ class NamedManyWidget(widgets.ManyToManyWidget):
         found = self.model.objects.filter(**{f"{self.field}__in": names})
         missing = set(names) - {getattr(obj, self.field) for obj in found}
         if missing:
-            raise ValueError(f"{self.what}「{'、'.join(sorted(missing))}」不存在。")
+            raise ValueError(
+                _("%(what)s「%(value)s」不存在。")
+                % {"what": self.what, "value": "、".join(sorted(missing))}
+            )
         return found
 
 
@@ -85,7 +93,7 @@ class BooleanLabelWidget(widgets.Widget):
             return True
         if text in ("", "否", "0", "false", "False", "N", "n"):
             return False
-        raise ValueError(f"「{text}」应为“是”或“否”。")
+        raise ValueError(_("「%(text)s」应为“是”或“否”。") % {"text": text})
 
     def render(self, value, obj=None, **kwargs):
         return "是" if value else "否"

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xuncha.accounts.roles import Role
 from xuncha.audit.services import log_action
@@ -14,7 +15,7 @@ def _check_no_cycle(organization: Organization) -> None:
     parent = organization.parent
     while parent is not None:
         if parent.pk in seen:
-            raise ValidationError({"parent": "上级党组织不能是本组织或其下级组织。"})
+            raise ValidationError({"parent": _("上级党组织不能是本组织或其下级组织。")})
         seen.add(parent.pk)
         parent = parent.parent
 
@@ -39,7 +40,7 @@ def _check_reach(organization: Organization, user) -> None:
         else region_id
     )
     if organization.region_id != region_id or stored != region_id:
-        raise ValidationError({"region": "只能维护本区县（市）的党组织。"})
+        raise ValidationError({"region": _("只能维护本区县（市）的党组织。")})
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -59,7 +60,7 @@ def enrolment_device(*, user: User) -> TOTPDevice:
     """The unconfirmed authenticator the enrolment page shows. The same one until
     it is confirmed, so reloading the page does not change the QR code."""
     if has_second_factor(user):
-        raise ValidationError("该账号已绑定身份验证器。")
+        raise ValidationError(_("该账号已绑定身份验证器。"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
@@ -102,7 +103,7 @@ def enrolment_confirm(*, user: User, code: str) -> Enrolment | None:
         .first()
     )
     if device is None or has_second_factor(user):
-        raise ValidationError("没有待绑定的身份验证器，请刷新页面重新开始。")
+        raise ValidationError(_("没有待绑定的身份验证器，请刷新页面重新开始。"))
     if not device.verify_token(normalise_code(code)):
         return None
     device.confirmed = True
@@ -159,7 +160,7 @@ def verify_code(*, user: User, code: str) -> Verification:
 def recovery_codes_regenerate(*, user: User) -> list[str]:
     """New codes for old: the ones printed before stop working at once."""
     if not has_second_factor(user):
-        raise ValidationError("请先绑定身份验证器。")
+        raise ValidationError(_("请先绑定身份验证器。"))
     codes = _new_recovery_codes(user)
     log_action(user, "otp.recovery_codes", user, {"recovery_codes": len(codes)})
     return codes
@@ -191,18 +192,18 @@ def _security_officers():
 def second_factor_reset_request(*, user: User, actor: User, reason: str) -> SecondFactorReset:
     """The system admin asks; nothing is removed until the security officer approves."""
     if not actor.has_role(Role.SYSADMIN):
-        raise PermissionDenied("只有系统管理员可以申请重置双因素登录。")
+        raise PermissionDenied(_("只有系统管理员可以申请重置双因素登录。"))
     if actor.pk == user.pk:
-        raise PermissionDenied("不能为自己的账号申请重置双因素登录。")
+        raise PermissionDenied(_("不能为自己的账号申请重置双因素登录。"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写申请原因。")
+        raise ValidationError(_("请填写申请原因。"))
     if not TOTPDevice.objects.filter(user=user).exists():
-        raise ValidationError("该账号尚未绑定身份验证器，无需重置。")
+        raise ValidationError(_("该账号尚未绑定身份验证器，无需重置。"))
     if SecondFactorReset.objects.filter(
         user=user, approved_at__isnull=True, declined_at__isnull=True
     ).exists():
-        raise ValidationError("该账号已有待审批的重置申请。")
+        raise ValidationError(_("该账号已有待审批的重置申请。"))
     reset = SecondFactorReset.objects.create(user=user, requested_by=actor, reason=reason)
     log_action(actor, "otp.reset_request", user, {"reset": reset.pk})
     notify(
@@ -218,17 +219,17 @@ def second_factor_reset_request(*, user: User, actor: User, reason: str) -> Seco
 def _lock_open(reset: SecondFactorReset) -> SecondFactorReset:
     locked = SecondFactorReset.objects.select_for_update().get(pk=reset.pk)
     if not locked.is_open:
-        raise ValidationError("该申请已处理。")
+        raise ValidationError(_("该申请已处理。"))
     return locked
 
 
 def _check_approver(reset: SecondFactorReset, actor: User) -> None:
     if not actor.has_role(Role.SECURITY_OFFICER):
-        raise PermissionDenied("只有安全保密管理员可以审批双因素登录重置。")
+        raise PermissionDenied(_("只有安全保密管理员可以审批双因素登录重置。"))
     if actor.pk == reset.requested_by_id:
-        raise PermissionDenied("申请人不能审批自己的申请。")
+        raise PermissionDenied(_("申请人不能审批自己的申请。"))
     if actor.pk == reset.user_id:
-        raise PermissionDenied("不能审批自己账号的重置申请。")
+        raise PermissionDenied(_("不能审批自己账号的重置申请。"))
 
 
 @transaction.atomic
