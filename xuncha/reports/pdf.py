@@ -68,19 +68,42 @@ def render_pdf(template_name: str, context: dict, *, reader=None) -> bytes:
     return _html(html).write_pdf(font_config=FontConfiguration())
 
 
+def render_pdf_to(template_name: str, context: dict, anchor: str) -> tuple[bytes, int, float]:
+    """Render a PDF template (as render_pdf, without a watermark) whose last
+    page is to be continued by pages drawn with ReportLab: the PDF, its
+    number of pages, and how far below its last page's top edge (points)
+    the element with id ``anchor`` (at the end of the content) stands."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    context = {**context, "fonts_stylesheet": FONTS_STYLESHEET, "watermark": ""}
+    document = _html(render_to_string(template_name, context)).render(
+        font_config=FontConfiguration()
+    )
+    _x, y, *_rest = document.pages[-1].anchors[anchor]
+    return document.write_pdf(), len(document.pages), y * 0.75  # CSS px to points
+
+
 def page_count(content: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(content)).pages)
 
 
-def join_pdfs(contents: Iterable[bytes]) -> bytes:
-    """The documents' pages, in order, as one PDF."""
+def join_pdfs(contents: Iterable[bytes], *, overlay: bool = False) -> bytes:
+    """The documents' pages, in order, as one PDF. ``overlay``: each
+    document's first page is laid over the one before's last page (the
+    document goes on on that page; see render_pdf_to)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for content in contents:
-        writer.append(PdfReader(io.BytesIO(content)))
+        reader = PdfReader(io.BytesIO(content))
+        if overlay and len(writer.pages):
+            writer.pages[-1].merge_page(reader.pages[0])
+            for page in reader.pages[1:]:
+                writer.add_page(page)
+        else:
+            writer.append(reader)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

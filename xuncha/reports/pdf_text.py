@@ -168,9 +168,10 @@ def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, st
         i = j
 
 
-def break_lines(block: Block, width: float) -> list[Line]:
+def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line]:
     """The block's lines within ``width`` points, by the rules of Chinese
-    text (see _break_at). Each line's end is found by bisection on the
+    text (see _break_at), the first one ``indent`` points in (a paragraph's
+    two-character indent). Each line's end is found by bisection on the
     running widths: no work per character beyond measuring it once."""
     text, cum, ends = _measure(block)
     size = max(style.size for _value, style in block.runs)
@@ -180,7 +181,8 @@ def break_lines(block: Block, width: float) -> list[Line]:
         if text[start] == " ":
             start += 1
             continue
-        offset = cum[start - 1] if start else 0.0
+        # The first line's pieces start ``indent`` in: as if the text began earlier.
+        offset = (cum[start - 1] if start else 0.0) - (indent if not lines else 0.0)
         end = bisect_right(cum, offset + width, start, n)
         end = n if end >= n else _break_at(text, start, max(end, start + 1))
         last = end

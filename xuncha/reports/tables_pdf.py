@@ -151,7 +151,10 @@ class _TextOps:
         code, doc = self.code, self.doc
         for line in lines:
             baseline = top - line.baseline
-            start = x + (width - line.width) / 2 if align == "center" else x
+            if align == "center":
+                start = x + (width - line.width) / 2
+            else:
+                start = x + width - line.width if align == "right" else x
             for dx, value, style in line.pieces:
                 if style.colour != self.colour:
                     code.append(_RGB[style.colour])
@@ -269,6 +272,79 @@ class GridTable(Flowable):
         text.write()
 
 
+class TextLines(Flowable):
+    """A paragraph already broken into lines (pdf_text.break_lines), drawn
+    as text: WeasyPrint's or ReportLab's Paragraph cost many times more for
+    the overview's paragraphs, one or more per organization. It splits
+    between lines."""
+
+    def __init__(self, lines: list[Line], width: float, align: str = "left",
+                 space_before: float = 0, space_after: float = 0):  # fmt: skip
+        super().__init__()
+        self.lines, self.width, self.align = lines, width, align
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+        self.height = sum(line.height for line in lines)
+
+    def wrap(self, availWidth, availHeight):
+        return self.width, self.height
+
+    def first_rows_height(self) -> float:
+        return self.lines[0].height if self.lines else 0
+
+    def split(self, availWidth, availHeight):
+        used, n = 0.0, 0
+        while n < len(self.lines) and used + self.lines[n].height <= availHeight:
+            used += self.lines[n].height
+            n += 1
+        if n == 0 or n == len(self.lines):
+            return [] if n == 0 else [self]
+        return [
+            TextLines(self.lines[:n], self.width, self.align, self.spaceBefore, 0),
+            TextLines(self.lines[n:], self.width, self.align, 0, self.spaceAfter),
+        ]
+
+    def draw(self):
+        text = _TextOps(self.canv)
+        text.lines(self.lines, 0, self.height, self.width, self.align)
+        text.write()
+
+
+def text_lines(block: Block, width: float, *, align: str = "left", indent: float = 0,
+               space_before: float = 0, space_after: float = 0) -> TextLines:  # fmt: skip
+    return TextLines(break_lines(block, width, indent=indent), width, align, space_before,
+                     space_after)  # fmt: skip
+
+
+class KeptWithNext(Flowable):
+    """Headings (``lead``) kept on the page with the start of what follows
+    them (a table's header and first row, a paragraph's first line): where
+    these do not fit, the whole moves to the next page. Once placed, it
+    hands its pieces to the page loop, the follower to split there as it
+    goes."""
+
+    def __init__(self, lead: list[Flowable], follower: Flowable):
+        super().__init__()
+        self.lead, self.follower = lead, follower
+
+    def wrap(self, availWidth, availHeight):
+        # Never drawn whole: taller than the room, so the page loop asks for split().
+        return availWidth, availHeight + 1
+
+    def split(self, availWidth, availHeight):
+        lead = sum(
+            f.wrap(availWidth, availHeight)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+            for f in self.lead
+        )
+        at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
+        start = self.follower.getSpaceBefore() + self.follower.first_rows_height()
+        if not at_top and lead + start > availHeight:
+            return []
+        return [*self.lead, self.follower]
+
+    def draw(self):  # pragma: no cover - split() always takes its place
+        raise NotImplementedError
+
+
 # --- Pages ------------------------------------------------------------------------
 
 
@@ -297,6 +373,12 @@ def landscape_a4(margins: tuple[float, float, float, float], mark: str = "") -> 
     return PageSetup(size=landscape(A4), margins=margins, mark=mark)
 
 
+def portrait_a4(margins: tuple[float, float, float, float], mark: str = "") -> PageSetup:
+    from reportlab.lib.pagesizes import A4
+
+    return PageSetup(size=A4, margins=margins, mark=mark)
+
+
 def _furniture(canvas, page: PageSetup, number: int) -> None:
     """The mark and the page number where WeasyPrint's margin boxes put
     them: each centred on the height of its margin; the number "— N —" on
@@ -315,9 +397,17 @@ def _furniture(canvas, page: PageSetup, number: int) -> None:
         canvas.drawString(left, y, label)
 
 
-def write_pages(story: Iterable, page: PageSetup, *, first_number: int) -> tuple[bytes, int]:
+def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
+                first_top: float | None = None) -> tuple[bytes, int]:  # fmt: skip
     """Lay out ``story`` (flowables, consumed as it goes) on pages numbered
-    from ``first_number``; the PDF and its number of pages.
+    from ``first_number``; the PDF and its number of pages. A PageSetup in
+    the story starts a new page of that setup (the overview's portrait
+    pages, then the tables' landscape ones).
+
+    ``first_top``: the first page continues a page drawn before (the
+    overview's WeasyPrint part), laid over it when the two are joined: its
+    text starts ``first_top`` points below the page's top edge, and its
+    mark and number are the other page's.
 
     The loop is Platypus's own (Frame.add, else the flowable's split: the
     first piece drawn, the rest laid out next), without a DocTemplate, which
@@ -332,34 +422,59 @@ def write_pages(story: Iterable, page: PageSetup, *, first_number: int) -> tuple
     # Helvetica, unembedded, in every page's preamble.
     canvas = Canvas(out, pagesize=page.size, pageCompression=1, invariant=1,
                     initialFontName=BODY, initialFontSize=10.5)  # fmt: skip
-    x, y, width, height = page.frame
     number = first_number
+    furnished = first_top is None
 
-    def new_frame() -> Frame:
+    def new_frame(top: float | None = None) -> Frame:
+        x, y, width, height = page.frame
+        if top is not None:
+            height = min(height, page.size[1] - top - y)
         return Frame(x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0,
                      bottomPadding=0)  # fmt: skip
 
-    frame = new_frame()
+    def next_page(setup: PageSetup | None = None) -> None:
+        nonlocal number, furnished, page
+        if furnished:
+            _furniture(canvas, page, number)
+        canvas.showPage()
+        if setup is not None:
+            page = setup
+            canvas.setPageSize(page.size)
+        number += 1
+        furnished = True
+
+    frame, empty = new_frame(first_top), first_top is None
+    if first_top is not None:
+        frame._atTop = 0  # it goes on from text above: spaces before count, headings move
     for flowable in story:
+        if isinstance(flowable, PageSetup):
+            if empty:  # nothing on this page yet: it takes the new setup
+                page = flowable
+                canvas.setPageSize(page.size)
+            else:
+                next_page(flowable)
+            frame, empty = new_frame(), True
+            continue
         pending = [flowable]
         while pending:
             current = pending.pop()
             if frame.add(current, canvas, trySplit=1):
+                empty = False
                 continue
             pieces = frame.split(current, canvas)
             if pieces:
                 if not frame.add(pieces[0], canvas, trySplit=0):
                     raise LayoutError(f"{current.identity(30)} does not fit once split")
+                empty = False
                 pending.extend(reversed(pieces[1:]))
                 continue
-            if frame._atTop:
+            if frame._atTop and empty:
                 raise LayoutError(f"{current.identity(30)} is too large for a page")
-            _furniture(canvas, page, number)
-            canvas.showPage()
-            number += 1
-            frame = new_frame()
+            next_page()
+            frame, empty = new_frame(), True
             pending.append(current)
-    _furniture(canvas, page, number)
+    if furnished:
+        _furniture(canvas, page, number)
     canvas.showPage()
     canvas.save()
     return out.getvalue(), number - first_number + 1
