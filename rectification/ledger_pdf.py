@@ -35,6 +35,7 @@ from xuncha.reports.tables_pdf import (
     GridTable,
     HeaderCell,
     KeptWithNext,
+    Layouts,
     PageSetup,
     TextLines,
     landscape_a4,
@@ -148,8 +149,9 @@ class OrganizationTable:
 def ledger_story(organizations: Iterable[OrganizationTable]) -> Iterator[Flowable]:
     advances()  # the faces registered before a line is measured
     title = [_lines("四、整改台账明细", SECTION_TITLE, 28, space_after=3)]
+    layouts = Layouts()
     for organization in organizations:
-        rows = [lay_out_row(GRID, row.cells) for row in organization.rows]
+        rows = [lay_out_row(GRID, row.cells, layouts) for row in organization.rows]
         lead = [
             *title,
             _lines(organization.heading, HEADING, 21, space_before=5.6),

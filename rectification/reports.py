@@ -37,7 +37,7 @@ from rounds.selectors import get_round_for_user, get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.core.xlsx import PrintSetup, Sheet, xlsx_bytes
 from xuncha.orgs.models import Region
-from xuncha.reports.pdf import join_pdfs, render_pdf_to
+from xuncha.reports.pdf import join_pdfs, long_lived_objects_set_aside, render_pdf_to
 from xuncha.reports.registry import PDF, XLSX, Document, Generated, register
 
 SCOPES = {"target": "巡察对象", "round": "巡察轮次", "region": "区县（市）", "city": "全市"}
@@ -448,6 +448,11 @@ def ledger_pdf(
     ``targets`` keeps the scope's items of those targets only (the bench's
     3,500-item round ledger, cut from a round of 10,000)."""
     # ReportLab is loaded by the processes that draw a ledger, not by every one.
+    with long_lived_objects_set_aside():
+        return _ledger_pdf(user, params, progress, targets=targets)
+
+
+def _ledger_pdf(user, params: dict, progress, *, targets: list[int] | None) -> tuple[Ledger, bytes]:
     from rectification.ledger_pdf import OrganizationTable, ledger_pages, row_cells
 
     scope, pk, _fmt = _params(params)

@@ -15,10 +15,10 @@ few headings) go through ``markup()``.
 """
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -43,15 +43,17 @@ CANNOT_END = frozenset("（《「『【〔〈“‘([{")
 @cache
 def advances() -> dict[str, dict[str, float]]:
     """Register the shipped fonts with ReportLab, once per process, and
-    return each face's character → advance map (in ems). The PDF font name
-    is set to the face's XC name (ReportLab would use the font's own
+    return each face's character → advance map (in ems). Each face is
+    embedded as one font with two-byte codes (xuncha.reports.cid_fonts).
+    The PDF font name is set to the face's XC name (ReportLab would use the font's own
     PostScript name), so both renderers' subsets read alike in pdffonts."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+
+    from xuncha.reports.cid_fonts import CIDTrueTypeFont
 
     found = {}
     for name, file in FONT_FILES.items():
-        font = TTFont(name, str(FONTS_DIR / file))
+        font = CIDTrueTypeFont(name, str(FONTS_DIR / file))
         font.face.name = name.encode("ascii")
         pdfmetrics.registerFont(font)
         found[name] = {chr(code): width / 1000 for code, width in font.face.charWidths.items()}
@@ -74,15 +76,15 @@ def markup(value) -> str:
     return "".join(f'<font face="{SANS}">{c}</font>' if c in sans_only() else c for c in value)
 
 
-@dataclass(frozen=True)
-class TextStyle:
+# Named tuples, not dataclasses: a ledger makes ten blocks a row, and a
+# tuple is made and hashed in C.
+class TextStyle(NamedTuple):
     font: str = BODY
     size: float = 10.5
     colour: str = "#000000"
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A paragraph of a cell: runs of text in their styles, on lines
     ``leading`` apart. Its largest size sets the baseline, so that the first
     lines of a row's cells share one whatever their first run."""
@@ -114,14 +116,36 @@ def _sans(style: TextStyle) -> TextStyle:
     return TextStyle(SANS, style.size, style.colour)
 
 
+class _Advances(dict):
+    """Character → advance in points at one size; a character the faces
+    lack counts one em (it is drawn as the font's missing glyph)."""
+
+    def __init__(self, font: str, size: float):
+        super().__init__((char, em * size) for char, em in _widths(font).items())
+        self.size = size
+
+    def __missing__(self, char: str) -> float:
+        return self.size
+
+
+@cache
+def _advances(font: str, size: float) -> _Advances:
+    return _Advances(font, size)
+
+
 def _measure(block: Block) -> tuple[str, list[float], list[tuple[int, TextStyle]]]:
     """The block's text (white space collapsed), the running width at each
-    character, and where each run ends."""
+    character, and where each run ends. The widths are looked up and summed
+    by map() and accumulate(), with no Python code run per character."""
+    if len(block.runs) == 1:  # most cells
+        ((value, style),) = block.runs
+        value = " ".join(value.split())
+        advances_at = _advances(style.font, style.size)
+        return value, list(accumulate(map(advances_at.__getitem__, value))), [(len(value), style)]
     texts, widths, ends, end = [], [], [], 0
     for value, style in block.runs:
         value = " ".join(value.split())
-        get, size = _widths(style.font).get, style.size
-        widths.extend([get(c, 1.0) * size for c in value])
+        widths.extend(map(_advances(style.font, style.size).__getitem__, value))
         texts.append(value)
         end += len(value)
         ends.append((end, style))

@@ -17,7 +17,7 @@ outer side, numbered on from the pages before.
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.rl_accel import escapePDF
@@ -64,6 +64,10 @@ class Grid:
     def x(self, column: int) -> float:
         return sum(self.widths[:column])
 
+    @cached_property
+    def inner_widths(self) -> tuple[float, ...]:
+        return tuple(self.inner(column, column) for column in range(len(self.widths)))
+
     def inner(self, first: int, last: int) -> float:
         """The width for text in columns first..last."""
         return sum(self.widths[first : last + 1]) - self.padding[1] - self.padding[3]
@@ -95,11 +99,32 @@ class Row:
         return Row(head, padding), Row(tail, padding)
 
 
-def lay_out_row(grid: Grid, cells: Sequence[Sequence[Block]]) -> Row:
+SHORT = 24  # characters: a block this short is laid out once per document (see Layouts)
+
+
+class Layouts(dict):
+    """The lines of the short blocks of one document's tables, by block and
+    width: a ledger's cells repeat them row after row (the state, the
+    warning, the people responsible, the deadline). Made anew for each
+    document, never kept between documents."""
+
+    def __missing__(self, key: tuple[Block, float]) -> list[Line]:
+        self[key] = break_lines(*key)
+        return self[key]
+
+
+def lay_out_row(
+    grid: Grid, cells: Sequence[Sequence[Block]], layouts: Layouts | None = None
+) -> Row:
     lines = []
-    for column, blocks in enumerate(cells):
-        width = grid.inner(column, column)
-        lines.append([line for block in blocks for line in break_lines(block, width)])
+    for width, blocks in zip(grid.inner_widths, cells, strict=True):
+        cell = []
+        for block in blocks:
+            if layouts is not None and sum(len(value) for value, _style in block.runs) <= SHORT:
+                cell.extend(layouts[block, width])
+            else:
+                cell.extend(break_lines(block, width))
+        lines.append(cell)
     return Row(lines, grid.padding[0] + grid.padding[2])
 
 
@@ -133,22 +158,43 @@ def _colour(hex_colour: str) -> HexColor:
     return _COLOURS[hex_colour]
 
 
+def _font_names(canvas) -> dict[str, str]:
+    """The document's internal name of each face (its one font, see
+    xuncha.reports.cid_fonts), asked of ReportLab once per document."""
+    doc = canvas._doc
+    names = getattr(doc, "_xc_font_names", None)
+    if names is None:
+        names = doc._xc_font_names = _FontNames(doc)
+    return names
+
+
+class _FontNames(dict):
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, face: str) -> str:
+        self[face] = _FONTS[face].getSubsetInternalName(0, self.doc)
+        return self[face]
+
+
 class _TextOps:
     """The PDF text operators of a table's cells, written straight into the
-    page: per piece a position, a font where it changes (one per ReportLab
-    subset of the face) and a Tj. ReportLab's text object does the same
+    page: per piece a position, a font where it changes and a Tj of its
+    two-byte codes. ReportLab's text object does the same
     through its generic formatting and measures every string again to
     move its cursor, which the pieces' own offsets make needless: it was
     half the drawing time."""
 
     def __init__(self, canvas):
         self.canvas, self.doc = canvas, canvas._doc
+        self.names = _font_names(canvas)
         self.code = ["BT"]
         self.font = self.colour = None
 
     def lines(self, lines: list[Line], x: float, top: float, width: float, align: str) -> None:
         """``lines``, the first one's top at ``top``."""
-        code, doc = self.code, self.doc
+        code, doc, names = self.code, self.doc, self.names
         for line in lines:
             baseline = top - line.baseline
             if align == "center":
@@ -159,14 +205,12 @@ class _TextOps:
                 if style.colour != self.colour:
                     code.append(_RGB[style.colour])
                     self.colour = style.colour
+                font = (names[style.font], style.size)
+                if font != self.font:
+                    code.append(f"{font[0]} {style.size:g} Tf")
+                    self.font = font
                 code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm")
-                font = _FONTS[style.font]
-                for subset, chunk in font.splitString(value, doc):
-                    name = font.getSubsetInternalName(subset, doc)
-                    if (name, style.size) != self.font:
-                        code.append(f"{name} {style.size:g} Tf")
-                        self.font = (name, style.size)
-                    code.append(f"({escapePDF(chunk)}) Tj")
+                code.append(f"({escapePDF(_FONTS[style.font].encode(value, doc))}) Tj")
             top -= line.height
 
     def write(self) -> None:
