@@ -8,7 +8,8 @@ city's: the overdue items of each, the table of the organizations, the
 assessment of each (三、整改评估). WeasyPrint lays out a paragraph or a
 table row at some milliseconds; these are drawn here (xuncha.reports.
 tables_pdf) in the same faces, sizes and spacing, on from where WeasyPrint's
-page ends: the first page drawn here is laid over WeasyPrint's last.
+page ends: WeasyPrint's pages are brought into this PDF as they are
+(xuncha.reports.pdf_import), its last one under the first page drawn here.
 
 Then the item tables on landscape A4 with the margins, faces and colours
 the HTML part had: per organization its heading and plan line, then one
@@ -310,10 +311,16 @@ def overview_story(ledger) -> Iterator[Flowable]:
 
 
 def ledger_pages(
-    ledger, organizations: Iterable[OrganizationTable], *, first_number: int, first_top: float
+    ledger,
+    organizations: Iterable[OrganizationTable],
+    *,
+    front: bytes,
+    front_pages: int,
+    front_end: float,
 ) -> bytes:
-    """The overview's growing parts, from ``first_top`` points below the top
-    of page ``first_number`` (laid over WeasyPrint's last page), then the
+    """The whole ledger: the overview's head (``front``, WeasyPrint's PDF of
+    ``front_pages`` pages, its content ending ``front_end`` points below the
+    top of its last page), its growing parts on from there, then the
     整改台账明细 pages, if any organization has items."""
 
     def story() -> Iterator[Flowable | PageSetup]:
@@ -325,6 +332,6 @@ def ledger_pages(
             yield first
             yield from tables
 
-    content, _pages = write_pages(story(), OVERVIEW, first_number=first_number,
-                                  first_top=first_top)  # fmt: skip
+    content, _pages = write_pages(story(), OVERVIEW, first_number=front_pages,
+                                  first_top=front_end, before=front)  # fmt: skip
     return content

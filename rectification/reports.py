@@ -37,7 +37,7 @@ from rounds.selectors import get_round_for_user, get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.core.xlsx import PrintSetup, Sheet, xlsx_bytes
 from xuncha.orgs.models import Region
-from xuncha.reports.pdf import join_pdfs, long_lived_objects_set_aside, render_pdf_to
+from xuncha.reports.pdf import long_lived_objects_set_aside, render_pdf_to
 from xuncha.reports.registry import PDF, XLSX, Document, Generated, register
 
 SCOPES = {"target": "巡察对象", "round": "巡察轮次", "region": "区县（市）", "city": "全市"}
@@ -494,9 +494,11 @@ def _ledger_pdf(user, params: dict, progress, *, targets: list[int] | None) -> t
         if table:
             yield table
 
-    pages = ledger_pages(ledger, organizations(), first_number=front_pages, first_top=front_end)
+    content = ledger_pages(
+        ledger, organizations(), front=front, front_pages=front_pages, front_end=front_end
+    )
     progress(90)
-    return ledger, join_pdfs([front, pages], overlay=True)
+    return ledger, content
 
 
 # The columns an office prints first (the print area: landscape A4, fit to the

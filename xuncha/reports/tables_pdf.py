@@ -442,16 +442,17 @@ def _furniture(canvas, page: PageSetup, number: int) -> None:
 
 
 def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
-                first_top: float | None = None) -> tuple[bytes, int]:  # fmt: skip
+                first_top: float | None = None,
+                before: bytes | None = None) -> tuple[bytes, int]:  # fmt: skip
     """Lay out ``story`` (flowables, consumed as it goes) on pages numbered
     from ``first_number``; the PDF and its number of pages. A PageSetup in
     the story starts a new page of that setup (the overview's portrait
     pages, then the tables' landscape ones).
 
-    ``first_top``: the first page continues a page drawn before (the
-    overview's WeasyPrint part), laid over it when the two are joined: its
-    text starts ``first_top`` points below the page's top edge, and its
-    mark and number are the other page's.
+    ``before``: a PDF whose pages come first (the overview's WeasyPrint
+    part, with their own mark and numbers; see pdf_import), the story going
+    on on its last page, page ``first_number``, from ``first_top`` points
+    below the page's top edge.
 
     The loop is Platypus's own (Frame.add, else the flowable's split: the
     first piece drawn, the rest laid out next), without a DocTemplate, which
@@ -487,6 +488,14 @@ def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
         number += 1
         furnished = True
 
+    if before is not None:
+        from xuncha.reports.pdf_import import import_pages
+
+        *full, last = import_pages(before, canvas)
+        for name in full:
+            canvas.doForm(name)
+            canvas.showPage()
+        canvas.doForm(last)
     frame, empty = new_frame(first_top), first_top is None
     if first_top is not None:
         frame._atTop = 0  # it goes on from text above: spaces before count, headings move
