@@ -104,20 +104,31 @@ class LedgerRow:
     cells: tuple[tuple[Block, ...], ...]
 
 
-# The labels by value (get_FOO_display() builds the choices anew at each call).
-KIND_LABELS, STATE_LABELS = dict(Item.Kind.choices), dict(Item.State.choices)
 IN_PROGRESS = Item.State.IN_PROGRESS
 
 
-def row_cells(number: int, item, colour: str, colour_label: str, history: list[str]) -> LedgerRow:
+def item_state_labels() -> dict[tuple[str, str], str]:
+    """ "Kind·state" of each kind and state, translated once per document
+    (get_FOO_display() builds the choices anew at each call, and a label is
+    a lazy string, translated again at each use)."""
+    return {
+        (kind, state): f"{kind_label}·{state_label}"
+        for kind, kind_label in Item.Kind.choices
+        for state, state_label in Item.State.choices
+    }
+
+
+def row_cells(
+    number: int, item, colour: str, colour_label: str, history: list[str], state_labels: dict
+) -> LedgerRow:
     """The cells of an item's row: ``item`` has the values the PDF prints
-    (rectification.reports.PdfItem)."""
+    (rectification.reports.PdfItem); ``state_labels`` is item_state_labels()."""
     responsible = [item.responsible_leader or "—", item.responsible_person or "—"]
     if item.responsible_department:
         responsible.append(item.responsible_department)
     if item.transferred_to:
         responsible.append(f"转办：{item.transferred_to}")
-    state = f"{KIND_LABELS.get(item.kind, item.kind)}·{STATE_LABELS.get(item.state, item.state)}"
+    state = state_labels.get((item.kind, item.state)) or f"{item.kind}·{item.state}"
     if item.state == IN_PROGRESS and item.progress:
         state += f"{item.progress}%"
     progress = [_block((state, LABEL))]

@@ -199,13 +199,17 @@ ENTRY_FIELDS = ("created_at", "action", "progress", "note")
 REPORT = LedgerEntry.Action.REPORT
 
 
-def _history(entries, *, limit: int | None) -> list[str]:
+def action_labels() -> dict[str, str]:
+    """The entries' action labels, translated once (a label is a lazy
+    string, translated again at each use)."""
+    return {value: str(label) for value, label in ACTION_LABELS.items()}
+
+
+def _history(entries, *, limit: int | None, labels: dict | None = None) -> list[str]:
     """Each entry (its ENTRY_FIELDS, in order) as a line of the item's history."""
-    lines, zone = [], timezone.get_current_timezone()
+    lines, zone, labels = [], timezone.get_current_timezone(), labels or ACTION_LABELS
     for created_at, action, progress, note in entries:
-        text = (
-            f"{created_at.astimezone(zone).date().isoformat()} {ACTION_LABELS.get(action, action)}"
-        )
+        text = f"{created_at.astimezone(zone).date().isoformat()} {labels.get(action, action)}"
         if progress is not None and action == REPORT:
             text += f"（进度{progress}%）"
         note = " ".join(note.split()).rstrip("。；;，,")
@@ -416,6 +420,7 @@ def pdf_items(
     two queries a batch (the items, their entries), as plain values."""
     values = items.select_related(None).prefetch_related(None)
     entries = LedgerEntry.objects.order_by("created_at", "pk")
+    labels = action_labels()
     for start in range(0, len(pks), ITEM_BATCH):
         batch = pks[start : start + ITEM_BATCH]
         history = defaultdict(list)
@@ -428,7 +433,7 @@ def pdf_items(
             yield (
                 item,
                 deadline_colour(item.state, item.kind, item.deadline, today),
-                _history(history.get(item.pk, ()), limit=HISTORY_NOTE_CHARS),
+                _history(history.get(item.pk, ()), limit=HISTORY_NOTE_CHARS, labels=labels),
             )
 
 
@@ -453,7 +458,12 @@ def ledger_pdf(
 
 
 def _ledger_pdf(user, params: dict, progress, *, targets: list[int] | None) -> tuple[Ledger, bytes]:
-    from rectification.ledger_pdf import OrganizationTable, ledger_pages, row_cells
+    from rectification.ledger_pdf import (
+        OrganizationTable,
+        item_state_labels,
+        ledger_pages,
+        row_cells,
+    )
 
     scope, pk, _fmt = _params(params)
     today = timezone.localdate()
@@ -473,6 +483,8 @@ def _ledger_pdf(user, params: dict, progress, *, targets: list[int] | None) -> t
     )
     progress(20)
     numbers = {target_pk: n for n, target_pk in enumerate(sections, start=1)}
+    colour_labels = {"": "", **{value: str(label) for value, label in COLOUR_LABELS.items()}}
+    state_labels = item_state_labels()
 
     def organizations() -> Iterator[OrganizationTable]:
         table, current, number = None, None, 0
@@ -489,7 +501,7 @@ def _ledger_pdf(user, params: dict, progress, *, targets: list[int] | None) -> t
                 current, number = target_id, 0
             number += 1
             table.rows.append(
-                row_cells(number, item, colour, COLOUR_LABELS.get(colour, ""), history)
+                row_cells(number, item, colour, colour_labels[colour], history, state_labels)
             )
         if table:
             yield table

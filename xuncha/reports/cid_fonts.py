@@ -57,10 +57,19 @@ class CIDTrueTypeFont(TTFont):
 
     def encode(self, text: str, doc) -> bytes:
         """``text`` as this document's two-byte codes of the face."""
+        return self.encoder(doc)(text)
+
+    def encoder(self, doc):
+        """encode() for one document, its state looked up once."""
         state = self._state(doc)
-        if not state.known.issuperset(text):
-            self._learn(text, state)
-        return text.translate(state.table).encode("utf-16-be")
+        known, table, learn = state.known, state.table, self._learn
+
+        def encode(text: str) -> bytes:
+            if not known.issuperset(text):
+                learn(text, state)
+            return text.translate(table).encode("utf-16-be")
+
+        return encode
 
     def _learn(self, text: str, state: _State) -> None:
         """Codes for the characters of ``text`` not coded yet (a few

@@ -65,6 +65,11 @@ class Grid:
         return sum(self.widths[:column])
 
     @cached_property
+    def xs(self) -> tuple[float, ...]:
+        """Each column's left edge, and the right edge of the last."""
+        return tuple(self.x(column) for column in range(len(self.widths) + 1))
+
+    @cached_property
     def inner_widths(self) -> tuple[float, ...]:
         return tuple(self.inner(column, column) for column in range(len(self.widths)))
 
@@ -158,6 +163,18 @@ def _colour(hex_colour: str) -> HexColor:
     return _COLOURS[hex_colour]
 
 
+class _Encoders(dict):
+    """Each face's encoder (text → its codes) in one document."""
+
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, face: str):
+        self[face] = _FONTS[face].encoder(self.doc)
+        return self[face]
+
+
 def _font_names(canvas) -> dict[str, str]:
     """The document's internal name of each face (its one font, see
     xuncha.reports.cid_fonts), asked of ReportLab once per document."""
@@ -172,6 +189,7 @@ class _FontNames(dict):
     def __init__(self, doc):
         super().__init__()
         self.doc = doc
+        self.encoders = _Encoders(doc)
 
     def __missing__(self, face: str) -> str:
         self[face] = _FONTS[face].getSubsetInternalName(0, self.doc)
@@ -187,14 +205,14 @@ class _TextOps:
     half the drawing time."""
 
     def __init__(self, canvas):
-        self.canvas, self.doc = canvas, canvas._doc
+        self.canvas = canvas
         self.names = _font_names(canvas)
         self.code = ["BT"]
         self.font = self.colour = None
 
     def lines(self, lines: list[Line], x: float, top: float, width: float, align: str) -> None:
         """``lines``, the first one's top at ``top``."""
-        code, doc, names = self.code, self.doc, self.names
+        code, names, encoders = self.code, self.names, self.names.encoders
         for line in lines:
             baseline = top - line.baseline
             if align == "center":
@@ -210,7 +228,7 @@ class _TextOps:
                     code.append(f"{font[0]} {style.size:g} Tf")
                     self.font = font
                 code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm")
-                code.append(f"({escapePDF(_FONTS[style.font].encode(value, doc))}) Tj")
+                code.append(f"({escapePDF(encoders[style.font](value))}) Tj")
             top -= line.height
 
     def write(self) -> None:
@@ -283,37 +301,58 @@ class GridTable(Flowable):
 
     def draw(self):
         canvas, grid = self.canv, self.grid
-        heights, header_lines = _header_layout(grid)
         top = self.height
-        header_height = sum(heights)
-        canvas.setFillColor(_colour(grid.header_fill))
-        canvas.rect(0, top - header_height, grid.width, header_height, stroke=0, fill=1)
-        text = _TextOps(canvas)
+        header_height = self.header_height
+        canvas.addLiteral(f"q 1 0 0 1 0 {top:.2f} cm\n{_header_ops(canvas, grid)}\nQ")
         canvas.setLineWidth(grid.rule)
         canvas.setStrokeColor(_colour("#000000"))
-        row_tops = [top - sum(heights[:r]) for r in range(grid.header_rows + 1)]
-        for cell, lines in zip(grid.header, header_lines, strict=True):
-            first, last = cell.columns
-            x, w = grid.x(first), grid.x(last + 1) - grid.x(first)
-            cell_top, cell_bottom = row_tops[cell.rows[0]], row_tops[cell.rows[1] + 1]
-            canvas.rect(x, cell_bottom, w, cell_top - cell_bottom, stroke=1, fill=0)
-            text_height = sum(line.height for line in lines)
-            middle = (cell_top + cell_bottom + text_height) / 2
-            text.lines(lines, x + grid.padding[3], middle, grid.inner(first, last), "center")
+        text = _TextOps(canvas)
         y = top - header_height
         path = canvas.beginPath()
+        columns = list(zip(grid.xs, grid.inner_widths, grid.aligns, strict=False))
+        left, above = grid.padding[3], grid.padding[0]
         for row in self.rows:
-            for column, lines in enumerate(row.cells):
-                text.lines(lines, grid.x(column) + grid.padding[3], y - grid.padding[0],
-                           grid.inner(column, column), grid.aligns[column])  # fmt: skip
+            for (x, width, align), lines in zip(columns, row.cells, strict=True):
+                text.lines(lines, x + left, y - above, width, align)
             y -= row.height
             path.moveTo(0, y)
             path.lineTo(grid.width, y)
         for column in range(len(grid.widths) + 1):
-            path.moveTo(grid.x(column), top - header_height)
-            path.lineTo(grid.x(column), 0)
+            path.moveTo(grid.xs[column], top - header_height)
+            path.lineTo(grid.xs[column], 0)
         canvas.drawPath(path, stroke=1, fill=0)
         text.write()
+
+
+def _header_ops(canvas, grid: Grid) -> str:
+    """The PDF operators of a grid's header, its top edge at y = 0: the same
+    on every page of every table of the document, so made once per document
+    (its fonts are the document's)."""
+    doc = canvas._doc
+    cache = getattr(doc, "_xc_headers", None)
+    if cache is None:
+        cache = doc._xc_headers = {}
+    if grid in cache:
+        return cache[grid]
+    heights, header_lines = _header_layout(grid)
+    header_height = sum(heights)
+    fill, black = _RGB[grid.header_fill], _RGB["#000000"]
+    ops = [fill, f"0 {-header_height:.2f} {grid.width:.2f} {header_height:.2f} re f"]
+    ops += [f"{grid.rule:g} w", black.replace(" rg", " RG")]
+    text = _TextOps(canvas)
+    row_tops = [-sum(heights[:r]) for r in range(grid.header_rows + 1)]
+    for cell, lines in zip(grid.header, header_lines, strict=True):
+        first, last = cell.columns
+        x, w = grid.x(first), grid.x(last + 1) - grid.x(first)
+        cell_top, cell_bottom = row_tops[cell.rows[0]], row_tops[cell.rows[1] + 1]
+        ops.append(f"{x:.2f} {cell_bottom:.2f} {w:.2f} {cell_top - cell_bottom:.2f} re S")
+        text_height = sum(line.height for line in lines)
+        middle = (cell_top + cell_bottom + text_height) / 2
+        text.lines(lines, x + grid.padding[3], middle, grid.inner(first, last), "center")
+    ops += text.code
+    ops.append("ET")
+    cache[grid] = "\n".join(ops)
+    return cache[grid]
 
 
 class TextLines(Flowable):
