@@ -78,16 +78,17 @@ def colour_windows(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     )
 
 
-def deadline_colour(state: str, kind: str, deadline, today: datetime.date) -> str:
+def deadline_colour(state: str, kind: str, deadline, today: datetime.date, windows=None) -> str:
     """An item's deadline colour from its state, kind and deadline (Item.colour;
     the ledger PDF asks it of plain values): green some days before the
     deadline, yellow nearer, red when overdue; none off the ledger, without a
-    deadline or for ongoing work."""
+    deadline or for ongoing work. ``windows``: colour_windows(today), when
+    asked for many items."""
     if state not in LEDGER_STATES or deadline is None or kind == "ongoing":
         return ""
     if deadline < today:
         return "red"
-    yellow_until, green_until = colour_windows(today)
+    yellow_until, green_until = windows or colour_windows(today)
     if deadline <= yellow_until:
         return "yellow"
     if deadline <= green_until:

@@ -30,7 +30,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rectification.models import DONE_STATES, Item, LedgerEntry, Plan, deadline_colour
+from rectification.models import (
+    DONE_STATES,
+    Item,
+    LedgerEntry,
+    Plan,
+    colour_windows,
+    deadline_colour,
+)
 from rectification.selectors import completion_figures, item_list
 from rounds.models import Round, Target
 from rounds.selectors import get_round_for_user, get_target_for_user
@@ -371,7 +378,7 @@ def _tally(items: QuerySet[Item], plans: dict[int, Plan], today: datetime.date):
     sections: dict[int, Section] = {}
     states, colours = Counter(), Counter()
     keys = items.select_related(None).prefetch_related(None)
-    pks = []
+    pks, windows = [], colour_windows(today)
     for pk, plan_id, state, kind, deadline in keys.values_list(
         "pk", "plan_id", "state", "kind", "deadline"
     ):
@@ -380,7 +387,7 @@ def _tally(items: QuerySet[Item], plans: dict[int, Plan], today: datetime.date):
         section = sections.get(plan.target_id)
         if section is None:
             section = sections[plan.target_id] = Section(target=plan.target, plan=plan)
-        colour = deadline_colour(state, kind, deadline, today)
+        colour = deadline_colour(state, kind, deadline, today, windows)
         section.count_item(state in DONE_STATES, colour)
         states[state] += 1
         colours[colour] += 1
@@ -420,7 +427,7 @@ def pdf_items(
     two queries a batch (the items, their entries), as plain values."""
     values = items.select_related(None).prefetch_related(None)
     entries = LedgerEntry.objects.order_by("created_at", "pk")
-    labels = action_labels()
+    labels, windows = action_labels(), colour_windows(today)
     for start in range(0, len(pks), ITEM_BATCH):
         batch = pks[start : start + ITEM_BATCH]
         history = defaultdict(list)
@@ -432,7 +439,7 @@ def pdf_items(
             item = PdfItem._make(row)
             yield (
                 item,
-                deadline_colour(item.state, item.kind, item.deadline, today),
+                deadline_colour(item.state, item.kind, item.deadline, today, windows),
                 _history(history.get(item.pk, ()), limit=HISTORY_NOTE_CHARS, labels=labels),
             )
 

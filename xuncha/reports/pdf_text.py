@@ -96,10 +96,11 @@ class Block(NamedTuple):
 class Line:
     """A laid-out line: its pieces (x offset, text, style) and its height."""
 
-    __slots__ = ("baseline", "height", "pieces", "width")
+    __slots__ = ("baseline", "drawn", "height", "pieces", "width")
 
     def __init__(self, pieces: list, width: float, height: float, baseline: float):
         self.pieces, self.width, self.height, self.baseline = pieces, width, height, baseline
+        self.drawn = None  # its pieces' text operators in a document (tables_pdf._TextOps)
 
 
 @cache

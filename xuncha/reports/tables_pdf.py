@@ -125,7 +125,7 @@ def lay_out_row(
     for width, blocks in zip(grid.inner_widths, cells, strict=True):
         cell = []
         for block in blocks:
-            if layouts is not None and sum(len(value) for value, _style in block.runs) <= SHORT:
+            if layouts is not None and len(block.runs) == 1 and len(block.runs[0][0]) <= SHORT:
                 cell.extend(layouts[block, width])
             else:
                 cell.extend(break_lines(block, width))
@@ -219,7 +219,17 @@ class _TextOps:
                 start = x + (width - line.width) / 2
             else:
                 start = x + width - line.width if align == "right" else x
-            for dx, value, style in line.pieces:
+            drawn = line.drawn
+            if drawn is None or drawn[0] is not encoders:
+                # A short cell's lines are laid out once and drawn on many rows.
+                drawn = line.drawn = (
+                    encoders,
+                    [
+                        (dx, style, f"({escapePDF(encoders[style.font](value))}) Tj")
+                        for dx, value, style in line.pieces
+                    ],
+                )
+            for dx, style, shown in drawn[1]:
                 if style.colour != self.colour:
                     code.append(_RGB[style.colour])
                     self.colour = style.colour
@@ -228,7 +238,7 @@ class _TextOps:
                     code.append(f"{font[0]} {style.size:g} Tf")
                     self.font = font
                 code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm")
-                code.append(f"({escapePDF(encoders[style.font](value))}) Tj")
+                code.append(shown)
             top -= line.height
 
     def write(self) -> None:
