@@ -176,11 +176,13 @@ def _break_at(text: str, start: int, end: int) -> int:
     return cut
 
 
-def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style):
+def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style,
+            fallback: bool = True):  # fmt: skip
     """text[start:end] in ``style``, cut where the body face lacks a
-    character (set in the sans face); x offsets from ``offset``."""
+    character (set in the sans face); x offsets from ``offset``.
+    ``fallback``: whether the text may hold such a character at all."""
     value = text[start:end]
-    if style.font != BODY or sans_only().isdisjoint(value):
+    if not fallback or style.font != BODY or sans_only().isdisjoint(value):
         yield ((cum[start - 1] if start else 0.0) - offset, value, style)
         return
     fallback, i = sans_only(), start
@@ -202,6 +204,7 @@ def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line
     size = max(style.size for _value, style in block.runs)
     baseline = (block.leading - size) / 2 + ASCENT * size
     lines, start, n = [], 0, len(text)
+    fallback = not sans_only().isdisjoint(text)  # asked once a block, not once a line
     while start < n:
         if text[start] == " ":
             start += 1
@@ -217,7 +220,15 @@ def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line
         for run_end, style in ends:
             if run_start < last and start < run_end:
                 pieces.extend(
-                    _pieces(text, offset, cum, max(start, run_start), min(last, run_end), style)
+                    _pieces(
+                        text,
+                        offset,
+                        cum,
+                        max(start, run_start),
+                        min(last, run_end),
+                        style,
+                        fallback,
+                    )
                 )
             run_start = run_end
         lines.append(Line(pieces, cum[last - 1] - offset, block.leading, baseline))

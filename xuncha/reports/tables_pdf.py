@@ -475,19 +475,25 @@ def portrait_a4(margins: tuple[float, float, float, float], mark: str = "") -> P
 def _furniture(canvas, page: PageSetup, number: int) -> None:
     """The mark and the page number where WeasyPrint's margin boxes put
     them: each centred on the height of its margin; the number "— N —" on
-    the outer side (right on odd pages, left on even)."""
+    the outer side (right on odd pages, left on even). Written as text
+    operators, as the cells are (ReportLab's drawString measured and
+    formatted each anew: a good part of a page's cost)."""
     top, right, bottom, left = (m * MM for m in page.margins)
     width, height = page.size
-    canvas.setFillColor(_colour("#000000"))
+    names, encoders = _font_names(canvas), _font_names(canvas).encoders
+    code = ["BT", _RGB["#000000"]]
     if page.mark:
-        canvas.setFont(SANS, page.mark_size)
-        canvas.drawString(left, height - top / 2 - 0.35 * page.mark_size, page.mark)
-    canvas.setFont(BODY, page.number_size)
+        code.append(f"{names[SANS]} {page.mark_size:g} Tf")
+        y = height - top / 2 - 0.35 * page.mark_size
+        code.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm ({escapePDF(encoders[SANS](page.mark))}) Tj")
     label, y = f"— {number} —", bottom / 2 - 0.35 * page.number_size
+    x = left
     if number % 2:
-        canvas.drawRightString(width - right, y, label)
-    else:
-        canvas.drawString(left, y, label)
+        x = width - right - pdfmetrics.stringWidth(label, BODY, page.number_size)
+    code.append(f"{names[BODY]} {page.number_size:g} Tf")
+    code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm ({escapePDF(encoders[BODY](label))}) Tj")
+    code.append("ET")
+    canvas.addLiteral("\n".join(code))
 
 
 def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
