@@ -8,14 +8,14 @@ read other files.
 
 ``render_pdf`` renders one template in one WeasyPrint run (WeasyPrint subsets
 the fonts itself). A long document (the ledger's thousands of table rows)
-has its tables drawn by ReportLab instead (xuncha.reports.tables_pdf), on
-pages numbered on from its WeasyPrint front part, and the two joined here
-(``join_pdfs``).
+has only its head rendered here (``render_pdf_to``, which says where on its
+last page the content ends); the rest is drawn by ReportLab on from there
+(xuncha.reports.tables_pdf), the head's pages brought into ReportLab's PDF
+(xuncha.reports.pdf_import).
 """
 
 import gc
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,32 +83,6 @@ def render_pdf_to(template_name: str, context: dict, anchor: str) -> tuple[bytes
     )
     _x, y, *_rest = document.pages[-1].anchors[anchor]
     return document.write_pdf(), len(document.pages), y * 0.75  # CSS px to points
-
-
-def page_count(content: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(content)).pages)
-
-
-def join_pdfs(contents: Iterable[bytes], *, overlay: bool = False) -> bytes:
-    """The documents' pages, in order, as one PDF. ``overlay``: each
-    document's first page is laid over the one before's last page (the
-    document goes on on that page; see render_pdf_to)."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for content in contents:
-        reader = PdfReader(io.BytesIO(content))
-        if overlay and len(writer.pages):
-            writer.pages[-1].merge_page(reader.pages[0])
-            for page in reader.pages[1:]:
-                writer.add_page(page)
-        else:
-            writer.append(reader)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @contextmanager

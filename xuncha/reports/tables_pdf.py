@@ -6,8 +6,8 @@ breaking, which makes an object per character, and in drawing each cell as a
 paragraph). A table whose columns are fixed needs neither: each cell's text
 is broken into lines once (xuncha.reports.pdf_text), the rows are cut into
 pages by their heights and drawn straight onto ReportLab's canvas, the header
-rows repeated on every page. ReportLab's page loop places them; ReportLab
-subsets and embeds the fonts.
+rows repeated on every page. ReportLab's page loop places them; each face is
+embedded as one subset font with two-byte codes (xuncha.reports.cid_fonts).
 
 The pages look like the WeasyPrint ones before them: the same shipped fonts,
 the confidentiality mark at the top left, the page number "— N —" on the
