@@ -205,6 +205,7 @@ def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line
     baseline = (block.leading - size) / 2 + ASCENT * size
     lines, start, n = [], 0, len(text)
     fallback = not sans_only().isdisjoint(text)  # asked once a block, not once a line
+    single = ends[0][1] if len(ends) == 1 and not (fallback and ends[0][1].font == BODY) else None
     while start < n:
         if text[start] == " ":
             start += 1
@@ -216,6 +217,12 @@ def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line
         last = end
         while text[last - 1] == " ":
             last -= 1
+        if single:  # one run, all in its own face: one piece
+            head = cum[start - 1] if start else 0.0
+            lines.append(Line([(head - offset, text[start:last], single)],
+                              cum[last - 1] - offset, block.leading, baseline))  # fmt: skip
+            start = end
+            continue
         pieces, run_start = [], 0
         for run_end, style in ends:
             if run_start < last and start < run_end:

@@ -83,9 +83,11 @@ class Row:
 
     __slots__ = ("cells", "height")
 
-    def __init__(self, cells: list[list[Line]], padding: float):
+    def __init__(self, cells: list[list[Line]], padding: float, height: float | None = None):
         self.cells = cells
-        self.height = max(sum(line.height for line in lines) for lines in cells) + padding
+        if height is None:
+            height = max(sum(line.height for line in lines) for lines in cells)
+        self.height = height + padding
 
     def split(self, height: float, padding: float) -> tuple["Row", "Row"] | None:
         """This row cut after the lines that fit in ``height``, the rest
@@ -121,16 +123,20 @@ class Layouts(dict):
 def lay_out_row(
     grid: Grid, cells: Sequence[Sequence[Block]], layouts: Layouts | None = None
 ) -> Row:
-    lines = []
+    lines, tallest = [], 0.0
     for width, blocks in zip(grid.inner_widths, cells, strict=True):
-        cell = []
+        cell, height = [], 0.0
         for block in blocks:
-            if layouts is not None and len(block.runs) == 1 and len(block.runs[0][0]) <= SHORT:
-                cell.extend(layouts[block, width])
+            runs = block.runs
+            if layouts is not None and len(runs) == 1 and len(runs[0][0]) <= SHORT:
+                laid = layouts[block, width]
             else:
-                cell.extend(break_lines(block, width))
+                laid = break_lines(block, width)
+            cell += laid
+            height += len(laid) * block.leading  # each of a block's lines is its leading high
         lines.append(cell)
-    return Row(lines, grid.padding[0] + grid.padding[2])
+        tallest = max(tallest, height)
+    return Row(lines, grid.padding[0] + grid.padding[2], tallest)
 
 
 @cache
