@@ -231,20 +231,24 @@ class _TextOps:
                 drawn = line.drawn = (
                     encoders,
                     [
-                        (dx, style, f"({escapePDF(encoders[style.font](value))}) Tj")
+                        (
+                            dx,
+                            style.colour,
+                            (style.font, style.size),
+                            f"{names[style.font]} {style.size:g} Tf",
+                            f"({escapePDF(encoders[style.font](value))}) Tj",
+                        )
                         for dx, value, style in line.pieces
                     ],
                 )
-            for dx, style, shown in drawn[1]:
-                if style.colour != self.colour:
-                    code.append(_RGB[style.colour])
-                    self.colour = style.colour
-                font = (names[style.font], style.size)
+            for dx, colour, font, set_font, shown in drawn[1]:
+                if colour != self.colour:
+                    code.append(_RGB[colour])
+                    self.colour = colour
                 if font != self.font:
-                    code.append(f"{font[0]} {style.size:g} Tf")
+                    code.append(set_font)
                     self.font = font
-                code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm")
-                code.append(shown)
+                code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm {shown}")
             top -= line.height
 
     def write(self) -> None:
