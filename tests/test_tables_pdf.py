@@ -129,3 +129,36 @@ def advances_of_body() -> set[str]:
     from xuncha.reports.pdf_text import advances
 
     return set(advances()[BODY]) | set(advances()[SANS])
+
+
+def test_pages_before_are_kept_and_the_story_goes_on_overleaf_when_no_room_is_left(tmp_path):
+    """write_pages(before=...): the given PDF's pages first, as they are; the
+    story on from where its text ends, or overleaf when that is the foot."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from xuncha.reports.tables_pdf import portrait_a4, text_lines, write_pages
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    page = portrait_a4((37, 26, 35, 28), mark="内部")
+
+    def texts(content: bytes) -> list[str]:
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(content)
+        out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True)
+        return ["".join(p.split()) for p in out.stdout.decode().split("\f")[:-1]]
+
+    def story():
+        return [text_lines(Block((("续写的正文", STYLE),), 13.5), 400)]
+
+    before, _ = write_pages([text_lines(Block((("前面的页", STYLE),), 13.5), 400)], page,
+                            first_number=1)  # fmt: skip
+    on_page, _ = write_pages(story(), page, first_number=1, first_top=200, before=before)
+    assert texts(on_page) == ["内部前面的页续写的正文—1—"]
+
+    overleaf, _ = write_pages(story(), page, first_number=1, first_top=page.size[1] - 20,
+                              before=before)  # fmt: skip
+    assert texts(overleaf) == ["内部前面的页—1—", "内部续写的正文—2—"]

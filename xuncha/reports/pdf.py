@@ -81,7 +81,9 @@ def render_pdf_to(template_name: str, context: dict, anchor: str) -> tuple[bytes
     document = _html(render_to_string(template_name, context)).render(
         font_config=FontConfiguration()
     )
-    _x, y, *_rest = document.pages[-1].anchors[anchor]
+    last = document.pages[-1]
+    # At the end of the content, so on the last page; were it not, the rest starts overleaf.
+    _x, y, *_rest = last.anchors.get(anchor, (0, last.height))
     return document.write_pdf(), len(document.pages), y * 0.75  # CSS px to points
 
 

@@ -115,7 +115,11 @@ class Layouts(dict):
     warning, the people responsible, the deadline). Made anew for each
     document, never kept between documents."""
 
+    LIMIT = 20_000  # blocks: a city's ledger has more people and dates than it needs kept
+
     def __missing__(self, key: tuple[Block, float]) -> list[Line]:
+        if len(self) >= self.LIMIT:
+            self.clear()
         self[key] = break_lines(*key)
         return self[key]
 
@@ -537,8 +541,8 @@ def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
 
     def new_frame(top: float | None = None) -> Frame:
         x, y, width, height = page.frame
-        if top is not None:
-            height = min(height, page.size[1] - top - y)
+        if top is not None:  # no room left under the text above: the story starts overleaf
+            height = max(0.0, min(height, page.size[1] - top - y))
         return Frame(x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0,
                      bottomPadding=0)  # fmt: skip
 
