@@ -10,8 +10,7 @@ an object per character and costs some ten times more (see tables_pdf).
 
 Characters the body face (朱雀仿宋) lacks are set in the sans face, as the
 browser's font stack does for the WeasyPrint pages. Text laid out here is
-drawn as text, never read as markup; values for ReportLab's Paragraph (a
-few headings) go through ``markup()``.
+drawn as text, never read as markup (no ReportLab Paragraph is used).
 """
 
 from bisect import bisect_right
@@ -66,14 +65,6 @@ def sans_only() -> frozenset[str]:
     box drawing): drawn in the sans face, as the browser's font stack does."""
     faces = advances()
     return frozenset(faces[SANS].keys() - faces[BODY].keys())
-
-
-def markup(value) -> str:
-    """A value as ReportLab Paragraph markup that reads literally."""
-    value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if sans_only().isdisjoint(value):
-        return value
-    return "".join(f'<font face="{SANS}">{c}</font>' if c in sans_only() else c for c in value)
 
 
 # Named tuples, not dataclasses: a ledger makes ten blocks a row, and a
