@@ -95,10 +95,17 @@ def long_lived_objects_set_aside() -> Iterator[None]:
     after. A ledger of thousands of rows allocates enough to set off a full
     collection every few hundred rows, and each one walked that whole heap
     again (0.1-0.2 s each, a third of a round ledger's time); now it walks
-    what the document made. Nothing is kept from one document to the next,
-    and garbage from before waits for the next full collection after."""
+    what the document made. Nothing is kept from one document to the next;
+    garbage from before the document waits for the next full collection
+    after it."""
     gc.freeze()
     try:
         yield
     finally:
+        # The document's own garbage (ReportLab's canvas, pages and fonts hold
+        # one another) is collected before the old objects come back: left
+        # for later, the next document would set it aside with the rest, and
+        # it would pile up from one document to the next. This collection
+        # walks only what the document made.
+        gc.collect()
         gc.unfreeze()
