@@ -162,3 +162,22 @@ def test_pages_before_are_kept_and_the_story_goes_on_overleaf_when_no_room_is_le
     overleaf, _ = write_pages(story(), page, first_number=1, first_top=page.size[1] - 20,
                               before=before)  # fmt: skip
     assert texts(overleaf) == ["内部前面的页—1—", "内部续写的正文—2—"]
+
+
+def test_old_objects_are_set_aside_only_while_a_document_is_made_and_its_garbage_goes():
+    import gc
+    import weakref
+
+    from xuncha.reports.pdf import long_lived_objects_set_aside
+
+    class Node:
+        pass
+
+    with long_lived_objects_set_aside():
+        assert gc.get_freeze_count() > 0
+        cycle = Node()
+        cycle.self = cycle  # garbage only a collection frees
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.get_freeze_count() == 0
+    assert gone() is None
