@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -209,7 +208,8 @@ class _FontNames(dict):
 class _TextOps:
     """The PDF text operators of a table's cells, written straight into the
     page: per piece a position, a font where it changes and a Tj of its
-    two-byte codes. ReportLab's text object does the same
+    two-byte codes, in hex (four characters a code; escaped, the low codes'
+    zero bytes took four each and more). ReportLab's text object does the same
     through its generic formatting and measures every string again to
     move its cursor, which the pieces' own offsets make needless: it was
     half the drawing time."""
@@ -240,7 +240,7 @@ class _TextOps:
                             style.colour,
                             (style.font, style.size),
                             f"{names[style.font]} {style.size:g} Tf",
-                            f"({escapePDF(encoders[style.font](value))}) Tj",
+                            f"<{encoders[style.font](value).hex()}> Tj",
                         )
                         for dx, value, style in line.pieces
                     ],
@@ -499,13 +499,13 @@ def _furniture(canvas, page: PageSetup, number: int) -> None:
     if page.mark:
         code.append(f"{names[SANS]} {page.mark_size:g} Tf")
         y = height - top / 2 - 0.35 * page.mark_size
-        code.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm ({escapePDF(encoders[SANS](page.mark))}) Tj")
+        code.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm <{encoders[SANS](page.mark).hex()}> Tj")
     label, y = f"— {number} —", bottom / 2 - 0.35 * page.number_size
     x = left
     if number % 2:
         x = width - right - pdfmetrics.stringWidth(label, BODY, page.number_size)
     code.append(f"{names[BODY]} {page.number_size:g} Tf")
-    code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm ({escapePDF(encoders[BODY](label))}) Tj")
+    code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm <{encoders[BODY](label).hex()}> Tj")
     code.append("ET")
     canvas.addLiteral("\n".join(code))
 
