@@ -1,10 +1,10 @@
 """Bench figures for reports, imports and exports (found by ``manage.py bench``).
 
 - ``reports.ledger_pdf_500.s``: the 三单五账 ledger PDF of a target with 500
-  items, through the document's own generate() (its queries; the overview
-  laid out by WeasyPrint from its template, the item tables drawn by
-  ReportLab, both with the shipped fonts; the two joined by pypdf), median of
-  up to five runs;
+  items, through the document's own generate() (its queries; the overview's
+  head laid out by WeasyPrint from its template, the rest of the overview and
+  the item tables drawn by ReportLab on from its last page, both with the
+  shipped fonts, in one PDF), median of up to five runs;
 - ``reports.ledger_pdf_500.peak_mb``: the process's peak resident memory while
   it runs (see peak_rss_mb);
 - ``reports.ledger_pdf_3500.ratio_to_500`` and ``.peak_mb``: a round ledger

@@ -78,6 +78,24 @@ def colour_windows(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     )
 
 
+def deadline_colour(state: str, kind: str, deadline, today: datetime.date, windows=None) -> str:
+    """An item's deadline colour from its state, kind and deadline (Item.colour;
+    the ledger PDF asks it of plain values): green some days before the
+    deadline, yellow nearer, red when overdue; none off the ledger, without a
+    deadline or for ongoing work. ``windows``: colour_windows(today), when
+    asked for many items."""
+    if state not in LEDGER_STATES or deadline is None or kind == "ongoing":
+        return ""
+    if deadline < today:
+        return "red"
+    yellow_until, green_until = windows or colour_windows(today)
+    if deadline <= yellow_until:
+        return "yellow"
+    if deadline <= green_until:
+        return "green"
+    return ""
+
+
 class ItemQuerySet(models.QuerySet):
     """The computed rules of an item, one place each: lists, reminders,
     reports, closure and the dashboard ask these, not their own filters.
@@ -283,17 +301,10 @@ class Item(ChoiceLabelsMixin, models.Model):
 
     def colour(self, today: datetime.date | None = None) -> str:
         """Green some days before the deadline, yellow nearer, red when overdue."""
-        if not self.on_ledger or self.deadline is None or self.kind == self.Kind.ONGOING:
-            return self.Colour.NONE
-        today = today or timezone.localdate()
-        yellow_until, green_until = colour_windows(today)
-        if self.deadline < today:
-            return self.Colour.RED
-        if self.deadline <= yellow_until:
-            return self.Colour.YELLOW
-        if self.deadline <= green_until:
-            return self.Colour.GREEN
-        return self.Colour.NONE
+        colour = deadline_colour(
+            self.state, self.kind, self.deadline, today or timezone.localdate()
+        )
+        return self.Colour(colour)
 
     @property
     def warning_level(self) -> str:

@@ -7,18 +7,21 @@ figures and the items overdue or near their deadline, by colour.
 
 The items are read in a few queries whatever their number (the items with
 their problem, target and organization; their ledger entries; the aggregate
-figures), a batch at a time. In the PDF the overview is laid out by
-WeasyPrint (ledger.html) and the organizations' tables, thousands of rows in
-a round's or the city's ledger, are drawn by ReportLab at a small part of
-WeasyPrint's cost per row (rectification.ledger_pdf), their pages numbered on
-from the overview's.
+figures), a batch at a time. In the PDF the overview's head is laid out by
+WeasyPrint (ledger.html); what grows with the organizations (their overdue
+items, their table, the assessments) and the organizations' item tables,
+thousands of rows in a round's or the city's ledger, are drawn by ReportLab
+at a small part of WeasyPrint's cost (rectification.ledger_pdf), on from
+the head's last page. The PDF reads the items as plain values, not as model
+instances: building those cost more than drawing the rows.
 """
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -27,14 +30,21 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rectification.models import Item, LedgerEntry, Plan
+from rectification.models import (
+    DONE_STATES,
+    Item,
+    LedgerEntry,
+    Plan,
+    colour_windows,
+    deadline_colour,
+)
 from rectification.selectors import completion_figures, item_list
 from rounds.models import Round, Target
 from rounds.selectors import get_round_for_user, get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.core.xlsx import PrintSetup, Sheet, xlsx_bytes
 from xuncha.orgs.models import Region
-from xuncha.reports.pdf import join_pdfs, page_count, render_pdf
+from xuncha.reports.pdf import long_lived_objects_set_aside, render_pdf_to
 from xuncha.reports.registry import PDF, XLSX, Document, Generated, register
 
 SCOPES = {"target": "巡察对象", "round": "巡察轮次", "region": "区县（市）", "city": "全市"}
@@ -83,15 +93,18 @@ class Section:
     done: int = 0
     overdue_numbers: list[int] = field(default_factory=list)
 
-    def add(self, row: ItemRow, *, keep: bool = True) -> None:
-        self.count += 1
-        self.done += row.item.is_done
-        if row.colour == Item.Colour.RED:
-            self.overdue_numbers.append(row.number)
+    def add(self, row: ItemRow) -> None:
         if self.plan is None:
             self.plan = row.item.plan
-        if keep:
-            self.rows.append(row)
+        self.count_item(row.item.is_done, row.colour)
+        self.rows.append(row)
+
+    def count_item(self, done: bool, colour: str) -> None:
+        """One more item (numbered count + 1) in the figures."""
+        self.count += 1
+        self.done += done
+        if colour == Item.Colour.RED:
+            self.overdue_numbers.append(self.count)
 
     @property
     def rate(self) -> float | None:
@@ -172,10 +185,15 @@ def ledger_items(user, scope: str, pk: int | None) -> QuerySet[Item]:
     )
 
 
-def ledger_plans(items: QuerySet[Item]) -> dict[int, Plan]:
+def ledger_plans(items: QuerySet[Item] | set[int]) -> dict[int, Plan]:
     """The items' plans with their targets, in one query: a target's items
-    share one plan object instead of each joining and building their own."""
-    plans = Plan.objects.filter(pk__in=items.order_by().values("plan_id"))
+    share one plan object instead of each joining and building their own.
+    ``items``: the items, or their plans' keys when already read (a lookup by
+    key, where the subquery made PostgreSQL join all the plans first)."""
+    if isinstance(items, QuerySet):
+        plans = Plan.objects.filter(pk__in=items.order_by().values("plan_id"))
+    else:
+        plans = Plan.objects.filter(pk__in=items)
     return {
         plan.pk: plan
         for plan in plans.select_related(
@@ -189,14 +207,24 @@ def ledger_plans(items: QuerySet[Item]) -> dict[int, Plan]:
 ACTION_LABELS = dict(LedgerEntry.Action.choices)
 
 
-def _history(entries, *, limit: int | None) -> list[str]:
-    lines = []
-    for entry in entries:
-        when = timezone.localtime(entry.created_at)
-        text = f"{when:%Y-%m-%d} {ACTION_LABELS.get(entry.action, entry.action)}"
-        if entry.progress is not None and entry.action == LedgerEntry.Action.REPORT:
-            text += f"（进度{entry.progress}%）"
-        note = " ".join(entry.note.split()).rstrip("。；;，,")
+ENTRY_FIELDS = ("created_at", "action", "progress", "note")
+REPORT = LedgerEntry.Action.REPORT
+
+
+def action_labels() -> dict[str, str]:
+    """The entries' action labels, translated once (a label is a lazy
+    string, translated again at each use)."""
+    return {value: str(label) for value, label in ACTION_LABELS.items()}
+
+
+def _history(entries, *, limit: int | None, labels: dict | None = None) -> list[str]:
+    """Each entry (its ENTRY_FIELDS, in order) as a line of the item's history."""
+    lines, zone, labels = [], timezone.get_current_timezone(), labels or ACTION_LABELS
+    for created_at, action, progress, note in entries:
+        text = f"{created_at.astimezone(zone).date().isoformat()} {labels.get(action, action)}"
+        if progress is not None and action == REPORT:
+            text += f"（进度{progress}%）"
+        note = " ".join(note.split()).rstrip("。；;，,")
         if note:
             if limit and len(note) > limit:
                 note = note[:limit] + "…"
@@ -265,7 +293,10 @@ def ledger_rows(
                 number=numbers[target_id],
                 item=item,
                 colour=item.colour(today),
-                history=_history(item.entries.all(), limit=history_limit),
+                history=_history(
+                    ((e.created_at, e.action, e.progress, e.note) for e in item.entries.all()),
+                    limit=history_limit,
+                ),
             )
 
 
@@ -344,82 +375,158 @@ def _plan_line(section: Section) -> str:
     return line + "。"
 
 
-def _tally(items: QuerySet[Item], plans: dict[int, Plan], today: datetime.date):
+def _tally(items: QuerySet[Item], today: datetime.date):
     """The overview's figures from a light first pass over the items (their
-    plan, state, kind and deadline only), in the report's order: the
-    sections, numbered as the tables will number their rows, the counts by
-    state and by colour, and the items' keys for the second pass."""
+    plan, state, kind and deadline only, as plain values), in the report's
+    order: the plans, the sections, numbered as the tables will number their
+    rows, the counts by state and by colour, and the items' keys for the
+    second pass."""
     sections: dict[int, Section] = {}
     states, colours = Counter(), Counter()
     keys = items.select_related(None).prefetch_related(None)
-    pks = []
-    for pk, plan_id, state, kind, deadline in keys.values_list(
-        "pk", "plan_id", "state", "kind", "deadline"
-    ):
+    rows = list(keys.values_list("pk", "plan_id", "state", "kind", "deadline"))
+    plans = ledger_plans({row[1] for row in rows})
+    pks, windows = [], colour_windows(today)
+    for pk, plan_id, state, kind, deadline in rows:
         pks.append(pk)
-        item = Item(pk=pk, plan=plans[plan_id], state=state, kind=kind, deadline=deadline)
-        target = item.plan.target
-        section = sections.setdefault(target.pk, Section(target=target))
-        row = ItemRow(number=section.count + 1, item=item, colour=item.colour(today), history=[])
-        section.add(row, keep=False)
+        plan = plans[plan_id]
+        section = sections.get(plan.target_id)
+        if section is None:
+            section = sections[plan.target_id] = Section(target=plan.target, plan=plan)
+        colour = deadline_colour(state, kind, deadline, today, windows)
+        section.count_item(state in DONE_STATES, colour)
         states[state] += 1
-        colours[row.colour] += 1
-    return sections, states, colours, pks
+        colours[colour] += 1
+    return plans, sections, states, colours, pks
+
+
+class PdfItem(NamedTuple):
+    """What the PDF prints of an item, read as plain values (PDF_FIELDS)."""
+
+    pk: int
+    plan_id: int
+    kind: str
+    state: str
+    progress: int
+    deadline: datetime.date | None
+    measures: str
+    responsible_leader: str
+    responsible_person: str
+    responsible_department: str
+    transferred_to: str | None
+    description: str
+    category: str
+
+
+PDF_FIELDS = (
+    "pk", "plan_id", "kind", "state", "progress", "deadline", "measures",
+    "responsible_leader", "responsible_person", "responsible_department",
+    "transferred_to__name", "problem__description", "problem__category__name",
+)  # fmt: skip
+
+
+def pdf_items(pks: list[int], today: datetime.date) -> Iterator[tuple[PdfItem, str, list[str]]]:
+    """The items of ``pks`` (in the report's order) as the PDF prints them:
+    each one's values, deadline colour and history, ITEM_BATCH at a time,
+    two queries a batch (the items, their entries), as plain values.
+    ``pks`` were read through the user's scope (_tally): they are looked up
+    by key alone, and put in their order here, which spares PostgreSQL the
+    scope's joins and a sort by the organizations' codes in every batch."""
+    values = Item.objects.order_by()
+    entries = LedgerEntry.objects.order_by("created_at", "pk")
+    labels, windows = action_labels(), colour_windows(today)
+    for start in range(0, len(pks), ITEM_BATCH):
+        batch = pks[start : start + ITEM_BATCH]
+        history = defaultdict(list)
+        for item_id, *entry in entries.filter(item_id__in=batch).values_list(
+            "item_id", *ENTRY_FIELDS
+        ):
+            history[item_id].append(entry)
+        found = {row[0]: row for row in values.filter(pk__in=batch).values_list(*PDF_FIELDS)}
+        for pk in batch:
+            if pk not in found:  # deleted since the first pass
+                continue
+            item = PdfItem._make(found[pk])
+            yield (
+                item,
+                deadline_colour(item.state, item.kind, item.deadline, today, windows),
+                _history(history.get(item.pk, ()), limit=HISTORY_NOTE_CHARS, labels=labels),
+            )
+
+
+# The end of ledger.html's content: ReportLab goes on from there.
+FRONT_ANCHOR = "overview-continues"
 
 
 def ledger_pdf(
     user, params: dict, progress=lambda percent: None, *, targets: list[int] | None = None
 ) -> tuple[Ledger, bytes]:
     """The ledger as PDF: its figures counted in a light first pass, the
-    overview laid out by WeasyPrint, then the items read again a batch at a
-    time, whole, and drawn by ReportLab as the organizations' tables, their
-    pages numbered on from the overview's. Only one organization's rows are
-    held at a time, whatever the ledger's length.
+    overview's head laid out by WeasyPrint, then the rest drawn by ReportLab
+    on from its last page: the overview's parts that grow with the
+    organizations, and the items, read again a batch at a time, as the
+    organizations' tables. Only one organization's rows are held at a time,
+    whatever the ledger's length.
     ``targets`` keeps the scope's items of those targets only (the bench's
     3,500-item round ledger, cut from a round of 10,000)."""
     # ReportLab is loaded by the processes that draw a ledger, not by every one.
-    from rectification.ledger_pdf import OrganizationTable, items_pages, row_cells
+    with long_lived_objects_set_aside():
+        return _ledger_pdf(user, params, progress, targets=targets)
+
+
+def _ledger_pdf(user, params: dict, progress, *, targets: list[int] | None) -> tuple[Ledger, bytes]:
+    from rectification.ledger_pdf import (
+        OrganizationTable,
+        item_state_labels,
+        ledger_pages,
+        row_cells,
+    )
 
     scope, pk, _fmt = _params(params)
     today = timezone.localdate()
     items = ledger_items(user, scope, pk)
     if targets is not None:
         items = items.filter(plan__target_id__in=targets)
-    plans = ledger_plans(items)
-    sections, states, colours, pks = _tally(items, plans, today)
+    plans, sections, states, colours, pks = _tally(items, today)
     progress(10)
     ledger = _ledger(
         user, scope, pk, today, list(sections.values()), states, colours, targets=targets
     )
-    front = render_pdf(
+    front, front_pages, front_end = render_pdf_to(
         FRONT_TEMPLATE,
         {"ledger": ledger, "confidentiality_mark": "内部", "chinese_today": chinese_date(today)},
+        FRONT_ANCHOR,
     )
-    if not sections:
-        return ledger, front
     progress(20)
     numbers = {target_pk: n for n, target_pk in enumerate(sections, start=1)}
+    colour_labels = {"": "", **{value: str(label) for value, label in COLOUR_LABELS.items()}}
+    state_labels = item_state_labels()
 
     def organizations() -> Iterator[OrganizationTable]:
-        table, current = None, None
-        rows = ledger_rows(items, today, history_limit=HISTORY_NOTE_CHARS, plans=plans, pks=pks)
-        for row in rows:
-            target = row.item.plan.target
-            if target.pk != current:
+        table, current, number = None, None, 0
+        for item, colour, history in pdf_items(pks, today):
+            target_id = plans[item.plan_id].target_id
+            if target_id != current:
                 if table:
                     yield table
+                section = sections[target_id]
                 table = OrganizationTable(
-                    heading=f"{numbers[target.pk]}．{target.organization.name}",
-                    plan_line=_plan_line(sections[target.pk]),
+                    heading=f"{numbers[target_id]}．{section.target.organization.name}",
+                    plan_line=_plan_line(section),
                 )
-                current = target.pk
-            table.rows.append(row_cells(row))
+                current, number = target_id, 0
+            number += 1
+            table.rows.append(
+                row_cells(number, item, colour, colour_labels[colour], history, state_labels)
+            )
         if table:
             yield table
 
-    pages = items_pages(organizations(), first_number=page_count(front) + 1)
+    content = ledger_pages(
+        ledger, organizations(), front=front, front_pages=front_pages, front_end=front_end
+    )
     progress(90)
-    return ledger, join_pdfs([front, pages])
+    return ledger, content
 
 
 # The columns an office prints first (the print area: landscape A4, fit to the

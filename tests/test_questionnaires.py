@@ -187,6 +187,48 @@ def test_the_ledger_report_includes_the_assessment(w, assessed):
     assert build_ledger(w.contact, {"scope": "target", "id": w.target.pk}).assessments == []
 
 
+def test_the_ledger_pdf_carries_the_assessment_as_the_assessment_report_words_it(w, assessed):
+    """The ledger's 三、整改评估 is drawn by ReportLab (rectification.ledger_pdf),
+    the assessment report's by WeasyPrint from _assessment_section.html: the
+    same sentences and figures come out of both."""
+    import re
+    import shutil
+    import subprocess
+
+    from rectification.reports import LEDGER
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+    def text(content: bytes) -> str:
+        out = subprocess.run(
+            ["pdftotext", "-raw", "-", "-"], input=content, capture_output=True, check=True
+        ).stdout.decode()
+        return re.sub(r"\s+", "", out)
+
+    assessment, *_ = assessed
+    params = {"scope": "target", "id": w.target.pk, "format": "pdf"}
+    LEDGER.authorize(w.office_user, params)
+    ledger = text(LEDGER.generate(w.office_user, params, lambda p: None).content)
+    report = text(
+        ASSESSMENT_DOCUMENT.generate(
+            w.office_user, {"id": str(assessment.pk), "format": "pdf"}, lambda p: None
+        ).content
+    )
+    assert "三、整改评估" in ledger
+    assert f"1．{w.organization.name}" in ledger
+    survey = re.search(
+        r"采用《[^》]+》开展满意度测评，收回答卷3份（[^）]+），综合得分75\.3分，等次为“一般”。",
+        report,
+    )
+    assert survey and survey.group(0) in ledger
+    assert "测评方面权重得分整改工作6072.2整改成效4080.0" in ledger
+    links = re.search(r"总体满意度测评发放链接\d+个，已答\d+份[^。]*。", report)
+    assert links and links.group(0) in ledger
+    verdict = re.search(r"测评[^；。]{1,8}；评估结论：[^。]*。", report)
+    assert verdict and verdict.group(0) in ledger
+
+
 def test_the_office_defines_a_questionnaire_on_its_pages(client, w):
     from django.urls import reverse
 

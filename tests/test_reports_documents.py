@@ -271,3 +271,46 @@ def test_the_ledger_reads_the_same_few_queries_whatever_its_size(city):
 
     assert ledger.item_count == len(city.items) + 1
     assert len(after.captured_queries) == len(before.captured_queries) <= 12
+
+
+def test_the_ledger_pdf_reads_the_same_few_queries_whatever_its_size(city):
+    """The PDF reads its items as plain values, a batch at a time: its
+    queries do not grow with the items (nor with their ledger entries)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rectification.models import Item, LedgerEntry
+    from rectification.reports import ledger_pdf
+    from rounds.models import Problem
+
+    params = {"scope": "round", "id": city.round.pk, "format": "pdf"}
+    ledger_pdf(city.office_user, params)  # the user's roles, read once and kept
+    with CaptureQueriesContext(connection) as before:
+        ledger_pdf(city.office_user, params)
+    template = city.items[0]
+    for n in range(3):
+        problem = Problem.objects.get(pk=template.problem_id)
+        problem.pk = None  # a copy: an item a problem
+        problem.save()
+        item = Item.objects.create(
+            plan=template.plan,
+            problem=problem,
+            organization=template.organization,
+            round=city.round,
+            office=city.round.office,
+            state=Item.State.IN_PROGRESS,
+            measures=f"第{n}项措施",
+        )
+        LedgerEntry.objects.create(
+            item=item,
+            action="report",
+            actor=city.unit_user,
+            state_before="in_progress",
+            state_after="in_progress",
+            note="进展",
+        )
+    with CaptureQueriesContext(connection) as after:
+        ledger, _content = ledger_pdf(city.office_user, params)
+
+    assert ledger.item_count == len(city.items) + 3
+    assert len(after.captured_queries) == len(before.captured_queries)

@@ -251,14 +251,41 @@ def test_the_item_pages_embed_only_the_shipped_faces_subset(city, tmp_path):
 
     rows = run("pdffonts", str(path)).splitlines()[2:]
     assert rows
+    faces = []
     for row in rows:
-        name, *_rest, emb, sub, uni, _obj, _gen = row.split()
+        name, *_rest, encoding, emb, sub, uni, _obj, _gen = row.split()
         assert (emb, sub, uni) == ("yes", "yes", "yes"), row
         # Every face is one of the shipped ones under its XC name: no Helvetica.
         assert re.fullmatch(r"[A-Z]{6}\+XC-(FangSong|Sans|Serif|Title(-Bold)?)", name), row
+        # Two-byte codes: one font a face, not one per 256 characters.
+        assert encoding == "Identity-H", row
+        faces.append(name.split("+")[1])
+    # At most one font a face from each renderer (WeasyPrint's overview, ReportLab's rest).
+    assert max(faces.count(face) for face in faces) <= 2, faces
+
+
+def test_the_overview_goes_on_on_the_page_weasyprint_began(city, tmp_path):
+    # The overdue items, the organizations' table and 三、整改评估 are drawn by
+    # ReportLab from where WeasyPrint's part ends, on the same page.
+    add_targets(city, [2, 1])
+    path = write(generate(city.office_user, scope="round", id=city.round.pk).content, tmp_path)
+    first = pages(path)[0]
+    flat_first = re.sub(r"\s+", "", first)
+
+    for text in ("一、总体情况", "二、逾期及预警事项", "已逾期事项：第", "各被巡察党组织整改情况",
+                 "三、整改评估"):  # fmt: skip
+        assert text in flat_first, text
+    # Its mark and number once, as WeasyPrint drew them.
+    assert flat_first.count("内部") == 1
+    assert numbers([first]) == [["1"]]
+    assert flat_first.index("二、逾期及预警事项") < flat_first.index("已逾期事项：第")
+    assert flat_first.index("各被巡察党组织整改情况") < flat_first.index("三、整改评估")
 
 
 def test_user_text_with_markup_characters_reads_literally(city, tmp_path):
+    organization = city.target.organization
+    organization.name = "市<b>财政</b>局&amp;党组"
+    organization.save(update_fields=["name"])
     problem = city.items[0].problem
     problem.description = '<b>加粗</b>与&amp;、<font color="red">红字</font><br/>& 1 < 2 > 0'
     problem.save(update_fields=["description"])
@@ -269,6 +296,9 @@ def test_user_text_with_markup_characters_reads_literally(city, tmp_path):
 
     text = flat(path)
     assert '<b>加粗</b>与&amp;、<fontcolor="red">红字</font><br/>&1<2>0' in text
+    # The organization's name in the overview's overdue line and in the tables' heading.
+    assert "市<b>财政</b>局&amp;党组已逾期事项：第" in text
+    assert "1．市<b>财政</b>局&amp;党组" in text
     # ① is not in 朱雀仿宋: it comes from the sans face, and reads back.
     assert "清退①②，<para>整改</para>" in text
 

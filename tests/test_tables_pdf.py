@@ -83,3 +83,101 @@ def test_rows_move_whole_to_the_next_page_unless_taller_than_a_page():
     assert len(rest.rows) == 2  # the tall row's remaining lines, then the short row
     drawn = [line for piece in (first, rest) for line in piece.rows[0].cells[1]]
     assert sum(len(line.pieces[0][1]) for line in drawn) == 300
+
+
+def test_a_paragraph_indent_shortens_its_first_line_only():
+    block = Block((("一二三四五六七八九十一二三四五", STYLE),), leading=13.5)
+    first, second = break_lines(block, TEN_CHARS, indent=2 * 10)
+    assert "".join(p[1] for p in first.pieces) == "一二三四五六七八"
+    assert first.pieces[0][0] == 20  # drawn two characters in
+    assert "".join(p[1] for p in second.pieces) == "九十一二三四五"
+    assert second.pieces[0][0] == 0
+
+
+def test_each_face_is_one_two_byte_font_whose_text_reads_back(tmp_path):
+    """More than 256 distinct characters (ReportLab's subsets) in one font,
+    every string one Tj, and the text extracted again from the codes."""
+    import shutil
+    import subprocess
+
+    from xuncha.reports.tables_pdf import portrait_a4, text_lines, write_pages
+
+    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
+        import pytest
+
+        pytest.skip("pdftotext/pdffonts (poppler-utils) are not installed")
+    many = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 600))
+    story = [
+        text_lines(Block(((many, STYLE),), 13.5), 400),
+        text_lines(Block((("整改①项", STYLE),), 13.5), 400),
+    ]
+    content, _pages = write_pages(story, portrait_a4((37, 26, 35, 28), mark="内部"), first_number=1)
+    path = tmp_path / "faces.pdf"
+    path.write_bytes(content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert sorted(row.split()[0].split("+")[1] for row in rows) == ["XC-FangSong", "XC-Sans"]
+    assert all("Identity-H" in row for row in rows)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True)
+    flat = "".join(text.stdout.split())
+    known = "".join(c for c in many if c in advances_of_body())
+    assert known in flat
+    assert "整改①项" in flat and "内部" in flat and "—1—" in flat
+
+
+def advances_of_body() -> set[str]:
+    from xuncha.reports.pdf_text import advances
+
+    return set(advances()[BODY]) | set(advances()[SANS])
+
+
+def test_pages_before_are_kept_and_the_story_goes_on_overleaf_when_no_room_is_left(tmp_path):
+    """write_pages(before=...): the given PDF's pages first, as they are; the
+    story on from where its text ends, or overleaf when that is the foot."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    from xuncha.reports.tables_pdf import portrait_a4, text_lines, write_pages
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    page = portrait_a4((37, 26, 35, 28), mark="内部")
+
+    def texts(content: bytes) -> list[str]:
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(content)
+        out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True)
+        return ["".join(p.split()) for p in out.stdout.decode().split("\f")[:-1]]
+
+    def story():
+        return [text_lines(Block((("续写的正文", STYLE),), 13.5), 400)]
+
+    before, _ = write_pages([text_lines(Block((("前面的页", STYLE),), 13.5), 400)], page,
+                            first_number=1)  # fmt: skip
+    on_page, _ = write_pages(story(), page, first_number=1, first_top=200, before=before)
+    assert texts(on_page) == ["内部前面的页续写的正文—1—"]
+
+    overleaf, _ = write_pages(story(), page, first_number=1, first_top=page.size[1] - 20,
+                              before=before)  # fmt: skip
+    assert texts(overleaf) == ["内部前面的页—1—", "内部续写的正文—2—"]
+
+
+def test_old_objects_are_set_aside_only_while_a_document_is_made_and_its_garbage_goes():
+    import gc
+    import weakref
+
+    from xuncha.reports.pdf import long_lived_objects_set_aside
+
+    class Node:
+        pass
+
+    with long_lived_objects_set_aside():
+        assert gc.get_freeze_count() > 0
+        cycle = Node()
+        cycle.self = cycle  # garbage only a collection frees
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.get_freeze_count() == 0
+    assert gone() is None

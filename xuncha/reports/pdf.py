@@ -8,13 +8,15 @@ read other files.
 
 ``render_pdf`` renders one template in one WeasyPrint run (WeasyPrint subsets
 the fonts itself). A long document (the ledger's thousands of table rows)
-has its tables drawn by ReportLab instead (xuncha.reports.tables_pdf), on
-pages numbered on from its WeasyPrint front part, and the two joined here
-(``join_pdfs``).
+has only its head rendered here (``render_pdf_to``, which says where on its
+last page the content ends); the rest is drawn by ReportLab on from there
+(xuncha.reports.tables_pdf), the head's pages brought into ReportLab's PDF
+(xuncha.reports.pdf_import).
 """
 
-import io
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -68,19 +70,42 @@ def render_pdf(template_name: str, context: dict, *, reader=None) -> bytes:
     return _html(html).write_pdf(font_config=FontConfiguration())
 
 
-def page_count(content: bytes) -> int:
-    from pypdf import PdfReader
+def render_pdf_to(template_name: str, context: dict, anchor: str) -> tuple[bytes, int, float]:
+    """Render a PDF template (as render_pdf, without a watermark) whose last
+    page is to be continued by pages drawn with ReportLab: the PDF, its
+    number of pages, and how far below its last page's top edge (points)
+    the element with id ``anchor`` (at the end of the content) stands."""
+    from weasyprint.text.fonts import FontConfiguration
 
-    return len(PdfReader(io.BytesIO(content)).pages)
+    context = {**context, "fonts_stylesheet": FONTS_STYLESHEET, "watermark": ""}
+    document = _html(render_to_string(template_name, context)).render(
+        font_config=FontConfiguration()
+    )
+    last = document.pages[-1]
+    # At the end of the content, so on the last page; were it not, the rest starts overleaf.
+    _x, y, *_rest = last.anchors.get(anchor, (0, last.height))
+    return document.write_pdf(), len(document.pages), y * 0.75  # CSS px to points
 
 
-def join_pdfs(contents: Iterable[bytes]) -> bytes:
-    """The documents' pages, in order, as one PDF."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for content in contents:
-        writer.append(PdfReader(io.BytesIO(content)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+@contextmanager
+def long_lived_objects_set_aside() -> Iterator[None]:
+    """While a long document is made: the objects the process held before
+    (Django, its translations, the fonts' tables: some 200,000) are left out
+    of the garbage collector's full collections (gc.freeze), and put back
+    after. A ledger of thousands of rows allocates enough to set off a full
+    collection every few hundred rows, and each one walked that whole heap
+    again (0.1-0.2 s each, a third of a round ledger's time); now it walks
+    what the document made. Nothing is kept from one document to the next;
+    garbage from before the document waits for the next full collection
+    after it."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        # The document's own garbage (ReportLab's canvas, pages and fonts hold
+        # one another) is collected before the old objects come back: left
+        # for later, the next document would set it aside with the rest, and
+        # it would pile up from one document to the next. This collection
+        # walks only what the document made.
+        gc.collect()
+        gc.unfreeze()

@@ -10,15 +10,14 @@ an object per character and costs some ten times more (see tables_pdf).
 
 Characters the body face (朱雀仿宋) lacks are set in the sans face, as the
 browser's font stack does for the WeasyPrint pages. Text laid out here is
-drawn as text, never read as markup; values for ReportLab's Paragraph (a
-few headings) go through ``markup()``.
+drawn as text, never read as markup (no ReportLab Paragraph is used).
 """
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -43,15 +42,17 @@ CANNOT_END = frozenset("（《「『【〔〈“‘([{")
 @cache
 def advances() -> dict[str, dict[str, float]]:
     """Register the shipped fonts with ReportLab, once per process, and
-    return each face's character → advance map (in ems). The PDF font name
-    is set to the face's XC name (ReportLab would use the font's own
+    return each face's character → advance map (in ems). Each face is
+    embedded as one font with two-byte codes (xuncha.reports.cid_fonts).
+    The PDF font name is set to the face's XC name (ReportLab would use the font's own
     PostScript name), so both renderers' subsets read alike in pdffonts."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+
+    from xuncha.reports.cid_fonts import CIDTrueTypeFont
 
     found = {}
     for name, file in FONT_FILES.items():
-        font = TTFont(name, str(FONTS_DIR / file))
+        font = CIDTrueTypeFont(name, str(FONTS_DIR / file))
         font.face.name = name.encode("ascii")
         pdfmetrics.registerFont(font)
         found[name] = {chr(code): width / 1000 for code, width in font.face.charWidths.items()}
@@ -66,23 +67,15 @@ def sans_only() -> frozenset[str]:
     return frozenset(faces[SANS].keys() - faces[BODY].keys())
 
 
-def markup(value) -> str:
-    """A value as ReportLab Paragraph markup that reads literally."""
-    value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if sans_only().isdisjoint(value):
-        return value
-    return "".join(f'<font face="{SANS}">{c}</font>' if c in sans_only() else c for c in value)
-
-
-@dataclass(frozen=True)
-class TextStyle:
+# Named tuples, not dataclasses: a ledger makes ten blocks a row, and a
+# tuple is made and hashed in C.
+class TextStyle(NamedTuple):
     font: str = BODY
     size: float = 10.5
     colour: str = "#000000"
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A paragraph of a cell: runs of text in their styles, on lines
     ``leading`` apart. Its largest size sets the baseline, so that the first
     lines of a row's cells share one whatever their first run."""
@@ -94,10 +87,11 @@ class Block:
 class Line:
     """A laid-out line: its pieces (x offset, text, style) and its height."""
 
-    __slots__ = ("baseline", "height", "pieces", "width")
+    __slots__ = ("baseline", "drawn", "height", "pieces", "width")
 
     def __init__(self, pieces: list, width: float, height: float, baseline: float):
         self.pieces, self.width, self.height, self.baseline = pieces, width, height, baseline
+        self.drawn = None  # its pieces' text operators in a document (tables_pdf._TextOps)
 
 
 @cache
@@ -114,14 +108,36 @@ def _sans(style: TextStyle) -> TextStyle:
     return TextStyle(SANS, style.size, style.colour)
 
 
+class _Advances(dict):
+    """Character → advance in points at one size; a character the faces
+    lack counts one em (it is drawn as the font's missing glyph)."""
+
+    def __init__(self, font: str, size: float):
+        super().__init__((char, em * size) for char, em in _widths(font).items())
+        self.size = size
+
+    def __missing__(self, char: str) -> float:
+        return self.size
+
+
+@cache
+def _advances(font: str, size: float) -> _Advances:
+    return _Advances(font, size)
+
+
 def _measure(block: Block) -> tuple[str, list[float], list[tuple[int, TextStyle]]]:
     """The block's text (white space collapsed), the running width at each
-    character, and where each run ends."""
+    character, and where each run ends. The widths are looked up and summed
+    by map() and accumulate(), with no Python code run per character."""
+    if len(block.runs) == 1:  # most cells
+        ((value, style),) = block.runs
+        value = " ".join(value.split())
+        advances_at = _advances(style.font, style.size)
+        return value, list(accumulate(map(advances_at.__getitem__, value))), [(len(value), style)]
     texts, widths, ends, end = [], [], [], 0
     for value, style in block.runs:
         value = " ".join(value.split())
-        get, size = _widths(style.font).get, style.size
-        widths.extend([get(c, 1.0) * size for c in value])
+        widths.extend(map(_advances(style.font, style.size).__getitem__, value))
         texts.append(value)
         end += len(value)
         ends.append((end, style))
@@ -151,11 +167,13 @@ def _break_at(text: str, start: int, end: int) -> int:
     return cut
 
 
-def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style):
+def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style,
+            fallback: bool = True):  # fmt: skip
     """text[start:end] in ``style``, cut where the body face lacks a
-    character (set in the sans face); x offsets from ``offset``."""
+    character (set in the sans face); x offsets from ``offset``.
+    ``fallback``: whether the text may hold such a character at all."""
     value = text[start:end]
-    if style.font != BODY or sans_only().isdisjoint(value):
+    if not fallback or style.font != BODY or sans_only().isdisjoint(value):
         yield ((cum[start - 1] if start else 0.0) - offset, value, style)
         return
     fallback, i = sans_only(), start
@@ -168,29 +186,47 @@ def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, st
         i = j
 
 
-def break_lines(block: Block, width: float) -> list[Line]:
+def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line]:
     """The block's lines within ``width`` points, by the rules of Chinese
-    text (see _break_at). Each line's end is found by bisection on the
+    text (see _break_at), the first one ``indent`` points in (a paragraph's
+    two-character indent). Each line's end is found by bisection on the
     running widths: no work per character beyond measuring it once."""
     text, cum, ends = _measure(block)
     size = max(style.size for _value, style in block.runs)
     baseline = (block.leading - size) / 2 + ASCENT * size
     lines, start, n = [], 0, len(text)
+    fallback = not sans_only().isdisjoint(text)  # asked once a block, not once a line
+    single = ends[0][1] if len(ends) == 1 and not (fallback and ends[0][1].font == BODY) else None
     while start < n:
         if text[start] == " ":
             start += 1
             continue
-        offset = cum[start - 1] if start else 0.0
+        # The first line's pieces start ``indent`` in: as if the text began earlier.
+        offset = (cum[start - 1] if start else 0.0) - (indent if not lines else 0.0)
         end = bisect_right(cum, offset + width, start, n)
         end = n if end >= n else _break_at(text, start, max(end, start + 1))
         last = end
         while text[last - 1] == " ":
             last -= 1
+        if single:  # one run, all in its own face: one piece
+            head = cum[start - 1] if start else 0.0
+            lines.append(Line([(head - offset, text[start:last], single)],
+                              cum[last - 1] - offset, block.leading, baseline))  # fmt: skip
+            start = end
+            continue
         pieces, run_start = [], 0
         for run_end, style in ends:
             if run_start < last and start < run_end:
                 pieces.extend(
-                    _pieces(text, offset, cum, max(start, run_start), min(last, run_end), style)
+                    _pieces(
+                        text,
+                        offset,
+                        cum,
+                        max(start, run_start),
+                        min(last, run_end),
+                        style,
+                        fallback,
+                    )
                 )
             run_start = run_end
         lines.append(Line(pieces, cum[last - 1] - offset, block.leading, baseline))

@@ -6,8 +6,8 @@ breaking, which makes an object per character, and in drawing each cell as a
 paragraph). A table whose columns are fixed needs neither: each cell's text
 is broken into lines once (xuncha.reports.pdf_text), the rows are cut into
 pages by their heights and drawn straight onto ReportLab's canvas, the header
-rows repeated on every page. ReportLab's page loop places them; ReportLab
-subsets and embeds the fonts.
+rows repeated on every page. ReportLab's page loop places them; each face is
+embedded as one subset font with two-byte codes (xuncha.reports.cid_fonts).
 
 The pages look like the WeasyPrint ones before them: the same shipped fonts,
 the confidentiality mark at the top left, the page number "— N —" on the
@@ -17,10 +17,9 @@ outer side, numbered on from the pages before.
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
@@ -64,6 +63,15 @@ class Grid:
     def x(self, column: int) -> float:
         return sum(self.widths[:column])
 
+    @cached_property
+    def xs(self) -> tuple[float, ...]:
+        """Each column's left edge, and the right edge of the last."""
+        return tuple(self.x(column) for column in range(len(self.widths) + 1))
+
+    @cached_property
+    def inner_widths(self) -> tuple[float, ...]:
+        return tuple(self.inner(column, column) for column in range(len(self.widths)))
+
     def inner(self, first: int, last: int) -> float:
         """The width for text in columns first..last."""
         return sum(self.widths[first : last + 1]) - self.padding[1] - self.padding[3]
@@ -74,9 +82,11 @@ class Row:
 
     __slots__ = ("cells", "height")
 
-    def __init__(self, cells: list[list[Line]], padding: float):
+    def __init__(self, cells: list[list[Line]], padding: float, height: float | None = None):
         self.cells = cells
-        self.height = max(sum(line.height for line in lines) for lines in cells) + padding
+        if height is None:
+            height = max(sum(line.height for line in lines) for lines in cells)
+        self.height = height + padding
 
     def split(self, height: float, padding: float) -> tuple["Row", "Row"] | None:
         """This row cut after the lines that fit in ``height``, the rest
@@ -95,12 +105,41 @@ class Row:
         return Row(head, padding), Row(tail, padding)
 
 
-def lay_out_row(grid: Grid, cells: Sequence[Sequence[Block]]) -> Row:
-    lines = []
-    for column, blocks in enumerate(cells):
-        width = grid.inner(column, column)
-        lines.append([line for block in blocks for line in break_lines(block, width)])
-    return Row(lines, grid.padding[0] + grid.padding[2])
+SHORT = 24  # characters: a block this short is laid out once per document (see Layouts)
+
+
+class Layouts(dict):
+    """The lines of the short blocks of one document's tables, by block and
+    width: a ledger's cells repeat them row after row (the state, the
+    warning, the people responsible, the deadline). Made anew for each
+    document, never kept between documents."""
+
+    LIMIT = 20_000  # blocks: a city's ledger has more people and dates than it needs kept
+
+    def __missing__(self, key: tuple[Block, float]) -> list[Line]:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[key] = break_lines(*key)
+        return self[key]
+
+
+def lay_out_row(
+    grid: Grid, cells: Sequence[Sequence[Block]], layouts: Layouts | None = None
+) -> Row:
+    lines, tallest = [], 0.0
+    for width, blocks in zip(grid.inner_widths, cells, strict=True):
+        cell, height = [], 0.0
+        for block in blocks:
+            runs = block.runs
+            if layouts is not None and len(runs) == 1 and len(runs[0][0]) <= SHORT:
+                laid = layouts[block, width]
+            else:
+                laid = break_lines(block, width)
+            cell += laid
+            height += len(laid) * block.leading  # each of a block's lines is its leading high
+        lines.append(cell)
+        tallest = max(tallest, height)
+    return Row(lines, grid.padding[0] + grid.padding[2], tallest)
 
 
 @cache
@@ -133,37 +172,87 @@ def _colour(hex_colour: str) -> HexColor:
     return _COLOURS[hex_colour]
 
 
+class _Encoders(dict):
+    """Each face's encoder (text → its codes) in one document."""
+
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, face: str):
+        self[face] = _FONTS[face].encoder(self.doc)
+        return self[face]
+
+
+def _font_names(canvas) -> dict[str, str]:
+    """The document's internal name of each face (its one font, see
+    xuncha.reports.cid_fonts), asked of ReportLab once per document."""
+    doc = canvas._doc
+    names = getattr(doc, "_xc_font_names", None)
+    if names is None:
+        names = doc._xc_font_names = _FontNames(doc)
+    return names
+
+
+class _FontNames(dict):
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+        self.encoders = _Encoders(doc)
+
+    def __missing__(self, face: str) -> str:
+        self[face] = _FONTS[face].getSubsetInternalName(0, self.doc)
+        return self[face]
+
+
 class _TextOps:
     """The PDF text operators of a table's cells, written straight into the
-    page: per piece a position, a font where it changes (one per ReportLab
-    subset of the face) and a Tj. ReportLab's text object does the same
+    page: per piece a position, a font where it changes and a Tj of its
+    two-byte codes, in hex (four characters a code; escaped, the low codes'
+    zero bytes took four each and more). ReportLab's text object does the same
     through its generic formatting and measures every string again to
     move its cursor, which the pieces' own offsets make needless: it was
     half the drawing time."""
 
     def __init__(self, canvas):
-        self.canvas, self.doc = canvas, canvas._doc
+        self.canvas = canvas
+        self.names = _font_names(canvas)
         self.code = ["BT"]
         self.font = self.colour = None
 
     def lines(self, lines: list[Line], x: float, top: float, width: float, align: str) -> None:
         """``lines``, the first one's top at ``top``."""
-        code, doc = self.code, self.doc
+        code, names, encoders = self.code, self.names, self.names.encoders
         for line in lines:
             baseline = top - line.baseline
-            start = x + (width - line.width) / 2 if align == "center" else x
-            for dx, value, style in line.pieces:
-                if style.colour != self.colour:
-                    code.append(_RGB[style.colour])
-                    self.colour = style.colour
-                code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm")
-                font = _FONTS[style.font]
-                for subset, chunk in font.splitString(value, doc):
-                    name = font.getSubsetInternalName(subset, doc)
-                    if (name, style.size) != self.font:
-                        code.append(f"{name} {style.size:g} Tf")
-                        self.font = (name, style.size)
-                    code.append(f"({escapePDF(chunk)}) Tj")
+            if align == "center":
+                start = x + (width - line.width) / 2
+            else:
+                start = x + width - line.width if align == "right" else x
+            drawn = line.drawn
+            if drawn is None or drawn[0] is not encoders:
+                # A short cell's lines are laid out once and drawn on many rows.
+                drawn = line.drawn = (
+                    encoders,
+                    [
+                        (
+                            dx,
+                            style.colour,
+                            (style.font, style.size),
+                            f"{names[style.font]} {style.size:g} Tf",
+                            f"<{encoders[style.font](value).hex()}> Tj",
+                        )
+                        for dx, value, style in line.pieces
+                    ],
+                )
+            for dx, colour, font, set_font, shown in drawn[1]:
+                if colour != self.colour:
+                    code.append(_RGB[colour])
+                    self.colour = colour
+                if font != self.font:
+                    code.append(set_font)
+                    self.font = font
+                code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm {shown}")
             top -= line.height
 
     def write(self) -> None:
@@ -236,37 +325,131 @@ class GridTable(Flowable):
 
     def draw(self):
         canvas, grid = self.canv, self.grid
-        heights, header_lines = _header_layout(grid)
         top = self.height
-        header_height = sum(heights)
-        canvas.setFillColor(_colour(grid.header_fill))
-        canvas.rect(0, top - header_height, grid.width, header_height, stroke=0, fill=1)
-        text = _TextOps(canvas)
+        header_height = self.header_height
+        canvas.addLiteral(f"q 1 0 0 1 0 {top:.2f} cm\n{_header_ops(canvas, grid)}\nQ")
         canvas.setLineWidth(grid.rule)
         canvas.setStrokeColor(_colour("#000000"))
-        row_tops = [top - sum(heights[:r]) for r in range(grid.header_rows + 1)]
-        for cell, lines in zip(grid.header, header_lines, strict=True):
-            first, last = cell.columns
-            x, w = grid.x(first), grid.x(last + 1) - grid.x(first)
-            cell_top, cell_bottom = row_tops[cell.rows[0]], row_tops[cell.rows[1] + 1]
-            canvas.rect(x, cell_bottom, w, cell_top - cell_bottom, stroke=1, fill=0)
-            text_height = sum(line.height for line in lines)
-            middle = (cell_top + cell_bottom + text_height) / 2
-            text.lines(lines, x + grid.padding[3], middle, grid.inner(first, last), "center")
+        text = _TextOps(canvas)
         y = top - header_height
         path = canvas.beginPath()
+        columns = list(zip(grid.xs, grid.inner_widths, grid.aligns, strict=False))
+        left, above = grid.padding[3], grid.padding[0]
         for row in self.rows:
-            for column, lines in enumerate(row.cells):
-                text.lines(lines, grid.x(column) + grid.padding[3], y - grid.padding[0],
-                           grid.inner(column, column), grid.aligns[column])  # fmt: skip
+            for (x, width, align), lines in zip(columns, row.cells, strict=True):
+                text.lines(lines, x + left, y - above, width, align)
             y -= row.height
             path.moveTo(0, y)
             path.lineTo(grid.width, y)
         for column in range(len(grid.widths) + 1):
-            path.moveTo(grid.x(column), top - header_height)
-            path.lineTo(grid.x(column), 0)
+            path.moveTo(grid.xs[column], top - header_height)
+            path.lineTo(grid.xs[column], 0)
         canvas.drawPath(path, stroke=1, fill=0)
         text.write()
+
+
+def _header_ops(canvas, grid: Grid) -> str:
+    """The PDF operators of a grid's header, its top edge at y = 0: the same
+    on every page of every table of the document, so made once per document
+    (its fonts are the document's)."""
+    doc = canvas._doc
+    cache = getattr(doc, "_xc_headers", None)
+    if cache is None:
+        cache = doc._xc_headers = {}
+    if grid in cache:
+        return cache[grid]
+    heights, header_lines = _header_layout(grid)
+    header_height = sum(heights)
+    fill, black = _RGB[grid.header_fill], _RGB["#000000"]
+    ops = [fill, f"0 {-header_height:.2f} {grid.width:.2f} {header_height:.2f} re f"]
+    ops += [f"{grid.rule:g} w", black.replace(" rg", " RG")]
+    text = _TextOps(canvas)
+    row_tops = [-sum(heights[:r]) for r in range(grid.header_rows + 1)]
+    for cell, lines in zip(grid.header, header_lines, strict=True):
+        first, last = cell.columns
+        x, w = grid.x(first), grid.x(last + 1) - grid.x(first)
+        cell_top, cell_bottom = row_tops[cell.rows[0]], row_tops[cell.rows[1] + 1]
+        ops.append(f"{x:.2f} {cell_bottom:.2f} {w:.2f} {cell_top - cell_bottom:.2f} re S")
+        text_height = sum(line.height for line in lines)
+        middle = (cell_top + cell_bottom + text_height) / 2
+        text.lines(lines, x + grid.padding[3], middle, grid.inner(first, last), "center")
+    ops += text.code
+    ops.append("ET")
+    cache[grid] = "\n".join(ops)
+    return cache[grid]
+
+
+class TextLines(Flowable):
+    """A paragraph already broken into lines (pdf_text.break_lines), drawn
+    as text: WeasyPrint's or ReportLab's Paragraph cost many times more for
+    the overview's paragraphs, one or more per organization. It splits
+    between lines."""
+
+    def __init__(self, lines: list[Line], width: float, align: str = "left",
+                 space_before: float = 0, space_after: float = 0):  # fmt: skip
+        super().__init__()
+        self.lines, self.width, self.align = lines, width, align
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+        self.height = sum(line.height for line in lines)
+
+    def wrap(self, availWidth, availHeight):
+        return self.width, self.height
+
+    def first_rows_height(self) -> float:
+        return self.lines[0].height if self.lines else 0
+
+    def split(self, availWidth, availHeight):
+        used, n = 0.0, 0
+        while n < len(self.lines) and used + self.lines[n].height <= availHeight:
+            used += self.lines[n].height
+            n += 1
+        if n == 0 or n == len(self.lines):
+            return [] if n == 0 else [self]
+        return [
+            TextLines(self.lines[:n], self.width, self.align, self.spaceBefore, 0),
+            TextLines(self.lines[n:], self.width, self.align, 0, self.spaceAfter),
+        ]
+
+    def draw(self):
+        text = _TextOps(self.canv)
+        text.lines(self.lines, 0, self.height, self.width, self.align)
+        text.write()
+
+
+def text_lines(block: Block, width: float, *, align: str = "left", indent: float = 0,
+               space_before: float = 0, space_after: float = 0) -> TextLines:  # fmt: skip
+    return TextLines(break_lines(block, width, indent=indent), width, align, space_before,
+                     space_after)  # fmt: skip
+
+
+class KeptWithNext(Flowable):
+    """Headings (``lead``) kept on the page with the start of what follows
+    them (a table's header and first row, a paragraph's first line): where
+    these do not fit, the whole moves to the next page. Once placed, it
+    hands its pieces to the page loop, the follower to split there as it
+    goes."""
+
+    def __init__(self, lead: list[Flowable], follower: Flowable):
+        super().__init__()
+        self.lead, self.follower = lead, follower
+
+    def wrap(self, availWidth, availHeight):
+        # Never drawn whole: taller than the room, so the page loop asks for split().
+        return availWidth, availHeight + 1
+
+    def split(self, availWidth, availHeight):
+        lead = sum(
+            f.wrap(availWidth, availHeight)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+            for f in self.lead
+        )
+        at_top = getattr(getattr(self, "_frame", None), "_atTop", False)
+        start = self.follower.getSpaceBefore() + self.follower.first_rows_height()
+        if not at_top and lead + start > availHeight:
+            return []
+        return [*self.lead, self.follower]
+
+    def draw(self):  # pragma: no cover - split() always takes its place
+        raise NotImplementedError
 
 
 # --- Pages ------------------------------------------------------------------------
@@ -297,27 +480,48 @@ def landscape_a4(margins: tuple[float, float, float, float], mark: str = "") -> 
     return PageSetup(size=landscape(A4), margins=margins, mark=mark)
 
 
+def portrait_a4(margins: tuple[float, float, float, float], mark: str = "") -> PageSetup:
+    from reportlab.lib.pagesizes import A4
+
+    return PageSetup(size=A4, margins=margins, mark=mark)
+
+
 def _furniture(canvas, page: PageSetup, number: int) -> None:
     """The mark and the page number where WeasyPrint's margin boxes put
     them: each centred on the height of its margin; the number "— N —" on
-    the outer side (right on odd pages, left on even)."""
+    the outer side (right on odd pages, left on even). Written as text
+    operators, as the cells are (ReportLab's drawString measured and
+    formatted each anew: a good part of a page's cost)."""
     top, right, bottom, left = (m * MM for m in page.margins)
     width, height = page.size
-    canvas.setFillColor(_colour("#000000"))
+    names, encoders = _font_names(canvas), _font_names(canvas).encoders
+    code = ["BT", _RGB["#000000"]]
     if page.mark:
-        canvas.setFont(SANS, page.mark_size)
-        canvas.drawString(left, height - top / 2 - 0.35 * page.mark_size, page.mark)
-    canvas.setFont(BODY, page.number_size)
+        code.append(f"{names[SANS]} {page.mark_size:g} Tf")
+        y = height - top / 2 - 0.35 * page.mark_size
+        code.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm <{encoders[SANS](page.mark).hex()}> Tj")
     label, y = f"— {number} —", bottom / 2 - 0.35 * page.number_size
+    x = left
     if number % 2:
-        canvas.drawRightString(width - right, y, label)
-    else:
-        canvas.drawString(left, y, label)
+        x = width - right - pdfmetrics.stringWidth(label, BODY, page.number_size)
+    code.append(f"{names[BODY]} {page.number_size:g} Tf")
+    code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm <{encoders[BODY](label).hex()}> Tj")
+    code.append("ET")
+    canvas.addLiteral("\n".join(code))
 
 
-def write_pages(story: Iterable, page: PageSetup, *, first_number: int) -> tuple[bytes, int]:
+def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
+                first_top: float | None = None,
+                before: bytes | None = None) -> tuple[bytes, int]:  # fmt: skip
     """Lay out ``story`` (flowables, consumed as it goes) on pages numbered
-    from ``first_number``; the PDF and its number of pages.
+    from ``first_number``; the PDF and its number of pages. A PageSetup in
+    the story starts a new page of that setup (the overview's portrait
+    pages, then the tables' landscape ones).
+
+    ``before``: a PDF whose pages come first (the overview's WeasyPrint
+    part, with their own mark and numbers; see pdf_import), the story going
+    on on its last page, page ``first_number``, from ``first_top`` points
+    below the page's top edge.
 
     The loop is Platypus's own (Frame.add, else the flowable's split: the
     first piece drawn, the rest laid out next), without a DocTemplate, which
@@ -332,34 +536,67 @@ def write_pages(story: Iterable, page: PageSetup, *, first_number: int) -> tuple
     # Helvetica, unembedded, in every page's preamble.
     canvas = Canvas(out, pagesize=page.size, pageCompression=1, invariant=1,
                     initialFontName=BODY, initialFontSize=10.5)  # fmt: skip
-    x, y, width, height = page.frame
     number = first_number
+    furnished = first_top is None
 
-    def new_frame() -> Frame:
+    def new_frame(top: float | None = None) -> Frame:
+        x, y, width, height = page.frame
+        if top is not None:  # no room left under the text above: the story starts overleaf
+            height = max(0.0, min(height, page.size[1] - top - y))
         return Frame(x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0,
                      bottomPadding=0)  # fmt: skip
 
-    frame = new_frame()
+    def next_page(setup: PageSetup | None = None) -> None:
+        nonlocal number, furnished, page
+        if furnished:
+            _furniture(canvas, page, number)
+        canvas.showPage()
+        if setup is not None:
+            page = setup
+            canvas.setPageSize(page.size)
+        number += 1
+        furnished = True
+
+    if before is not None:
+        from xuncha.reports.pdf_import import import_pages
+
+        *full, last = import_pages(before, canvas)
+        for name in full:
+            canvas.doForm(name)
+            canvas.showPage()
+        canvas.doForm(last)
+    frame, empty = new_frame(first_top), first_top is None
+    if first_top is not None:
+        frame._atTop = 0  # it goes on from text above: spaces before count, headings move
     for flowable in story:
+        if isinstance(flowable, PageSetup):
+            if empty:  # nothing on this page yet: it takes the new setup
+                page = flowable
+                canvas.setPageSize(page.size)
+            else:
+                next_page(flowable)
+            frame, empty = new_frame(), True
+            continue
         pending = [flowable]
         while pending:
             current = pending.pop()
             if frame.add(current, canvas, trySplit=1):
+                empty = False
                 continue
             pieces = frame.split(current, canvas)
             if pieces:
                 if not frame.add(pieces[0], canvas, trySplit=0):
                     raise LayoutError(f"{current.identity(30)} does not fit once split")
+                empty = False
                 pending.extend(reversed(pieces[1:]))
                 continue
-            if frame._atTop:
+            if frame._atTop and empty:
                 raise LayoutError(f"{current.identity(30)} is too large for a page")
-            _furniture(canvas, page, number)
-            canvas.showPage()
-            number += 1
-            frame = new_frame()
+            next_page()
+            frame, empty = new_frame(), True
             pending.append(current)
-    _furniture(canvas, page, number)
+    if furnished:
+        _furniture(canvas, page, number)
     canvas.showPage()
     canvas.save()
     return out.getvalue(), number - first_number + 1
