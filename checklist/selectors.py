@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from checklist.models import ChecklistItem, ChecklistTick
 from fieldwork.models import Interview
@@ -89,7 +90,8 @@ def missing_by_target(round_: Round) -> list[tuple[Target, list[str]]]:
 def round_report_blockers(round_: Round) -> list[str]:
     """The guard's words: one line per target, naming each step still missing."""
     return [
-        f"「{target.organization.name}」现场工作清单尚未完成：{'、'.join(missing)}。"
+        _("「%(org)s」现场工作清单尚未完成：%(missing)s。")
+        % {"org": target.organization.name, "missing": "、".join(missing)}
         for target, missing in missing_by_target(round_)
     ]
 

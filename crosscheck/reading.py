@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from crosscheck import normalize
 
 PREVIEW_ROWS = 8
@@ -26,7 +29,9 @@ SNIFF_BYTES = 256 * 1024
 PREVIEW_BYTES = 1024 * 1024
 # What a damaged .xlsx raises while it is read (truncated XML, a broken zip).
 BROKEN_XLSX = (ParseError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, OSError)
-BROKEN_XLSX_MESSAGE = "无法读取该 Excel 文件，文件可能已损坏，请另存为 .xlsx 或 .csv 后重试。"
+BROKEN_XLSX_MESSAGE = gettext_noop(
+    "无法读取该 Excel 文件，文件可能已损坏，请另存为 .xlsx 或 .csv 后重试。"
+)
 
 
 class ListFileError(ValueError):
@@ -51,7 +56,7 @@ def _csv_rows(handle: BinaryIO) -> Iterator[list]:
     try:
         yield from csv.reader(stream)
     except csv.Error as error:
-        raise ListFileError(f"CSV 文件格式有误：{error}") from None
+        raise ListFileError(_("CSV 文件格式有误：%(error)s") % {"error": error}) from None
     finally:
         with contextlib.suppress(ValueError):  # the file was closed first
             stream.detach()
@@ -63,13 +68,13 @@ def _xlsx_rows(handle: BinaryIO) -> Iterator[list]:
     try:
         book = load_workbook(handle, read_only=True, data_only=True)
     except Exception:
-        raise ListFileError(BROKEN_XLSX_MESSAGE) from None
+        raise ListFileError(_(BROKEN_XLSX_MESSAGE)) from None
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield list(values)
     except BROKEN_XLSX:
-        raise ListFileError(BROKEN_XLSX_MESSAGE) from None
+        raise ListFileError(_(BROKEN_XLSX_MESSAGE)) from None
     finally:
         book.close()
 
@@ -96,7 +101,7 @@ def _csv_prefix(handle: BinaryIO) -> BinaryIO:
         return io.BytesIO(head)
     end = head.rfind(b"\n", 0, PREVIEW_BYTES)
     if end < 0:
-        raise ListFileError("第一行过长，不像是表头，请检查文件格式。")
+        raise ListFileError(_("第一行过长，不像是表头，请检查文件格式。"))
     return io.BytesIO(head[: end + 1])
 
 
@@ -107,15 +112,17 @@ def header_and_preview(handle: BinaryIO, file_format: str) -> tuple[list[str], l
     try:
         header = next(iterator)
     except StopIteration:
-        raise ListFileError("文件中没有数据。") from None
+        raise ListFileError(_("文件中没有数据。")) from None
     headers = [str(value).strip() if value is not None else "" for value in header]
     if not any(headers):
-        raise ListFileError("第一行应为表头。")
+        raise ListFileError(_("第一行应为表头。"))
     if any(_is_id_number(value) for value in headers):
         # A list without a header row: its first person's number would be
         # kept as a column name, shown and saved unmasked.
         raise ListFileError(
-            "第一行应为表头（列名），不能是数据：请在第一行填写“姓名”“身份证号”等列名后重新上传。"
+            _(
+                "第一行应为表头（列名），不能是数据：请在第一行填写“姓名”“身份证号”等列名后重新上传。"
+            )
         )
     preview = []
     for values in iterator:

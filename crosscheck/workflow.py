@@ -4,6 +4,9 @@ The service checks it before acting, and the hit page shows the forms it
 allows: a problem or a clue is the team's (only a member may file for a
 target), while the office may also dismiss a hit."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from crosscheck.access import is_target_member
 from crosscheck.models import Hit
 from rounds.access import office_manages
@@ -13,6 +16,7 @@ from xuncha.core.workflow import Rule, Workflow
 
 OPEN = (Hit.Status.OPEN,)
 TEAM = (Role.TEAM_LEADER.value, Role.TEAM_MEMBER.value)
+REVIEWED = gettext_lazy("该命中已研判。")
 
 
 def _member(user, hit: Hit) -> bool:
@@ -26,7 +30,7 @@ def _member_or_office(user, hit: Hit) -> bool:
 
 def round_on_site(hit: Hit) -> str | None:
     if hit.round.status not in (Round.Status.ON_SITE, Round.Status.REPORTING):
-        return "只有在进驻和报告阶段才能据命中录入问题。"
+        return _("只有在进驻和报告阶段才能据命中录入问题。")
     return None
 
 
@@ -35,35 +39,35 @@ HIT = Workflow(
     (
         Rule(
             "problem",
-            "转为问题",
+            gettext_lazy("转为问题"),
             OPEN,
             _member,
-            "该巡察对象所在巡察组成员",
+            gettext_lazy("该巡察对象所在巡察组成员"),
             TEAM,
             checks=(round_on_site,),
             target=Hit.Status.PROBLEM,
-            refusal="该命中已研判。",
+            refusal=REVIEWED,
         ),
         Rule(
             "clue",
-            "起草问题线索",
+            gettext_lazy("起草问题线索"),
             OPEN,
             _member,
-            "该巡察对象所在巡察组成员",
+            gettext_lazy("该巡察对象所在巡察组成员"),
             TEAM,
             target=Hit.Status.CLUE,
-            refusal="该命中已研判。",
+            refusal=REVIEWED,
         ),
         Rule(
             "dismiss",
-            "排除",
+            gettext_lazy("排除"),
             OPEN,
             _member_or_office,
-            "该巡察对象所在巡察组成员或巡察办",
+            gettext_lazy("该巡察对象所在巡察组成员或巡察办"),
             (*TEAM, Role.OFFICE.value),
             target=Hit.Status.DISMISSED,
-            refusal="该命中已研判。",
+            refusal=REVIEWED,
         ),
     ),
-    noun="该命中",
+    noun=pgettext_lazy("refusal subject", "该命中"),
 )

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from evaluation.access import sets_evaluation
 from evaluation.figures import FIGURES
@@ -20,13 +21,19 @@ def _parse_weights(scope: str, raw: dict) -> dict[str, int]:
         try:
             weight = int(value)
         except ValueError:
-            errors.append(f"「{figure.label}」的权重须为 0–{MAX_WEIGHT} 的整数。")
+            errors.append(
+                _("「%(figure)s」的权重须为 0–%(max)s 的整数。")
+                % {"figure": figure.label, "max": MAX_WEIGHT}
+            )
             continue
         if not 0 <= weight <= MAX_WEIGHT:
-            errors.append(f"「{figure.label}」的权重须为 0–{MAX_WEIGHT} 的整数。")
+            errors.append(
+                _("「%(figure)s」的权重须为 0–%(max)s 的整数。")
+                % {"figure": figure.label, "max": MAX_WEIGHT}
+            )
         weights[figure.code] = weight
     if not errors and not any(weights.values()):
-        errors.append("至少有一项指标的权重须大于 0。")
+        errors.append(_("至少有一项指标的权重须大于 0。"))
     if errors:
         raise ValidationError(errors)
     return weights
@@ -35,11 +42,11 @@ def _parse_weights(scope: str, raw: dict) -> dict[str, int]:
 @transaction.atomic
 def weights_set(*, office: Office, scope: str, weights: dict, user) -> WeightSet:
     if scope not in FIGURES:
-        raise ValidationError("未知的考评类别。")
+        raise ValidationError(_("未知的考评类别。"))
     if not sets_evaluation(user, office) or (
         scope == WeightSet.Scope.DISTRICT and not office.is_city
     ):
-        raise PermissionDenied("只有本级巡察办工作人员可以设定考评权重。")
+        raise PermissionDenied(_("只有本级巡察办工作人员可以设定考评权重。"))
     parsed = _parse_weights(scope, weights)
     current = WeightSet.objects.select_for_update().filter(office=office, scope=scope).first()
     before = current.weights if current else {}
@@ -54,7 +61,7 @@ def weights_set(*, office: Office, scope: str, weights: dict, user) -> WeightSet
 def _text(text: str) -> str:
     text = (text or "").strip()
     if len(text) > 2000:
-        raise ValidationError("考评意见不能超过 2000 字。")
+        raise ValidationError(_("考评意见不能超过 2000 字。"))
     return text
 
 
@@ -62,7 +69,7 @@ def _text(text: str) -> str:
 def team_remark_set(*, team: Team, text: str, user) -> TeamRemark | None:
     """The office's remark on a team; an empty text withdraws it."""
     if not sets_evaluation(user, team.round.office):
-        raise PermissionDenied("只有本级巡察办工作人员可以填写考评意见。")
+        raise PermissionDenied(_("只有本级巡察办工作人员可以填写考评意见。"))
     text = _text(text)
     remark = TeamRemark.objects.select_for_update().filter(team=team).first()
     if not text:
@@ -85,7 +92,7 @@ def district_remark_set(*, office: Office, term: int, text: str, user) -> Distri
         or not sets_evaluation(user, user.office)
         or not (user.office.is_city)
     ):
-        raise PermissionDenied("只有市委巡察办工作人员可以填写区县考评意见。")
+        raise PermissionDenied(_("只有市委巡察办工作人员可以填写区县考评意见。"))
     text = _text(text)
     remark = DistrictRemark.objects.select_for_update().filter(office=office, term=term).first()
     if not text:

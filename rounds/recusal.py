@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xuncha.orgs.models import Cadre, Organization
 
@@ -18,7 +19,11 @@ class RecusalConflict:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.cadre.name} 须回避「{self.organization.name}」：{self.reason}"
+        return _("%(cadre)s 须回避「%(org)s」：%(reason)s") % {
+            "cadre": self.cadre.name,
+            "org": self.organization.name,
+            "reason": self.reason,
+        }
 
 
 def _ancestors_and_self(organization: Organization) -> list[int]:
@@ -39,9 +44,9 @@ def recusal_conflicts(cadre: Cadre, organizations: list[Organization]) -> list[R
     for org_id in _ancestors_and_self(cadre.organization):
         if org_id in by_id:
             reason = (
-                "本人在该单位工作（任职回避）"
+                _("本人在该单位工作（任职回避）")
                 if org_id == cadre.organization_id
-                else "本人所在单位隶属该组织（任职回避）"
+                else _("本人所在单位隶属该组织（任职回避）")
             )
             conflicts.append(RecusalConflict(cadre, by_id[org_id], reason))
     for relation in cadre.relations.filter(organization_id__in=by_id):
@@ -49,7 +54,8 @@ def recusal_conflicts(cadre: Cadre, organizations: list[Organization]) -> list[R
             RecusalConflict(
                 cadre,
                 by_id[relation.organization_id],
-                f"{relation.get_relation_display()}{relation.name}在该单位工作（任职回避）",
+                _("%(relation)s%(name)s在该单位工作（任职回避）")
+                % {"relation": relation.get_relation_display(), "name": relation.name},
             )
         )
     since = timezone.localdate() - datetime.timedelta(days=365 * RECENT_WORK_YEARS)
@@ -58,7 +64,8 @@ def recusal_conflicts(cadre: Cadre, organizations: list[Organization]) -> list[R
             RecusalConflict(
                 cadre,
                 by_id[job.organization_id],
-                f"近{RECENT_WORK_YEARS}年曾在该单位任职（{job.position or '工作'}）",
+                _("近%(years)s年曾在该单位任职（%(position)s）")
+                % {"years": RECENT_WORK_YEARS, "position": job.position or _("工作")},
             )
         )
     for declaration in cadre.conflicts.filter(organization_id__in=by_id):
@@ -66,7 +73,7 @@ def recusal_conflicts(cadre: Cadre, organizations: list[Organization]) -> list[R
             RecusalConflict(
                 cadre,
                 by_id[declaration.organization_id],
-                f"本人申报回避：{declaration.reason}（公务回避）",
+                _("本人申报回避：%(reason)s（公务回避）") % {"reason": declaration.reason},
             )
         )
     return conflicts

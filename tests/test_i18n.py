@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from crosscheck.models import Hit
+from crosscheck.workflow import HIT
 from portal.navigation import nav_for
 from rectification.workflow import PLAN
 from rounds.models import Round
@@ -253,6 +255,21 @@ def test_a_workflow_refusal_is_composed_in_the_users_language():
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         workflow.check(PLAN, leader, plan, "sign")
     assert refused.value.messages == ["方案不在待签字状态，不能签字。方案当前为「submitted」。"]
+
+
+def test_a_crosscheck_refusal_names_the_hit_in_the_users_language():
+    """Reviewing a hit already reviewed: the hit table's refusal and its subject
+    (pgettext "refusal subject") follow the language, so no Chinese is left in English."""
+    member = SimpleNamespace(pk=1)
+    hit = Hit(status=Hit.Status.DISMISSED)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        workflow.check(HIT, member, hit, "dismiss")
+    assert refused.value.messages == [
+        "This hit has already been reviewed. The hit is now “Excluded”."
+    ]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        workflow.check(HIT, member, hit, "dismiss")
+    assert refused.value.messages == ["该命中已研判。该命中当前为「已排除」。"]
 
 
 # --- the catalog ----------------------------------------------------------------------

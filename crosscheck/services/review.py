@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clues.services.handover import clue_create
 from crosscheck import handoffs
@@ -76,13 +77,13 @@ def _locked(hit: Hit, user, action: str) -> Hit:
 
 def _target_of(user, hit: Hit, target: Target) -> Target:
     if target.round_id != hit.round_id:
-        raise ValidationError("巡察对象不属于本轮。")
+        raise ValidationError(_("巡察对象不属于本轮。"))
     if hit.target_id is not None and target.pk != hit.target_id:
         raise ValidationError(
-            "该命中属于另一个巡察对象，只能为该命中所属的巡察对象录入问题或线索。"
+            _("该命中属于另一个巡察对象，只能为该命中所属的巡察对象录入问题或线索。")
         )
     if active_membership(user, target.team) is None:
-        raise PermissionDenied("只有负责该巡察对象的巡察组成员可以据此录入问题或线索。")
+        raise PermissionDenied(_("只有负责该巡察对象的巡察组成员可以据此录入问题或线索。"))
     return target
 
 
@@ -136,7 +137,7 @@ def hit_to_clue(*, hit: Hit, user, target: Target, **fields):
 def hit_dismiss(*, hit: Hit, user, reason: str) -> Hit:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("排除命中须说明理由。")
+        raise ValidationError(_("排除命中须说明理由。"))
     hit = _locked(hit, user, "dismiss")
     _close(hit, user, H.DISMISSED, reason)
     log_action(user, "crosscheck.hit.dismiss", hit, {"reason": reason})
@@ -150,11 +151,11 @@ def hit_assign(*, hit: Hit, target: Target | None, user) -> Hit:
     on it is that target's team's lead."""
     hit = Hit.objects.select_for_update(of=("self",)).select_related("round__office").get(pk=hit.pk)
     if not sees_whole_round(user, hit.round):
-        raise PermissionDenied("只有本级巡察办工作人员可以指定命中所属的巡察对象。")
+        raise PermissionDenied(_("只有本级巡察办工作人员可以指定命中所属的巡察对象。"))
     if hit.status != H.OPEN:
-        raise ValidationError("该命中已研判，不能再改派。")
+        raise ValidationError(_("该命中已研判，不能再改派。"))
     if target is None or target.round_id != hit.round_id:
-        raise ValidationError("请选择本轮的巡察对象。")
+        raise ValidationError(_("请选择本轮的巡察对象。"))
     before = hit.target_id
     if before != target.pk:
         hit.target = target

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from crosscheck.kinds import ListKind
 from crosscheck.models import Rule
@@ -31,13 +32,13 @@ def clean_params(params: dict) -> dict:
             try:
                 datetime.date.fromisoformat(str(value))
             except ValueError:
-                raise ValidationError("日期格式应为 2024-01-31。") from None
+                raise ValidationError(_("日期格式应为 2024-01-31。")) from None
             cleaned[name] = str(value)
     if params.get("min_amount") not in (None, ""):
         try:
             cleaned["min_amount"] = str(Decimal(str(params["min_amount"])))
         except InvalidOperation:
-            raise ValidationError("金额格式无效。") from None
+            raise ValidationError(_("金额格式无效。")) from None
     for name in ("left_roles", "right_roles", "via_roles"):
         value = params.get(name)
         if isinstance(value, str):
@@ -59,14 +60,14 @@ def rule_create(
     via_kind: str = "", via_key: str = "", mode: str = Rule.Mode.MATCH, params: dict | None = None,
 ) -> Rule:  # fmt: skip
     if not may_add_rules(user):
-        raise PermissionDenied("只有巡察办工作人员可以添加比对规则。")
+        raise PermissionDenied(_("只有巡察办工作人员可以添加比对规则。"))
     kinds = set(ListKind.values)
     if left_kind not in kinds or right_kind not in kinds or (via_kind and via_kind not in kinds):
-        raise ValidationError("未知的名单类型。")
+        raise ValidationError(_("未知的名单类型。"))
     if bool(via_kind) != bool(via_key):
-        raise ValidationError("经由名单和经由后的比对依据须同时填写。")
+        raise ValidationError(_("经由名单和经由后的比对依据须同时填写。"))
     if mode == Rule.Mode.UNDECLARED and (via_kind or key == Rule.Key.ENTERPRISE):
-        raise ValidationError("“未申报”方式只能按人员比对，且不能经由第三张名单。")
+        raise ValidationError(_("“未申报”方式只能按人员比对，且不能经由第三张名单。"))
     rule = Rule(
         office=user.office,
         code=f"office-{user.office_id}-{uuid.uuid4().hex[:8]}",

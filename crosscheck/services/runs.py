@@ -17,6 +17,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crosscheck import handoffs
 from crosscheck.models import Hit, Row, RuleRun
@@ -28,8 +30,8 @@ from xuncha.audit.services import log_action
 logger = logging.getLogger(__name__)
 
 R = RuleRun.Status
-BUSY = "该规则正在本轮排队或比对中，请等它完成后再运行。"
-NO_LISTS = "本轮还没有该规则所需的名单（或名单尚未读取完成）。"
+BUSY = gettext_noop("该规则正在本轮排队或比对中，请等它完成后再运行。")
+NO_LISTS = gettext_noop("本轮还没有该规则所需的名单（或名单尚未读取完成）。")
 BROKE = "比对出错，未写入任何命中。请稍后重新运行；如仍失败，请联系系统管理员。"
 
 
@@ -40,11 +42,11 @@ def rule_run(*, user, round_: Round, rule, send: bool = True) -> RuleRun:
     so no message is left on the queue for a worker to find finished."""
     require_round_access(user, round_)
     if not rules_for(round_).filter(pk=rule.pk).exists():
-        raise ValidationError("该规则不适用于本轮。")
+        raise ValidationError(_("该规则不适用于本轮。"))
     if not match_statements(rule, round_, timezone.now()):
-        raise ValidationError(NO_LISTS)
+        raise ValidationError(_(NO_LISTS))
     if RuleRun.objects.filter(round=round_, rule=rule, status__in=RuleRun.ACTIVE).exists():
-        raise ValidationError(BUSY)
+        raise ValidationError(_(BUSY))
     try:
         with transaction.atomic():
             run = RuleRun.objects.create(
@@ -52,7 +54,7 @@ def rule_run(*, user, round_: Round, rule, send: bool = True) -> RuleRun:
             )
             log_action(user, "crosscheck.rule.run", run, {"rule": rule.code, "status": R.QUEUED})
     except IntegrityError:  # the same form posted twice at once: the constraint held
-        raise ValidationError(BUSY) from None
+        raise ValidationError(_(BUSY)) from None
     if send:
         from crosscheck.tasks import run_rule
 
@@ -85,7 +87,7 @@ def rule_run_execute(run_id: int) -> RuleRun:
         require_round_access(run.run_by, run.round)
         statements = match_statements(run.rule, run.round, timezone.now())
         if not statements:
-            raise ValidationError(NO_LISTS)
+            raise ValidationError(_(NO_LISTS))
         started = time.monotonic()
         added = 0
         with transaction.atomic():

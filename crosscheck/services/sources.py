@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crosscheck import normalize, reading
 from crosscheck.access import may_build_held_list, may_see_round, sees_whole_round, team_targets
@@ -53,28 +54,30 @@ COLUMNS = (
 
 def require_round_access(user, round_: Round) -> None:
     if not may_see_round(user, round_):
-        raise PermissionDenied("只有本轮巡察的巡察组和巡察办可以使用比对名单。")
+        raise PermissionDenied(_("只有本轮巡察的巡察组和巡察办可以使用比对名单。"))
 
 
 def _file_format(name: str, head: bytes) -> str:
     extension = PurePosixPath(name).suffix.lower()
     if extension == ".xlsx":
         if not head.startswith(b"PK\x03\x04"):
-            raise ValidationError("文件扩展名是 .xlsx，内容却不是 Excel 表格。")
+            raise ValidationError(_("文件扩展名是 .xlsx，内容却不是 Excel 表格。"))
         return "xlsx"
     if extension in (".csv", ".txt"):
         if b"\x00" in head or head.startswith(b"PK\x03\x04"):
-            raise ValidationError("文件扩展名是 .csv，内容却不是文本。")
+            raise ValidationError(_("文件扩展名是 .csv，内容却不是文本。"))
         return "csv"
-    raise ValidationError("只能上传 .xlsx 或 .csv 文件。")
+    raise ValidationError(_("只能上传 .xlsx 或 .csv 文件。"))
 
 
 def _check_file(upload) -> str:
     limit = settings.CROSSCHECK_UPLOAD_MAX_MB
     if upload.size == 0:
-        raise ValidationError("文件是空的。")
+        raise ValidationError(_("文件是空的。"))
     if upload.size > limit * 1024 * 1024:
-        raise ValidationError(f"文件超过 {limit} MB 的上限，请拆分后再上传。")
+        raise ValidationError(
+            _("文件超过 %(limit)s MB 的上限，请拆分后再上传。") % {"limit": limit}
+        )
     upload.seek(0)
     head = upload.read(4096)
     upload.seek(0)
@@ -83,10 +86,10 @@ def _check_file(upload) -> str:
         try:
             with zipfile.ZipFile(upload) as archive:
                 # The directory only: nothing is decompressed here.
-                check_zip_expansion(archive, "该 Excel 文件", max_mb=limit * 4)
+                check_zip_expansion(archive, _("该 Excel 文件"), max_mb=limit * 4)
                 _check_shared_strings(archive)
         except zipfile.BadZipFile:
-            raise ValidationError("无法读取该 Excel 文件，文件可能已损坏。") from None
+            raise ValidationError(_("无法读取该 Excel 文件，文件可能已损坏。")) from None
         upload.seek(0)
     return file_format
 
@@ -104,8 +107,8 @@ def _check_shared_strings(archive: zipfile.ZipFile) -> None:
     )
     if declared > SHARED_STRINGS_MAX_MB * 1024 * 1024:
         raise ValidationError(
-            f"该 Excel 文件的文字内容解压后超过 {SHARED_STRINGS_MAX_MB} MB，"
-            "请另存为 .csv 或拆分后再上传。"
+            _("该 Excel 文件的文字内容解压后超过 %(size)s MB，请另存为 .csv 或拆分后再上传。")
+            % {"size": SHARED_STRINGS_MAX_MB}
         )
 
 
@@ -118,11 +121,11 @@ def check_list_target(user, round_: Round, target: Target | None) -> None:
     """A team brings a list in for one of its own targets; the office for any
     target of the round, or for the whole round."""
     if target is not None and target.round_id != round_.pk:
-        raise ValidationError("所选巡察对象不在本轮。")
+        raise ValidationError(_("所选巡察对象不在本轮。"))
     if sees_whole_round(user, round_):
         return
     if target is None or not team_targets(user, round_).filter(pk=target.pk).exists():
-        raise ValidationError("请选择本组的巡察对象：组内上传的名单只用于本组的巡察对象。")
+        raise ValidationError(_("请选择本组的巡察对象：组内上传的名单只用于本组的巡察对象。"))
 
 
 def source_upload(
@@ -130,7 +133,7 @@ def source_upload(
 ) -> Source:
     require_round_access(user, round_)
     if kind not in ListKind.values:
-        raise ValidationError("未知的名单类型。")
+        raise ValidationError(_("未知的名单类型。"))
     check_list_target(user, round_, target)
     file_format = _check_file(upload)
     source = Source(
@@ -192,22 +195,24 @@ def source_set_mapping(*, user, source: Source, mapping: dict[str, str]) -> Sour
     )
     require_round_access(user, source.round)
     if source.status != S.MAPPING:
-        raise ValidationError("该名单已开始读取，不能再修改列对应。")
+        raise ValidationError(_("该名单已开始读取，不能再修改列对应。"))
     cleaned = {field: header for field, header in mapping.items() if header}
     unknown_fields = set(cleaned) - set(FIELD_NAMES)
     if unknown_fields:
-        raise ValidationError("未知的字段。")
+        raise ValidationError(_("未知的字段。"))
     missing = [header for header in cleaned.values() if header not in source.headers]
     if missing:
-        raise ValidationError(f"文件中没有这一列：{missing[0]}")
+        raise ValidationError(_("文件中没有这一列：%(column)s") % {"column": missing[0]})
     headers = list(cleaned.values())
     duplicated = {header for header in headers if headers.count(header) > 1}
     if duplicated:
-        raise ValidationError(f"同一列不能对应两个字段：{sorted(duplicated)[0]}")
+        raise ValidationError(
+            _("同一列不能对应两个字段：%(column)s") % {"column": sorted(duplicated)[0]}
+        )
     if not set(cleaned) & set(KEY_FIELDS):
-        raise ValidationError("至少要对应姓名、身份证号、企业名称或统一社会信用代码中的一项。")
+        raise ValidationError(_("至少要对应姓名、身份证号、企业名称或统一社会信用代码中的一项。"))
     if not source.file:
-        raise ValidationError("原文件已按保留期限删除，请重新上传。")
+        raise ValidationError(_("原文件已按保留期限删除，请重新上传。"))
     source.mapping = cleaned
     source.status = S.IMPORTING
     source.progress = 0
@@ -493,7 +498,7 @@ def source_from_held_data(*, user, round_: Round) -> Source:
     cadre pool, so only the office that manages the round may make it."""
     require_round_access(user, round_)
     if not may_build_held_list(user, round_):
-        raise PermissionDenied("只有管理本轮巡察的巡察办可以从干部库生成名单。")
+        raise PermissionDenied(_("只有管理本轮巡察的巡察办可以从干部库生成名单。"))
     with transaction.atomic():
         source = Source.objects.create(
             round=round_,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clues.forms import ClueForm
@@ -103,7 +104,10 @@ def hit_assign(request, pk: int):
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, f"该命中已交「{hit.target.organization.name}」所在巡察组研判。")
+        messages.success(
+            request,
+            _("该命中已交「%(org)s」所在巡察组研判。") % {"org": hit.target.organization.name},
+        )
     return redirect(hit)
 
 
@@ -116,7 +120,7 @@ def hit_review(request, pk: int):
     form = forms.get(f"{action}_form")
     if form is None or not form.is_valid():
         if form is not None:
-            messages.error(request, "请检查填写的内容。")
+            messages.error(request, _("请检查填写的内容。"))
         return _render(request, hit, forms, status=400)
     data = form.cleaned_data
     try:
@@ -127,12 +131,12 @@ def hit_review(request, pk: int):
             fields.pop("source", None)
             target = forms["targets"].filter(pk=request.POST.get("clue-target") or 0).first()
             if target is None:
-                raise ValidationError("请选择巡察对象。")
+                raise ValidationError(_("请选择巡察对象。"))
             review.hit_to_clue(hit=hit, user=request.user, target=target, **fields)
         else:
             review.hit_dismiss(hit=hit, user=request.user, reason=data["reason"])
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
         return _render(request, hit, forms, status=400)
-    messages.success(request, "研判结果已保存。")
+    messages.success(request, _("研判结果已保存。"))
     return redirect(hit)

@@ -4,6 +4,7 @@ polled by the round page); the office adding a rule of its own."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crosscheck import selectors
@@ -23,14 +24,17 @@ def rule_run(request, pk: int):
     round_ = get_round_for_user(request.user, pk)
     rule = rules_for(round_).filter(pk=request.POST.get("rule") or 0).first()
     if rule is None:
-        messages.error(request, "请选择规则。")
+        messages.error(request, _("请选择规则。"))
         return redirect("crosscheck:round_home", round_.pk)
     try:
         run_rule(user=request.user, round_=round_, rule=rule)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, f"已提交比对“{rule.name}”，进度和结果见下方“最近的比对”。")
+        messages.success(
+            request,
+            _("已提交比对“%(rule)s”，进度和结果见下方“最近的比对”。") % {"rule": rule.name},
+        )
     return redirect("crosscheck:round_home", round_.pk)
 
 
@@ -58,7 +62,7 @@ def rule_create(request, pk: int):
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
         else:
-            messages.success(request, f"已添加规则“{rule.name}”。")
+            messages.success(request, _("已添加规则“%(rule)s”。") % {"rule": rule.name})
             return redirect("crosscheck:round_home", round_.pk)
     return render(
         request,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rounds.access import active_membership, require_office
 from rounds.models import Membership, Round, Target, TeamReport
@@ -34,8 +35,8 @@ def check_report_due(round_: Round, report_due: datetime.date | None) -> None:
     if report_due and report_due < round_.planned_start:
         raise ValidationError(
             {
-                "report_due": f"巡察报告报送期限不能早于本轮计划开始日期"
-                f"（{round_.planned_start:%Y-%m-%d}）。"
+                "report_due": _("巡察报告报送期限不能早于本轮计划开始日期（%(start)s）。")
+                % {"start": f"{round_.planned_start:%Y-%m-%d}"}
             }
         )
 
@@ -45,20 +46,21 @@ def round_set_report_due(*, round_: Round, report_due: datetime.date | None, use
     round_ = Round.objects.select_for_update().select_related("office").get(pk=round_.pk)
     require_office(user, round_)
     if round_.status not in DUE_SETTABLE_STAGES:
-        raise ValidationError("本轮已进入反馈阶段，不能再修改巡察报告报送期限。")
+        raise ValidationError(_("本轮已进入反馈阶段，不能再修改巡察报告报送期限。"))
     today = timezone.localdate()
     before = round_.report_due
     if before == report_due:
         return round_
     if before and before < today:
         raise ValidationError(
-            f"巡察报告报送期限（{before:%Y-%m-%d}）已过，不能再修改：报告报送及时率按该期限计算。"
+            _("巡察报告报送期限（%(due)s）已过，不能再修改：报告报送及时率按该期限计算。")
+            % {"due": f"{before:%Y-%m-%d}"}
         )
     if report_due is None:
         if TeamReport.objects.filter(target__round=round_).exists():
-            raise ValidationError("已有巡察组报送了巡察情况报告，不能取消报送期限。")
+            raise ValidationError(_("已有巡察组报送了巡察情况报告，不能取消报送期限。"))
     elif report_due < today:
-        raise ValidationError({"report_due": "巡察报告报送期限不能早于今天。"})
+        raise ValidationError({"report_due": _("巡察报告报送期限不能早于今天。")})
     check_report_due(round_, report_due)
     round_.report_due = report_due
     round_.save(update_fields=["report_due"])
@@ -85,16 +87,17 @@ def team_report_submit(*, target: Target, upload: UploadedFile, user, note: str 
     )
     membership = active_membership(user, target.team)
     if membership is None or membership.role != Membership.Role.LEADER:
-        raise PermissionDenied("只有本组组长可以报送巡察情况报告。")
+        raise PermissionDenied(_("只有本组组长可以报送巡察情况报告。"))
     if target.round.status not in SUBMITTING_STAGES:
-        raise ValidationError("只有进驻和报告阶段可以报送巡察情况报告。")
+        raise ValidationError(_("只有进驻和报告阶段可以报送巡察情况报告。"))
     note = " ".join((note or "").split())
     if len(note) > 200:
-        raise ValidationError("说明不能超过 200 字。")
+        raise ValidationError(_("说明不能超过 200 字。"))
     checked = check_upload(upload)
     if checked.extension not in REPORT_EXTENSIONS:
         raise ValidationError(
-            f"巡察情况报告请以 PDF、Word、WPS 或 OFD 文件报送，「{checked.original_name}」不是。"
+            _("巡察情况报告请以 PDF、Word、WPS 或 OFD 文件报送，「%(name)s」不是。")
+            % {"name": checked.original_name}
         )
     first = not TeamReport.objects.filter(target=target).exists()
     report = TeamReport(

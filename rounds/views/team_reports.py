@@ -74,7 +74,7 @@ def team_report_file(request, pk: int, report_pk: int):
     try:
         handle = report.file.open("rb")
     except FileNotFoundError:
-        raise Http404("文件不存在。") from None
+        raise Http404(_("文件不存在。")) from None
     log_action(
         request.user,
         "team_report.download",
