@@ -55,27 +55,27 @@ def in_scope(queryset, user, round_: Round):
     return queryset.filter(target__in=team_targets(user, round_))
 
 
-def visible_hits(user):
-    """Every hit the user may see, across rounds (the 待办 and the overview)."""
+def _visible(model, user):
+    """The user's reach over a model with a round and a target: their teams'
+    targets, and an office's rounds (the city's: every round)."""
     if not may_use(user):
-        return Hit.objects.none()
+        return model.objects.none()
     reach = Q(target__in=team_targets(user))
     if user.has_role(Role.OFFICE) and user.office is not None:
         if user.office.is_city:
-            return Hit.objects.all()
+            return model.objects.all()
         reach |= Q(round__office_id=user.office_id)
-    return Hit.objects.filter(reach)
+    return model.objects.filter(reach)
+
+
+def visible_hits(user):
+    """Every hit the user may see, across rounds (the 待办 and the overview)."""
+    return _visible(Hit, user)
 
 
 def visible_sources(user):
-    if not may_use(user):
-        return Source.objects.none()
-    reach = Q(target__in=team_targets(user))
-    if user.has_role(Role.OFFICE) and user.office is not None:
-        if user.office.is_city:
-            return Source.objects.all()
-        reach |= Q(round__office_id=user.office_id)
-    return Source.objects.filter(reach)
+    """Every list the user may see, across rounds."""
+    return _visible(Source, user)
 
 
 def is_target_member(user, obj) -> bool:
