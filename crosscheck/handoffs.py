@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from crosscheck.models import Hit, RuleRun
 from crosscheck.selectors import round_reviewers
+from xuncha.accounts.roles import Role
 from xuncha.notifications.services import hand_off, resolve
 
 
@@ -13,13 +14,25 @@ def _awaits(run_id: int) -> str:
 
 
 def run_found_hits(run: RuleRun) -> None:
-    """Once per run (not per hit), on commit: its new hits wait for review."""
+    """Once per run (not per hit), on commit: its new hits wait for review.
+    The office is told how many; a team, whose list shows only its own
+    targets' hits, is not told the round's count."""
+    reviewers = round_reviewers(run.round)
+    office = reviewers.filter(groups__name=Role.OFFICE.value)
+    common = {
+        "body": f"{run.round.name}：大数据比对发现新的命中，请研判。",
+        "url": reverse("crosscheck:hit_list", args=[run.round_id]) + f"?status={Hit.Status.OPEN}",
+        "awaits": _awaits(run.pk),
+    }
     hand_off(
-        recipients=round_reviewers(run.round),
+        recipients=office,
         title=f"“{run.rule.name}”新增 {run.new_hits} 条比对命中待研判",
-        body=f"{run.round.name}：大数据比对发现新的命中，请研判。",
-        url=reverse("crosscheck:hit_list", args=[run.round_id]) + f"?status={Hit.Status.OPEN}",
-        awaits=_awaits(run.pk),
+        **common,
+    )
+    hand_off(
+        recipients=reviewers.exclude(pk__in=office.values("pk")),
+        title=f"“{run.rule.name}”有新的比对命中待研判",
+        **common,
     )
 
 

@@ -80,7 +80,10 @@ def test_a_posted_run_is_queued_then_done_by_the_task(
     assert run.finished_at is not None and run.message == ""
     assert Hit.objects.filter(rule=w.rule, status=Hit.Status.OPEN).count() == 1
     partial = client.get(_status_url(w)).content.decode()
-    assert "hx-trigger" not in partial and "新增命中 1 条" in partial
+    # The run's count is the round's: a team member reads only that it is done.
+    assert "hx-trigger" not in partial and "已完成（" in partial and "新增命中" not in partial
+    client.force_login(w.officer)
+    assert "新增命中 1 条" in client.get(_status_url(w)).content.decode()
     entries = AuditEntry.objects.filter(action="crosscheck.rule.run").order_by("id")
     assert [(e.actor, e.data["status"]) for e in entries] == [
         (w.member, R.QUEUED),

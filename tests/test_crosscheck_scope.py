@@ -117,6 +117,27 @@ def test_a_hit_between_two_targets_lists_is_the_offices_alone(client, w):
     assert status(client, w.officer, hit.get_absolute_url()) == 200
 
 
+def test_the_office_is_told_the_runs_count_and_a_team_only_that_hits_wait(
+    w, django_capture_on_commit_callbacks
+):
+    from xuncha.notifications.models import Notification
+
+    round_ = w.target.round
+    load_list(round_, w.officer, "relief", target=w.other_target, name="乙组.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        rule_run_now(user=w.officer, round_=round_, rule=Rule.objects.get(code="relief-assets"))
+
+    officer_titles = set(
+        Notification.objects.filter(recipient=w.officer).values_list("title", flat=True)
+    )
+    team_titles = set(
+        Notification.objects.filter(recipient=w.other_member).values_list("title", flat=True)
+    )
+    assert any("新增 1 条比对命中待研判" in title for title in officer_titles)
+    assert team_titles and all("新增" not in title for title in team_titles)
+    assert any("有新的比对命中待研判" in title for title in team_titles)
+
+
 def test_a_team_brings_lists_in_only_for_its_own_targets(client, w):
     content = csv_bytes(*LISTS["relief"])
     for target in (None, w.other_target):

@@ -16,6 +16,7 @@ from crosscheck.services.rules import may_add_rules
 from crosscheck.services.rules import rule_create as create_rule
 from crosscheck.services.runs import rule_run as run_rule
 from crosscheck.views.common import error_text, worker_required
+from xuncha.accounts.roles import Role
 
 
 @worker_required
@@ -42,12 +43,19 @@ def rule_run(request, pk: int):
 def run_status(request, pk: int):
     """The round page's recent runs, polled while one is queued or running."""
     round_ = get_round_for_user(request.user, pk)
-    return render(request, "crosscheck/_runs.html", {"round": round_, **runs_context(round_)})
+    return render(
+        request, "crosscheck/_runs.html", {"round": round_, **runs_context(round_, request.user)}
+    )
 
 
-def runs_context(round_) -> dict:
+def runs_context(round_, user) -> dict:
     runs = selectors.round_runs(round_)
-    return {"runs": runs, "polling": any(run.is_active for run in runs)}
+    return {
+        "runs": runs,
+        "polling": any(run.is_active for run in runs),
+        # A run's count is the whole round's: a team sees only its own targets' hits.
+        "shows_counts": user.has_role(Role.OFFICE),
+    }
 
 
 @worker_required

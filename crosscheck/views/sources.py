@@ -43,7 +43,7 @@ def round_home(request, pk: int):
             "round": round_,
             "sources": selectors.round_sources(round_, user=request.user),
             "rules": selectors.round_rules(round_),
-            **runs_context(round_),
+            **runs_context(round_, request.user),
             "counts": counts,
             "status_labels": dict(Hit.Status.choices),
             "may_add_rules": may_add_rules(request.user),
