@@ -33,6 +33,7 @@ def room(monkeypatch, settings):
     settings.PASSWORD_CHECKS_WAITING = 2
     settings.PASSWORD_CHECK_SLOTS = 2
     settings.SIGNIN_QUEUE_HOLD_SECONDS = 2
+    settings.SIGNIN_QUEUE_WINDOW = 1  # exact order, unless a test says otherwise
 
     class Room:
         def fill(self):
@@ -107,6 +108,23 @@ def test_tickets_go_in_in_order_and_newcomers_do_not_jump_ahead(client, room, cl
     client.logout()
     # The newcomer's ticket 3 still holds its place: a sign-in without one waits behind it.
     assert "第 2 位" in sign_in(client, person().username).content.decode()
+
+
+def test_a_window_lets_a_ticket_pass_a_few_earlier_ones_but_no_more(client, room, clock, settings):
+    settings.SIGNIN_QUEUE_WINDOW = 2
+    people = [person() for _ in range(3)]
+    room.fill()
+    tickets = [ticket_of(sign_in(client, who.username)) for who in people]
+    room.free()
+    # Ticket 3 has two earlier tickets holding their places: not yet.
+    assert sign_in(client, people[2].username, tickets[2]).status_code == 429
+    # Ticket 2 has one: it may pass ticket 1.
+    assert sign_in(client, people[1].username, tickets[1]).status_code == 302
+    client.logout()
+    assert sign_in(client, people[2].username, tickets[2]).status_code == 302
+    client.logout()
+    # A newcomer still waits while ticket 1 holds its place.
+    assert sign_in(client, person().username).status_code == 429
 
 
 def test_a_ticket_that_is_not_back_in_time_stops_holding_up_the_queue(client, room, clock):

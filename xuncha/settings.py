@@ -258,6 +258,9 @@ PASSWORD_CHECK_SLOTS = env_int("PASSWORD_CHECK_SLOTS", 2, minimum=1)
 # still honoured, ahead of newcomers, for this long after its turn.
 SIGNIN_QUEUE_HOLD_SECONDS = env_int("SIGNIN_QUEUE_HOLD_SECONDS", 2, minimum=1)
 SIGNIN_QUEUE_KEEP_SECONDS = env_int("SIGNIN_QUEUE_KEEP_SECONDS", 120, minimum=10)
+# A ticket goes in while fewer than this many earlier tickets still hold their
+# places (1: exact order; see accounts/signin_queue.py for why not 1).
+SIGNIN_QUEUE_WINDOW = env_int("SIGNIN_QUEUE_WINDOW", 4, minimum=1)
 PASSWORD_HASHERS = [
     "xuncha.accounts.hashers.QueuedPBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
