@@ -43,6 +43,7 @@ LIST_PAGES = {"problems.list", "items.list", "clues.list", "overdue.list", "targ
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 QUEUE_TICKET = re.compile(r'name="queue_ticket" value="([^"]+)"')
 QUEUE_WAIT = re.compile(r'data-retry-ms="(\d+)"')
+QUEUE_PLACE = re.compile(r"第 (\d+) 位")
 SMALL_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -62,6 +63,8 @@ class Results:
         self.errors: dict[str, int] = defaultdict(int)
         self.error_samples: list[str] = []
         self.password_posts: list[int] = []  # per person who tried to sign in
+        self.login_spans: list[tuple[float, float]] = []  # first post, signed in
+        self.quoted_ms_per_place: list[float] = []  # the queue's wait / place: check time / slots
 
     def add(self, label: str, status: int, ms: float, cpu_ms: float | None) -> None:
         with self.lock:
@@ -162,6 +165,8 @@ class Person(threading.Thread):
         signed_in = self._sign_in()
         if signed_in:
             self.results.add("login.total", 200, (time.perf_counter() - started) * 1000, None)
+            with self.results.lock:
+                self.results.login_spans.append((started, time.perf_counter()))
         return signed_in
 
     def _sign_in(self) -> bool:
@@ -179,6 +184,11 @@ class Person(threading.Thread):
             ticket, wait = QUEUE_TICKET.search(page), QUEUE_WAIT.search(page)
             if ticket:
                 fields["queue_ticket"] = ticket.group(1)
+            if wait and (place := QUEUE_PLACE.search(page)):
+                with self.results.lock:
+                    self.results.quoted_ms_per_place.append(
+                        int(wait.group(1)) / int(place.group(1))
+                    )
             time.sleep(int(wait.group(1)) / 1000 if wait else self.retry_after)
             status, location, content = self.post("login.password", "/accounts/login/", fields)
             posts += 1
@@ -398,6 +408,19 @@ def report(results: Results, memory: list[tuple[float, float]], duration: float)
         "load.login_p95_ms": f"{percentile(logins, 0.95):.0f}" if logins else "0",
         "load.login_p99_ms": f"{percentile(logins, 0.99):.0f}" if logins else "0",
         # Password posts (the first and every retry) per person who signed in or tried.
+        # From the first sign-in's start to the last one's end, and what the
+        # server's queue quotes per place (a password check / the slots): the
+        # rush's floor is about people x that.
+        "load.login_makespan_s": (
+            f"{max(e for _, e in results.login_spans) - min(s for s, _ in results.login_spans):.1f}"
+            if results.login_spans
+            else "0"
+        ),
+        "load.queue_quoted_ms_per_place": (
+            f"{statistics.median(results.quoted_ms_per_place):.0f}"
+            if results.quoted_ms_per_place
+            else "0"
+        ),
         "load.password_posts_per_person": (
             f"{statistics.mean(results.password_posts):.2f}" if results.password_posts else "0"
         ),
