@@ -116,8 +116,13 @@ def test_a_window_lets_a_ticket_pass_a_few_earlier_ones_but_no_more(client, room
     room.fill()
     tickets = [ticket_of(sign_in(client, who.username)) for who in people]
     room.free()
-    # Ticket 3 has two earlier tickets holding their places: not yet.
-    assert sign_in(client, people[2].username, tickets[2]).status_code == 429
+    # Ticket 3 has two earlier tickets holding their places: not yet. It is
+    # third, and is told to come back when one of the two has gone in (then
+    # it is in the window), one check's time / slots later: 2 x 1.5 s.
+    response = sign_in(client, people[2].username, tickets[2])
+    assert response.status_code == 429
+    assert "第 3 位" in response.content.decode()
+    assert response["Retry-After"] == "3"
     # Ticket 2 has one: it may pass ticket 1.
     assert sign_in(client, people[1].username, tickets[1]).status_code == 302
     client.logout()

@@ -5,7 +5,8 @@ process lets only a few sign-ins wait for one, so that waiting never holds all
 of its threads. A sign-in that finds no seat is not left to a lottery of
 retries: it gets a ticket, the next number of a counter in the cache (Redis in
 production, shared by the web processes), and is told its place and an honest
-wait (place x the measured check time / the slots). The page posts the form
+wait: until its turn to go in (see SIGNIN_QUEUE_WINDOW below), at one
+measured check time / the slots per person going in ahead of it. The page posts the form
 again by itself when the wait is over (static/js/signin_queue.js); without
 script the person clicks again. The ticket travels signed in a hidden field of
 the form; the password stays in the browser, never here.
@@ -162,8 +163,14 @@ def wait_in_line(ticket: Ticket | None) -> Place:
         except ValueError:  # the cache is down (or was emptied between the two)
             return Place("", 1, _FALLBACK_WAIT_SECONDS)
         ticket = Ticket(number, secrets.token_urlsafe(8))
-    place = len(_holding(_head(), ticket.number - 1, now)) + 1
-    wait = place * check_seconds() / settings.PASSWORD_CHECK_SLOTS
+    ahead = len(_holding(_head(), ticket.number - 1, now))
+    # Back when the window reaches it: once all but WINDOW-1 of those ahead
+    # have gone in, one a check's time / slots. Quoting the whole queue ahead
+    # brought people back when the seats had already run empty (200 people:
+    # the rush took 200 s where the checks needed 108 s).
+    turns = max(ahead - settings.SIGNIN_QUEUE_WINDOW + 2, 1)
+    wait = turns * check_seconds() / settings.PASSWORD_CHECK_SLOTS
+    place = ahead + 1
     cache.set(
         _key(ticket.number),
         {"s": ticket.secret, "hold_until": now + wait + settings.SIGNIN_QUEUE_HOLD_SECONDS},
