@@ -41,6 +41,9 @@ PASSWORD = os.environ.get("DEMO_PASSWORD") or "Xuncha-demo-2026"
 # leadership 15) is made by scripts/faults_helpers.py load-users: one account each.
 LIST_PAGES = {"problems.list", "items.list", "clues.list", "overdue.list", "targets.list"}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+QUEUE_TICKET = re.compile(r'name="queue_ticket" value="([^"]+)"')
+QUEUE_WAIT = re.compile(r'data-retry-ms="(\d+)"')
+QUEUE_PLACE = re.compile(r"第 (\d+) 位")
 SMALL_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -59,6 +62,9 @@ class Results:
         self.cpu: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.error_samples: list[str] = []
+        self.password_posts: list[int] = []  # per person who tried to sign in
+        self.login_spans: list[tuple[float, float]] = []  # first post, signed in
+        self.quoted_ms_per_place: list[float] = []  # the queue's wait / place: check time / slots
 
     def add(self, label: str, status: int, ms: float, cpu_ms: float | None) -> None:
         with self.lock:
@@ -159,19 +165,35 @@ class Person(threading.Thread):
         signed_in = self._sign_in()
         if signed_in:
             self.results.add("login.total", 200, (time.perf_counter() - started) * 1000, None)
+            with self.results.lock:
+                self.results.login_spans.append((started, time.perf_counter()))
         return signed_in
 
     def _sign_in(self) -> bool:
         self.get("login.page", "/accounts/login/")
         fields = {"username": self.username, "password": PASSWORD}
-        status, location, _ = self.post("login.password", "/accounts/login/", fields)
-        # 429: too many sign-ins waiting for the password check; the page asks
-        # to try again in a few seconds (Retry-After), which a person does.
-        for _ in range(60):
+        status, location, content = self.post("login.password", "/accounts/login/", fields)
+        posts = 1
+        # 429: the sign-in queue (xuncha/accounts/signin_queue.py) gave a ticket
+        # and a wait; like the page's script (static/js/signin_queue.js) the
+        # person waits exactly that long and posts again with the ticket.
+        for _ in range(200):
             if status != 429:
                 break
-            time.sleep(self.retry_after + random.uniform(0, 2))
-            status, location, _ = self.post("login.password", "/accounts/login/", fields)
+            page = content.decode(errors="replace")
+            ticket, wait = QUEUE_TICKET.search(page), QUEUE_WAIT.search(page)
+            if ticket:
+                fields["queue_ticket"] = ticket.group(1)
+            if wait and (place := QUEUE_PLACE.search(page)):
+                with self.results.lock:
+                    self.results.quoted_ms_per_place.append(
+                        int(wait.group(1)) / int(place.group(1))
+                    )
+            time.sleep(int(wait.group(1)) / 1000 if wait else self.retry_after)
+            status, location, content = self.post("login.password", "/accounts/login/", fields)
+            posts += 1
+        with self.results.lock:
+            self.results.password_posts.append(posts)
         for _ in range(5):
             if status != 302 or not location:
                 return status == 200
@@ -384,6 +406,24 @@ def report(results: Results, memory: list[tuple[float, float]], duration: float)
         "load.machine_pbkdf2_ms": f"{machine_ms:.0f}",
         "load.requests_per_s": f"{requests / duration:.1f}",
         "load.login_p95_ms": f"{percentile(logins, 0.95):.0f}" if logins else "0",
+        "load.login_p99_ms": f"{percentile(logins, 0.99):.0f}" if logins else "0",
+        # Password posts (the first and every retry) per person who signed in or tried.
+        # From the first sign-in's start to the last one's end, and what the
+        # server's queue quotes per place (a password check / the slots): the
+        # rush's floor is about people x that.
+        "load.login_makespan_s": (
+            f"{max(e for _, e in results.login_spans) - min(s for s, _ in results.login_spans):.1f}"
+            if results.login_spans
+            else "0"
+        ),
+        "load.queue_quoted_ms_per_place": (
+            f"{statistics.median(results.quoted_ms_per_place):.0f}"
+            if results.quoted_ms_per_place
+            else "0"
+        ),
+        "load.password_posts_per_person": (
+            f"{statistics.mean(results.password_posts):.2f}" if results.password_posts else "0"
+        ),
         "load.p95_ms": f"{worst_p95:.0f}",
         "load.errors": str(sum(results.errors.values())),
         "load.memory_growth": f"{growth:.1f} %",

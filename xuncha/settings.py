@@ -252,6 +252,15 @@ PASSWORD_CHECKS_WAITING = env_int("PASSWORD_CHECKS_WAITING", 2, minimum=1)
 # loadtest, 100 sign-ins in 10 s): 2 cleared the rush with sign-in p95 18.7 s
 # and page p95 148 ms; 1 left people retrying for a minute and more.
 PASSWORD_CHECK_SLOTS = env_int("PASSWORD_CHECK_SLOTS", 2, minimum=1)
+# The sign-in queue (accounts/signin_queue.py): a refused sign-in's ticket holds
+# its place until its turn plus this many seconds (the browser re-posts on
+# time; a closed tab stalls the people behind it no longer than this), and is
+# still honoured, ahead of newcomers, for this long after its turn.
+SIGNIN_QUEUE_HOLD_SECONDS = env_int("SIGNIN_QUEUE_HOLD_SECONDS", 2, minimum=1)
+SIGNIN_QUEUE_KEEP_SECONDS = env_int("SIGNIN_QUEUE_KEEP_SECONDS", 120, minimum=10)
+# A ticket goes in while fewer than this many earlier tickets still hold their
+# places (1: exact order; see accounts/signin_queue.py for why not 1).
+SIGNIN_QUEUE_WINDOW = env_int("SIGNIN_QUEUE_WINDOW", 4, minimum=1)
 PASSWORD_HASHERS = [
     "xuncha.accounts.hashers.QueuedPBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

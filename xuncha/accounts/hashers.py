@@ -11,25 +11,36 @@ thread, not a process. The waiting is in the kernel's hands (flock).
 
 Bounded: a web process lets at most ``PASSWORD_CHECKS_WAITING`` sign-ins wait
 for a slot at once (settings, 2 by default with 4 threads a process), so
-waiting sign-ins never hold every thread. One more is refused at once
-(``PasswordChecksBusy``): the sign-in page answers 429 "登录人数较多" with a
-Retry-After, and the person signs in a few seconds later. Only sign-in is
-refused this way (``refuse_when_busy``); a password change or a check of the
-password history waits its turn.
+waiting sign-ins never hold every thread. The sign-in form takes its seat in
+this waiting room before it looks at the password (``waiting_seat``); with the
+room full it is refused at once (``PasswordChecksBusy``) and the person is
+given a place in the sign-in queue (accounts/signin_queue.py). Only sign-in is
+refused this way; a password change or a check of the password history waits
+its turn.
+
+The time a check holds its slot is measured (``check_seconds``): the queue
+tells a waiting person how long their turn is away from it.
 """
 
 import contextlib
 import fcntl
 import itertools
 import threading
+import time
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.cache import cache
 
 _local = threading.local()
 _waiting = {"count": 0}
 _waiting_lock = threading.Lock()
 _turns = itertools.count()
+# Seconds a check took, smoothed; shared through the cache so that every web
+# process quotes the same figure. Before any check: the issue's 0.5-0.6 s.
+_CHECK_SECONDS_KEY = "password-check:seconds"
+_DEFAULT_CHECK_SECONDS = 0.5
+_measured = {"seconds": None}
 
 
 class PasswordChecksBusy(Exception):
@@ -37,29 +48,52 @@ class PasswordChecksBusy(Exception):
 
 
 @contextlib.contextmanager
-def refuse_when_busy():
-    """Within: a password check refuses (PasswordChecksBusy) instead of queueing
-    when this process's waiting room is full. The sign-in form uses it."""
-    _local.refuse = True
+def waiting_seat():
+    """A seat in this process's waiting room for this thread's coming password
+    check, or PasswordChecksBusy at once when the room is full. The sign-in
+    form takes it first, so that it knows before the check whether it waits."""
+    if getattr(_local, "seated", False):
+        yield
+        return
+    with _waiting_lock:
+        if _waiting["count"] >= settings.PASSWORD_CHECKS_WAITING:
+            raise PasswordChecksBusy
+        _waiting["count"] += 1
+    _local.seated = True
     try:
         yield
     finally:
-        _local.refuse = False
+        _local.seated = False
+        with _waiting_lock:
+            _waiting["count"] -= 1
 
 
 @contextlib.contextmanager
 def _waiting_room():
+    # A seated sign-in is already counted; anything else (a password change)
+    # is counted while it waits but never refused.
+    if getattr(_local, "seated", False):
+        yield
+        return
     with _waiting_lock:
-        if getattr(_local, "refuse", False) and (
-            _waiting["count"] >= settings.PASSWORD_CHECKS_WAITING
-        ):
-            raise PasswordChecksBusy
         _waiting["count"] += 1
     try:
         yield
     finally:
         with _waiting_lock:
             _waiting["count"] -= 1
+
+
+def _record_check(seconds: float) -> None:
+    previous = _measured["seconds"]
+    smoothed = seconds if previous is None else 0.8 * previous + 0.2 * seconds
+    _measured["seconds"] = smoothed
+    cache.set(_CHECK_SECONDS_KEY, smoothed, 3600)
+
+
+def check_seconds() -> float:
+    """How long a password check holds its slot, as measured lately."""
+    return cache.get(_CHECK_SECONDS_KEY) or _measured["seconds"] or _DEFAULT_CHECK_SECONDS
 
 
 def _take_a_slot(slots: int):
@@ -90,12 +124,14 @@ def password_check_slot():
     with _waiting_room():
         lock = _take_a_slot(settings.PASSWORD_CHECK_SLOTS)
         _local.held = True
+        started = time.perf_counter()
         try:
             yield
         finally:
             _local.held = False
             fcntl.flock(lock, fcntl.LOCK_UN)
             lock.close()
+            _record_check(time.perf_counter() - started)
 
 
 class QueuedPBKDF2PasswordHasher(PBKDF2PasswordHasher):

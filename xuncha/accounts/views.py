@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from xuncha.accounts.hashers import PasswordChecksBusy, refuse_when_busy
+from xuncha.accounts import signin_queue
+from xuncha.accounts.hashers import PasswordChecksBusy, waiting_seat
 from xuncha.accounts.lockout import locked_attempts
 from xuncha.accounts.roles import Role
 from xuncha.accounts.services import lockout_release
@@ -25,32 +26,55 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码不正确。连续输错多次后账号将被暂时锁定。"),
         "inactive": _("该账号已停用，请联系系统管理员。"),
     }
-    busy = False
+    # A Place (accounts/signin_queue.py) when the sign-in was asked to wait its turn.
+    queue_place = None
 
     def clean(self):
-        # A morning rush: the password checks queue (accounts/hashers.py); when
-        # this process's queue is full, ask the person to try again shortly
-        # rather than hold one more thread the pages need.
+        if not (self.cleaned_data.get("username") and self.cleaned_data.get("password")):
+            return super().clean()  # no password check to queue for
+        # A morning rush: people go in the order they came (signin_queue) and
+        # only as many wait for a password check as this process has seats for
+        # (hashers), so waiting never holds every thread the pages need.
+        ticket = signin_queue.read_ticket(self.data.get(signin_queue.FIELD))
         try:
-            with refuse_when_busy():
+            going_in = signin_queue.take_turn(ticket)
+            with waiting_seat():
+                signin_queue.used(going_in)
                 return super().clean()
-        except PasswordChecksBusy:
-            self.busy = True
-            raise ValidationError(_("登录人数较多，请稍等几秒后再点登录。"), code="busy") from None
+        except (signin_queue.NotYourTurn, PasswordChecksBusy):
+            place = self.queue_place = signin_queue.wait_in_line(ticket)
+        raise ValidationError(
+            _(
+                "登录人数较多，您正在排队：第 %(place)s 位，约 %(seconds)s 秒后轮到您。"
+                "页面会到时自动重新登录，请勿关闭；如未自动登录，请到时重新输入密码再点登录。"
+            ),
+            code="busy",
+            params={"place": place.place, "seconds": place.retry_after},
+        )
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-    # Seconds a refused sign-in is told to wait (Retry-After).
-    busy_retry_seconds = 3
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if form.busy:
+        if form.queue_place:
             response.status_code = 429
-            response["Retry-After"] = str(self.busy_retry_seconds)
+            response["Retry-After"] = str(form.queue_place.retry_after)
+        return response
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.headers.get("X-Signin-Queue") and response.status_code == 302:
+            # The page's script posted the form (static/js/signin_queue.js): it
+            # cannot read a redirect's target, so it is told where to go instead.
+            told = HttpResponse(status=204)
+            told["X-Signin-Next"] = response["Location"]
+            for cookie in response.cookies.values():
+                told.cookies[cookie.key] = cookie
+            return told
         return response
 
 
