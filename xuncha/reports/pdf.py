@@ -87,6 +87,9 @@ def render_pdf_to(template_name: str, context: dict, anchor: str) -> tuple[bytes
     return document.write_pdf(), len(document.pages), y * 0.75  # CSS px to points
 
 
+YOUNG_COLLECTION_THRESHOLD = 20_000  # allocations between young collections (default 700)
+
+
 @contextmanager
 def long_lived_objects_set_aside() -> Iterator[None]:
     """While a long document is made: the objects the process held before
@@ -99,9 +102,14 @@ def long_lived_objects_set_aside() -> Iterator[None]:
     garbage from before the document waits for the next full collection
     after it."""
     gc.freeze()
+    thresholds = gc.get_threshold()
+    # Fewer young collections too: a ledger allocates some hundred thousand
+    # small objects, most of them kept until its pages are written.
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         # The document's own garbage (ReportLab's canvas, pages and fonts hold
         # one another) is collected before the old objects come back: left
         # for later, the next document would set it aside with the rest, and
