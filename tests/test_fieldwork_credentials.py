@@ -185,9 +185,9 @@ def test_the_handout_is_downloaded_once_and_only_by_the_exporter(client, w):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
-    from xuncha.reports.pdf import page_count
+    from archive.package import page_count
 
-    assert page_count(response.content) == 2  # one sheet a member
+    assert page_count(response.content, "application/pdf") == 2  # one sheet a member
     text = _pdf_text(response.content)
     assert "现场账号领取单" in text and w.member.username in text
     assert not HandoutSheet.objects.exists()
