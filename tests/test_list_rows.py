@@ -308,3 +308,14 @@ def test_the_rows_read_nothing_more_from_the_database(w, client, django_assert_n
         assert objects
         with django_assert_num_queries(0):
             write(objects)
+
+
+def test_a_name_not_yet_in_the_cached_map_is_read_by_id():
+    from rounds.models import Round
+    from tests.rounds_factories import RoundFactory
+    from xuncha.core.rows import Names
+
+    round_ = RoundFactory()
+    names = Names({}, Round)  # the map was cached before this round was made
+    assert names[round_.pk] == round_.name
+    assert dict(names) == {round_.pk: round_.name}  # kept for the page's next rows

@@ -7,8 +7,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from clues.models import Clue
-from rounds.views.rows import Names, round_names_map
-from xuncha.core.rows import esc, label, labels, markup, url_maker, ymd
+from rounds.models import Round
+from rounds.selectors import round_names
+from xuncha.core.rows import Names, esc, label, labels, markup, url_maker, ymd
 from xuncha.orgs.models import Department
 from xuncha.orgs.selectors import department_choices
 
@@ -52,7 +53,7 @@ def clue_rows(clues) -> SafeString:
         ' <span class="badge text-bg-danger" data-testid="overdue-badge"><i class="bi bi-alarm"'
         f' aria-hidden="true"></i> {esc(_("处置逾期"))}</span>'
     )
-    round_name = round_names_map()
+    round_name = Names(round_names(), Round)
     department_name = Names(department_choices(), Department)
     rounds: dict[int, str] = {}  # escaped once a page; Team.name is composed each time
     teams: dict[int, str] = {}

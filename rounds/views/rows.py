@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from rounds.models import Problem, ProblemCategory, Round, Target
 from rounds.selectors import category_names, round_names
-from xuncha.core.rows import esc, label, labels, markup, truncate, url_maker, ymd
+from xuncha.core.rows import Names, esc, label, labels, markup, truncate, url_maker, ymd
 
 # What the rows show: the list's select_related fetched every column of six
 # tables, dates converted per row. The round's and the category's names come
@@ -53,23 +53,6 @@ def targets_for_rows(targets: QuerySet[Target]) -> QuerySet[Target]:
     )
 
 
-class Names(dict):
-    """Names by id from a cached map; one not yet in it (made a moment ago in
-    another process) is read by itself."""
-
-    def __init__(self, names: dict[int, str], model):
-        super().__init__(names)
-        self.model = model
-
-    def __missing__(self, pk: int) -> str:
-        self[pk] = self.model.objects.get(pk=pk).name
-        return self[pk]
-
-
-def round_names_map() -> Names:
-    return Names(round_names(), Round)
-
-
 def problem_rows(problems, *, shows_source: bool) -> SafeString:
     """``<tr>``s of the problem list (rounds/problem_list.html's table)."""
     url = url_maker("rounds:problem_detail")
@@ -77,7 +60,10 @@ def problem_rows(problems, *, shows_source: bool) -> SafeString:
     severities = labels(Problem, "severity")
     statuses = labels(Problem, "status")
     immediate = f' <span class="badge text-bg-success">{esc(_("立行立改"))}</span>'
-    round_name, category_name = round_names_map(), Names(category_names(), ProblemCategory)
+    round_name, category_name = (
+        Names(round_names(), Round),
+        Names(category_names(), ProblemCategory),
+    )
     rounds: dict[int, str] = {}  # escaped once a page; Team.name is composed each time
     teams: dict[int, str] = {}
     rows = []
@@ -114,7 +100,7 @@ def target_rows(targets) -> SafeString:
     """``<tr>``s of the target list (rounds/target_list.html's table)."""
     url = url_maker("rounds:target_detail")
     statuses = labels(Target, "status")
-    round_name = round_names_map()
+    round_name = Names(round_names(), Round)
     rounds: dict[int, str] = {}
     teams: dict[int, str] = {}
     rows = []

@@ -37,6 +37,20 @@ from django.utils.text import Truncator, add_truncation_text
 _SENTINEL = 9_007_199_254_740_993
 
 
+class Names(dict):
+    """Names by id from a cached map (rounds.selectors.round_names and the
+    like: the rows name their round or department without joining it); one
+    not yet in the map (made a moment ago in another process) is read by id."""
+
+    def __init__(self, names: dict[int, str], model: type[Model]):
+        super().__init__(names)
+        self.model = model
+
+    def __missing__(self, pk: int) -> str:
+        self[pk] = self.model.objects.get(pk=pk).name
+        return self[pk]
+
+
 def markup(parts: Iterable[str], separator: str = "\n") -> SafeString:
     """Rows put together for ``{{ rows }}``: each part was written from ``esc``aped
     values and fixed markup, so the whole is safe; nothing else is marked safe."""
