@@ -6,20 +6,15 @@ from django.utils import timezone
 
 from fieldwork.credentials import FieldCredential
 from fieldwork.models import FieldPackage
-from xuncha.reports.pdf import render_pdf
-
-
-def _qr(url: str) -> str:
-    import segno
-
-    return segno.make(url, error="m").svg_data_uri(scale=6, border=2)
+from xuncha.reports.pdf import qr_data_uri, render_pdf
 
 
 def handout_pdf(*, package: FieldPackage, credentials: list[FieldCredential], reader) -> bytes:
     team = package.team
     label = f"{team.name}{timezone.localtime(package.created_at):%m%d%H%M}"
     sheets = [
-        {"credential": c, "qr": _qr(c.otpauth_url(label)), "account": label} for c in credentials
+        {"credential": c, "qr": qr_data_uri(c.otpauth_url(label), scale=6), "account": label}
+        for c in credentials
     ]
     return render_pdf(
         "fieldwork/pdf/handout.html",

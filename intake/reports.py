@@ -19,16 +19,10 @@ from rectification.reports import chinese_date
 from rectification.services import public_link
 from rounds.access import office_manages
 from rounds.selectors import get_target_for_user
-from xuncha.reports.pdf import render_pdf
+from xuncha.reports.pdf import qr_data_uri, render_pdf
 from xuncha.reports.registry import PDF, Document, Generated, register
 
 PURPOSES = {"report": "码上巡察", "survey": "满意度测评"}
-
-
-def qr_data_uri(url: str) -> str:
-    import segno
-
-    return segno.make(url, error="m").svg_data_uri(scale=10, border=2)
 
 
 def public_url(path: str) -> str:

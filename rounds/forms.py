@@ -26,6 +26,7 @@ from rounds.selectors import (
     sees_problem_sources,
     team_list,
 )
+from rounds.services.team_reports import REPORT_EXTENSIONS
 from rounds.services.worklogs import LOG_FIGURES
 from xuncha.core.forms import BootstrapFormMixin
 from xuncha.core.uploads import SIGNATURES
@@ -209,7 +210,8 @@ class TeamReportForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
         label=_("巡察情况报告"),
         help_text=_("PDF、Word、WPS 或 OFD 文档。再次报送视为修改稿，首次报送时间不变。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+        # What team_report_submit takes, not every kind an upload may be.
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(REPORT_EXTENSIONS))}),
     )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 

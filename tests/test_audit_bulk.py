@@ -39,6 +39,7 @@ def test_bulk_entries_read_back_as_hashed_and_the_chain_verifies():
     log_actions(None, "system.bulk", [(AWKWARD[0], None)])  # no actor, no IP
     log_action(office, "after.bulk", None, {})
 
+    assert not any(entry._state.adding for entry in written)  # saved, as bulk_create's are
     stored = {entry.pk: entry for entry in AuditEntry.objects.filter(action="problem.import")}
     assert sorted(stored) == [entry.pk for entry in written]
     for entry in written:

@@ -151,6 +151,15 @@ def test_a_passed_due_date_can_no_longer_be_moved(w):
     assert round_.report_due == passed
 
 
+def test_the_round_page_offers_the_due_date_form_only_while_it_may_be_set(w, client):
+    client.force_login(w.officer)
+    page = reverse("rounds:round_detail", args=[w.target.round_id])
+    form_action = reverse("rounds:round_report_due", args=[w.target.round_id])
+    assert form_action in client.get(page).content.decode()
+    set_due(w.target.round, today() - datetime.timedelta(days=1))
+    assert form_action not in client.get(page).content.decode()
+
+
 def test_only_the_office_sets_the_due_date(w):
     with pytest.raises(PermissionDenied):
         round_set_report_due(

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rectification.models import Item
+from rectification.models import Item, colour_windows, deadline_colour
 from xuncha.core.rows import esc, label, labels, markup, truncate, url_maker, ymd
 
 # What the rows show: the ledger's select_related also fetched the round and its
@@ -58,8 +58,10 @@ def item_rows(items, *, today: datetime.date) -> SafeString:
         "green": '<span class="badge text-bg-success" data-colour="green">'
         f"{esc(_('绿色·将到期'))}</span>",
     }
+    windows = colour_windows(today)  # once a page, not once a row (Item.colour)
     rows = []
     for item in items:
+        colour = deadline_colour(item.state, item.kind, item.deadline, today, windows)
         to = (
             f'<div class="text-muted">{transferred}{esc(item.transferred_to.name)}</div>'
             if item.transferred_to_id
@@ -74,7 +76,7 @@ def item_rows(items, *, today: datetime.date) -> SafeString:
             f'<td class="text-nowrap small">{ymd(item.deadline) or "—"}</td>\n'
             f'<td class="text-end small">{item.progress}%</td>\n'
             f'<td><div class="d-flex flex-wrap gap-1">{_state_badge(item, states)}'
-            f"{colours.get(item.colour(today), '')}</div></td>\n</tr>"
+            f"{colours.get(colour, '')}</div></td>\n</tr>"
         )
     return markup(rows)
 
@@ -89,7 +91,7 @@ def overdue_rows(items, *, today: datetime.date, by_organization: bool) -> SafeS
     def row(item: Item) -> str:
         days = (today - item.deadline).days
         if days not in days_text:
-            days_text[days] = ngettext("%(days)s 天", "%(days)s 天", days) % {"days": days}
+            days_text[days] = esc(ngettext("%(days)s 天", "%(days)s 天", days) % {"days": days})
         organization = (
             ""
             if by_organization

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from rounds.access import office_manages
 from rounds.models import Membership, Problem, Round, RoundKind, Target, Team
-from rounds.workflow import import_refusal
+from rounds.workflow import IMPORT_OPEN_STATUSES, import_refusal
 from xuncha.audit.services import log_actions
 
 IMPORTABLE_STATUSES = (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)
@@ -93,7 +93,7 @@ def people_refusal(round_name: str, status: str, people: list) -> str:
     its team page, where recusal is checked and the targets' access granted;
     a membership made by an import would skip both, and once its commitments
     were signed it would open the team's material."""
-    if not people or status == Round.Status.ARCHIVED:
+    if not people or status in IMPORT_OPEN_STATUSES:
         return ""
     return (
         f"{round_name}处于“{Round.Status(status).label}”阶段：只有已归档轮次的巡察组可以导入组长、"

@@ -41,6 +41,13 @@ def check_report_due(round_: Round, report_due: datetime.date | None) -> None:
         )
 
 
+def report_due_settable(round_: Round) -> bool:
+    """Whether the due date may still be set or moved (the page offers the
+    form only then): before feedback, and never once it has passed."""
+    due = round_.report_due
+    return round_.status in DUE_SETTABLE_STAGES and not (due and due < timezone.localdate())
+
+
 @transaction.atomic
 def round_set_report_due(*, round_: Round, report_due: datetime.date | None, user) -> Round:
     round_ = Round.objects.select_for_update().select_related("office").get(pk=round_.pk)

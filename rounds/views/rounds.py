@@ -14,7 +14,7 @@ from rounds.access import office_manages
 from rounds.forms import ReportDueForm, RoundFilterForm, RoundForm, TeamForm
 from rounds.links import round_links
 from rounds.models import Round
-from rounds.services.team_reports import DUE_SETTABLE_STAGES
+from rounds.services.team_reports import report_due_settable
 from rounds.workflow import ROUND, next_step
 from xuncha.accounts.roles import Role
 from xuncha.core import workflow
@@ -98,7 +98,7 @@ def round_detail(request, pk: int):
         context["advance"] = offers.get(step.action)
         context["next_label"] = Round.Status(step.target).label
         context["missing"] = context["advance"].reasons if context["advance"] else []
-    if manages and round_.status in DUE_SETTABLE_STAGES:
+    if manages and report_due_settable(round_):
         context["report_due_form"] = ReportDueForm(initial={"report_due": round_.report_due})
     if "form_team" in offers:
         next_number = (round_.teams.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -40,7 +40,6 @@ _turns = itertools.count()
 # process quotes the same figure. Before any check: the issue's 0.5-0.6 s.
 _CHECK_SECONDS_KEY = "password-check:seconds"
 _DEFAULT_CHECK_SECONDS = 0.5
-_measured = {"seconds": None}
 
 
 class PasswordChecksBusy(Exception):
@@ -85,15 +84,16 @@ def _waiting_room():
 
 
 def _record_check(seconds: float) -> None:
-    previous = _measured["seconds"]
+    """Smoothed with the figure every process shares (the cache), so that
+    all of them quote the same wait."""
+    previous = cache.get(_CHECK_SECONDS_KEY)
     smoothed = seconds if previous is None else 0.8 * previous + 0.2 * seconds
-    _measured["seconds"] = smoothed
     cache.set(_CHECK_SECONDS_KEY, smoothed, 3600)
 
 
 def check_seconds() -> float:
     """How long a password check holds its slot, as measured lately."""
-    return cache.get(_CHECK_SECONDS_KEY) or _measured["seconds"] or _DEFAULT_CHECK_SECONDS
+    return cache.get(_CHECK_SECONDS_KEY) or _DEFAULT_CHECK_SECONDS
 
 
 def _take_a_slot(slots: int):

@@ -118,6 +118,8 @@ def log_actions(actor, action: str, entries: list[tuple[object, dict | None]]) -
         next_id, prev_hash = next_id + 1, entry.entry_hash
     if connection.vendor == "postgresql":
         _copy_in(rows)
+        for entry in rows:  # saved, as bulk_create leaves them
+            entry._state.adding, entry._state.db = False, connection.alias
         created = rows
     else:
         created = AuditEntry.objects.bulk_create(rows, batch_size=1000)

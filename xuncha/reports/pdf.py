@@ -117,3 +117,11 @@ def long_lived_objects_set_aside() -> Iterator[None]:
         # walks only what the document made.
         gc.collect()
         gc.unfreeze()
+
+
+def qr_data_uri(text: str, *, scale: int = 10) -> str:
+    """A QR code of ``text`` as an SVG data URI for a PDF page, drawn here
+    (segno), never fetched: posters' report links, the 领取单's authenticator keys."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=scale, border=2)
