@@ -133,6 +133,16 @@ def test_a_due_date_in_the_past_or_before_the_round_is_refused(w):
             round_=round_, report_due=today() - datetime.timedelta(days=1), user=w.officer
         )
     assert caught.value.messages == ["巡察报告报送期限不能早于今天。"]
+    # In the future, but before the round's plan starts.
+    Round.objects.filter(pk=round_.pk).update(
+        planned_start=today() + datetime.timedelta(days=30),
+        planned_end=today() + datetime.timedelta(days=90),
+    )
+    with pytest.raises(ValidationError) as caught:
+        round_set_report_due(
+            round_=round_, report_due=today() + datetime.timedelta(days=3), user=w.officer
+        )
+    assert "不能早于本轮计划开始日期" in caught.value.messages[0]
     round_.refresh_from_db()
     assert round_.report_due is None
     assert not AuditEntry.objects.filter(action="round.report_due").exists()
