@@ -16,6 +16,7 @@ from rounds.access import office_manages
 from rounds.models import Membership, Problem, Round, RoundKind, Target, Team
 from rounds.workflow import IMPORT_OPEN_STATUSES, import_refusal
 from xuncha.audit.services import log_actions
+from xuncha.core.bulk import copy_create
 
 IMPORTABLE_STATUSES = (Problem.Status.IN_REPORT, Problem.Status.FED_BACK)
 FED_BACK_TARGET = (Target.Status.FED_BACK, Target.Status.RECTIFYING, Target.Status.CLOSED)
@@ -57,8 +58,8 @@ def problem_import_check(*, problem: Problem, user, today: datetime.date | None 
 
 @transaction.atomic
 def problems_import(*, problems: list[Problem], user, job=None) -> list[Problem]:
-    """Write imported problems with one bulk insert, each marked as imported
-    in the audit log (with the import job's number).
+    """Write imported problems with one bulk insert (a COPY on PostgreSQL),
+    each marked as imported in the audit log (with the import job's number).
 
     ``problems`` are unsaved, with their target, category and fields set and
     each already passed through problem_import_check and the model's field
@@ -70,7 +71,7 @@ def problems_import(*, problems: list[Problem], user, job=None) -> list[Problem]
         problem.round_id = problem.target.round_id
         problem.team_id = problem.target.team_id
         problem.found_by = user
-    Problem.objects.bulk_create(problems, batch_size=2000)
+    copy_create(Problem, problems)
     imported = job.pk if job is not None else True
     log_actions(
         user,

@@ -144,13 +144,15 @@ def redact_entry(object_type: str, action: str, data: dict) -> dict:
     return redact(data, safe_keys=SAFE_KEYS | MODEL_SAFE_KEYS.get(object_type, set()))
 
 
-def case_object_repr(obj, object_type: str) -> str | None:
+def case_object_repr(obj, object_type: str, kinds: dict[str, str] | None = None) -> str | None:
     """A case object's name in the log: its kind and number, never its
-    ``__str__`` (a problem's is the start of its description)."""
+    ``__str__`` (a problem's is the start of its description). ``kinds``
+    keeps the translated kinds across a bulk write's entries."""
     app = object_type.partition(".")[0]
     if app not in CASE_APPS and object_type not in CASE_MODELS:
         return None
-    kind = str(obj._meta.verbose_name)
+    kinds = {} if kinds is None else kinds
+    kind = kinds.get(object_type) or kinds.setdefault(object_type, str(obj._meta.verbose_name))
     number = getattr(obj, "number", None)
     if isinstance(number, str) and _CODE.match(number):
         return f"{kind} {number}"
