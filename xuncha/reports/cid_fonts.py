@@ -37,6 +37,9 @@ class _State:
         self.codes: list[int] = [0]
         self.known: set[str] = set()
         self.table: dict[int, str] = {}
+        # The same codes as hex text (four digits a code), as a Tj's <...>
+        # string takes them: str.translate straight to what the page holds.
+        self.hex_table: dict[int, str] = {}
         self.internal_name: str | None = None
 
 
@@ -71,6 +74,18 @@ class CIDTrueTypeFont(TTFont):
 
         return encode
 
+    def hex_encoder(self, doc):
+        """encode() as hex text, for one document: ``<...> Tj``'s string."""
+        state = self._state(doc)
+        known, table, learn = state.known, state.hex_table, self._learn
+
+        def encode_hex(text: str) -> str:
+            if not known.issuperset(text):
+                learn(text, state)
+            return text.translate(table)
+
+        return encode_hex
+
     def _learn(self, text: str, state: _State) -> None:
         """Codes for the characters of ``text`` not coded yet (a few
         thousand at most: the faces hold GB 2312, below the surrogates)."""
@@ -79,9 +94,10 @@ class CIDTrueTypeFont(TTFont):
             state.known.add(char)
             code = 32 if char == "\xa0" else ord(char)
             if code not in glyphs:  # drawn as the missing glyph
-                state.table[ord(char)] = "\x00"
+                state.table[ord(char)], state.hex_table[ord(char)] = "\x00", "0000"
                 continue
             state.table[ord(char)] = chr(len(state.codes))
+            state.hex_table[ord(char)] = f"{len(state.codes):04x}"
             state.codes.append(code)
 
     def splitString(self, text, doc, encoding="utf-8"):

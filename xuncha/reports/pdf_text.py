@@ -167,13 +167,11 @@ def _break_at(text: str, start: int, end: int) -> int:
     return cut
 
 
-def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style,
-            fallback: bool = True):  # fmt: skip
-    """text[start:end] in ``style``, cut where the body face lacks a
-    character (set in the sans face); x offsets from ``offset``.
-    ``fallback``: whether the text may hold such a character at all."""
+def _pieces(text: str, offset: float, cum: list[float], start: int, end: int, style):
+    """text[start:end] in ``style`` (the body face), cut where the body
+    face lacks a character (set in the sans face); x offsets from ``offset``."""
     value = text[start:end]
-    if not fallback or style.font != BODY or sans_only().isdisjoint(value):
+    if sans_only().isdisjoint(value):
         yield ((cum[start - 1] if start else 0.0) - offset, value, style)
         return
     fallback, i = sans_only(), start
@@ -217,17 +215,13 @@ def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line
         pieces, run_start = [], 0
         for run_end, style in ends:
             if run_start < last and start < run_end:
-                pieces.extend(
-                    _pieces(
-                        text,
-                        offset,
-                        cum,
-                        max(start, run_start),
-                        min(last, run_end),
-                        style,
-                        fallback,
+                first, stop = max(start, run_start), min(last, run_end)
+                if fallback and style.font == BODY:
+                    pieces.extend(_pieces(text, offset, cum, first, stop, style))
+                else:  # one piece: no generator for it
+                    pieces.append(
+                        ((cum[first - 1] if first else 0.0) - offset, text[first:stop], style)
                     )
-                )
             run_start = run_end
         lines.append(Line(pieces, cum[last - 1] - offset, block.leading, baseline))
         start = end

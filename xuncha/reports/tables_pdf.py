@@ -175,14 +175,14 @@ def _colour(hex_colour: str) -> HexColor:
 
 
 class _Encoders(dict):
-    """Each face's encoder (text → its codes) in one document."""
+    """Each face's encoder in one document: text → its codes as hex text."""
 
     def __init__(self, doc):
         super().__init__()
         self.doc = doc
 
     def __missing__(self, face: str):
-        self[face] = _FONTS[face].encoder(self.doc)
+        self[face] = _FONTS[face].hex_encoder(self.doc)
         return self[face]
 
 
@@ -201,10 +201,23 @@ class _FontNames(dict):
         super().__init__()
         self.doc = doc
         self.encoders = _Encoders(doc)
+        self.selects = _FontSelects(self)
 
     def __missing__(self, face: str) -> str:
         self[face] = _FONTS[face].getSubsetInternalName(0, self.doc)
         return self[face]
+
+
+class _FontSelects(dict):
+    """The Tf operator selecting each style's face and size in one document."""
+
+    def __init__(self, names: _FontNames):
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, style: TextStyle) -> str:
+        self[style] = f"{self.names[style.font]} {style.size:g} Tf"
+        return self[style]
 
 
 class _TextOps:
@@ -220,11 +233,11 @@ class _TextOps:
         self.canvas = canvas
         self.names = _font_names(canvas)
         self.code = ["BT"]
-        self.font = self.colour = None
+        self.style = self.colour = None
 
     def lines(self, lines: list[Line], x: float, top: float, width: float, align: str) -> None:
         """``lines``, the first one's top at ``top``."""
-        code, names, encoders = self.code, self.names, self.names.encoders
+        code, encoders, selects = self.code, self.names.encoders, self.names.selects
         for line in lines:
             baseline = top - line.baseline
             if align == "center":
@@ -237,23 +250,17 @@ class _TextOps:
                 drawn = line.drawn = (
                     encoders,
                     [
-                        (
-                            dx,
-                            style.colour,
-                            (style.font, style.size),
-                            f"{names[style.font]} {style.size:g} Tf",
-                            f"<{encoders[style.font](value).hex()}> Tj",
-                        )
+                        (dx, style, f"<{encoders[style.font](value)}> Tj")
                         for dx, value, style in line.pieces
                     ],
                 )
-            for dx, colour, font, set_font, shown in drawn[1]:
-                if colour != self.colour:
-                    code.append(_RGB[colour])
-                    self.colour = colour
-                if font != self.font:
-                    code.append(set_font)
-                    self.font = font
+            for dx, style, shown in drawn[1]:
+                if style != self.style:
+                    if style.colour != self.colour:
+                        code.append(_RGB[style.colour])
+                        self.colour = style.colour
+                    code.append(selects[style])
+                    self.style = style
                 code.append(f"1 0 0 1 {start + dx:.2f} {baseline:.2f} Tm {shown}")
             top -= line.height
 
@@ -506,13 +513,13 @@ def _furniture(canvas, page: PageSetup, number: int) -> None:
     if page.mark:
         code.append(f"{names[SANS]} {page.mark_size:g} Tf")
         y = height - top / 2 - 0.35 * page.mark_size
-        code.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm <{encoders[SANS](page.mark).hex()}> Tj")
+        code.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm <{encoders[SANS](page.mark)}> Tj")
     label, y = f"— {number} —", bottom / 2 - 0.35 * page.number_size
     x = left
     if number % 2:
         x = width - right - pdfmetrics.stringWidth(label, BODY, page.number_size)
     code.append(f"{names[BODY]} {page.number_size:g} Tf")
-    code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm <{encoders[BODY](label).hex()}> Tj")
+    code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm <{encoders[BODY](label)}> Tj")
     code.append("ET")
     canvas.addLiteral("\n".join(code))
 
@@ -537,16 +544,21 @@ class _QuickFlate:
 
 @contextlib.contextmanager
 def _quick_flate():
-    """ReportLab picks its filter from a module global as it writes the
-    document: ours while ours is written. (Another document written at the
-    same moment in this process would get it too, and read the same.)"""
+    """ReportLab picks its filters from module globals as it writes the
+    document: ours while ours is written. Flate at level 1, and no ASCII85
+    on top of it: that armour for 7-bit channels made each page stream a
+    quarter larger and cost an encoding pass per page. (Another document
+    written at the same moment in this process would get both too, and
+    read the same.)"""
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfdoc
 
     default, pdfdoc.PDFZCompress = pdfdoc.PDFZCompress, _QuickFlate()
+    armour, rl_config.useA85 = rl_config.useA85, 0
     try:
         yield
     finally:
-        pdfdoc.PDFZCompress = default
+        pdfdoc.PDFZCompress, rl_config.useA85 = default, armour
 
 
 def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
