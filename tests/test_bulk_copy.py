@@ -10,18 +10,13 @@ import pytest
 
 from rounds.models import Problem
 from tests.reports_data import build_city
+from tests.test_audit_bulk import AWKWARD
 from xuncha.audit.models import AuditEntry, WithheldContent
 from xuncha.audit.services import log_actions, verify_chain
 from xuncha.core.bulk import copy_create, csv_field
 
 pytestmark = pytest.mark.django_db
 
-AWKWARD = [
-    'quotes "inside", a comma, and a\nnew line',
-    "\\N",  # COPY's text-format NULL marker, as text
-    "",  # an empty text stays empty, not NULL
-    "反斜杠 \\ 和制表符\t及「引号」",
-]
 # What the database and the fields set themselves.
 OWN_FIELDS = {"id", "created_at", "updated_at"}
 

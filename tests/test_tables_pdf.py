@@ -125,6 +125,32 @@ def test_each_face_is_one_two_byte_font_whose_text_reads_back(tmp_path):
     assert "整改①项" in flat and "内部" in flat and "—1—" in flat
 
 
+def test_our_text_and_reportlabs_drawstring_give_one_document_the_same_codes():
+    """The cells are written as hex codes (hex_encoder), ReportLab's own
+    drawString through encode(): one document, one code per character,
+    whichever draws it first; a character no face has is the missing glyph."""
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    from xuncha.reports.pdf_text import advances
+
+    advances()
+    font, doc = pdfmetrics.getFont(BODY), Canvas(io.BytesIO())._doc
+    to_hex = font.hex_encoder(doc)
+    both = to_hex("整改")
+    assert both == font.encode("整改", doc).hex()
+    assert sorted([both[:4], both[4:]]) == ["0001", "0002"]
+    more = font.encode("改落实", doc).hex()
+    assert more == to_hex("改落实") and more[:4] == both[4:]  # 改 kept its code
+    assert sorted([more[4:8], more[8:]]) == ["0003", "0004"]
+    lacking = "\U0002a6a5"  # CJK Extension B: in none of the shipped faces
+    assert to_hex(f"整{lacking}") == font.encode(f"整{lacking}", doc).hex() == both[:4] + "0000"
+    other = font.hex_encoder(Canvas(io.BytesIO())._doc)("落实")  # another document: its own codes
+    assert sorted([other[:4], other[4:]]) == ["0001", "0002"]
+
+
 def advances_of_body() -> set[str]:
     from xuncha.reports.pdf_text import advances
 

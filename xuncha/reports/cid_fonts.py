@@ -44,7 +44,7 @@ class _State:
 
 
 class CIDTrueTypeFont(TTFont):
-    """A TTFont drawn with two-byte codes: ``encode`` is what drawing needs,
+    """A TTFont drawn with two-byte codes: ``hex_encoder`` is what our drawing needs,
     ``splitString`` keeps ReportLab's own text drawing (drawString) working
     on the same codes."""
 
@@ -60,31 +60,26 @@ class CIDTrueTypeFont(TTFont):
 
     def encode(self, text: str, doc) -> bytes:
         """``text`` as this document's two-byte codes of the face."""
-        return self.encoder(doc)(text)
-
-    def encoder(self, doc):
-        """encode() for one document, its state looked up once."""
-        state = self._state(doc)
-        known, table, learn = state.known, state.table, self._learn
-
-        def encode(text: str) -> bytes:
-            if not known.issuperset(text):
-                learn(text, state)
-            return text.translate(table).encode("utf-16-be")
-
-        return encode
+        return self._translator(doc, hex_codes=False)(text).encode("utf-16-be")
 
     def hex_encoder(self, doc):
-        """encode() as hex text, for one document: ``<...> Tj``'s string."""
-        state = self._state(doc)
-        known, table, learn = state.known, state.hex_table, self._learn
+        """encode() as hex text, for one document, its state looked up
+        once: ``<...> Tj``'s string."""
+        return self._translator(doc, hex_codes=True)
 
-        def encode_hex(text: str) -> str:
+    def _translator(self, doc, *, hex_codes: bool):
+        """text → its codes in one document, through str.translate: as
+        characters (to be encoded as UTF-16) or straight as hex text."""
+        state = self._state(doc)
+        known, learn = state.known, self._learn
+        table = state.hex_table if hex_codes else state.table
+
+        def translate(text: str) -> str:
             if not known.issuperset(text):
                 learn(text, state)
             return text.translate(table)
 
-        return encode_hex
+        return translate
 
     def _learn(self, text: str, state: _State) -> None:
         """Codes for the characters of ``text`` not coded yet (a few
