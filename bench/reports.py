@@ -490,6 +490,9 @@ def import_problems(context: BenchContext) -> list[Measurement]:
                     raise _RolledBack
             except _RolledBack:
                 pass
+            # Each side starts on clean tables: not the bare insert behind
+            # the import's ten thousand dead rows.
+            _vacuum_after_rollback(Problem, AuditEntry)
             problems = bare_rows()
             try:
                 with transaction.atomic():
