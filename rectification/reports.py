@@ -463,7 +463,7 @@ def pdf_items(pks: list[int], today: datetime.date) -> Iterator[tuple[PdfItem, s
         ):
             history[item_id].append(entry)
         for pk in batch:
-            if pk not in found:  # deleted since the first pass
+            if pk not in found or found[pk][-1] not in described:  # deleted since the first pass
                 continue
             *own, transferred_to, problem_id = found[pk]
             description, category_id = described[problem_id]
