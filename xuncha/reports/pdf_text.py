@@ -190,7 +190,8 @@ def break_lines(block: Block, width: float, *, indent: float = 0.0) -> list[Line
     two-character indent). Each line's end is found by bisection on the
     running widths: no work per character beyond measuring it once."""
     text, cum, ends = _measure(block)
-    size = max(style.size for _value, style in block.runs)
+    runs = block.runs
+    size = runs[0][1].size if len(runs) == 1 else max(style.size for _value, style in runs)
     baseline = (block.leading - size) / 2 + ASCENT * size
     lines, start, n = [], 0, len(text)
     fallback = not sans_only().isdisjoint(text)  # asked once a block, not once a line

@@ -125,22 +125,30 @@ class Layouts(dict):
         return self[key]
 
 
+def _laid_out(block: Block, width: float, layouts: Layouts | None) -> list[Line]:
+    runs = block.runs
+    if layouts is not None and len(runs) == 1 and len(runs[0][0]) <= SHORT:
+        return layouts[block, width]
+    return break_lines(block, width)
+
+
 def lay_out_row(
     grid: Grid, cells: Sequence[Sequence[Block]], layouts: Layouts | None = None
 ) -> Row:
     lines, tallest = [], 0.0
     for width, blocks in zip(grid.inner_widths, cells, strict=True):
-        cell, height = [], 0.0
-        for block in blocks:
-            runs = block.runs
-            if layouts is not None and len(runs) == 1 and len(runs[0][0]) <= SHORT:
-                laid = layouts[block, width]
-            else:
-                laid = break_lines(block, width)
-            cell += laid
-            height += len(laid) * block.leading  # each of a block's lines is its leading high
+        if len(blocks) == 1:  # most cells: the block's own lines (a row's cells are never changed)
+            cell = _laid_out(blocks[0], width, layouts)
+            height = len(cell) * blocks[0].leading
+        else:
+            cell, height = [], 0.0
+            for block in blocks:
+                laid = _laid_out(block, width, layouts)
+                cell += laid
+                height += len(laid) * block.leading  # each of a block's lines is its leading high
         lines.append(cell)
-        tallest = max(tallest, height)
+        if height > tallest:
+            tallest = height
     return Row(lines, grid.padding[0] + grid.padding[2], tallest)
 
 
@@ -345,20 +353,21 @@ class GridTable(Flowable):
         canvas.setLineWidth(grid.rule)
         canvas.setStrokeColor(_colour("#000000"))
         text = _TextOps(canvas)
-        y = top - header_height
-        path = canvas.beginPath()
+        y = below_header = top - header_height
+        # The rules as path operators written here, as the text is: ReportLab's
+        # path object formats each point through its generic number routine.
+        rules, right = [], f"{grid.width:.2f}"
         columns = list(zip(grid.xs, grid.inner_widths, grid.aligns, strict=False))
         left, above = grid.padding[3], grid.padding[0]
         for row in self.rows:
             for (x, width, align), lines in zip(columns, row.cells, strict=True):
                 text.lines(lines, x + left, y - above, width, align)
             y -= row.height
-            path.moveTo(0, y)
-            path.lineTo(grid.width, y)
-        for column in range(len(grid.widths) + 1):
-            path.moveTo(grid.xs[column], top - header_height)
-            path.lineTo(grid.xs[column], 0)
-        canvas.drawPath(path, stroke=1, fill=0)
+            rules.append(f"0 {y:.2f} m {right} {y:.2f} l")
+        for x in grid.xs:
+            rules.append(f"{x:.2f} {below_header:.2f} m {x:.2f} 0 l")
+        rules.append("S")
+        canvas.addLiteral("\n".join(rules))
         text.write()
 
 
