@@ -122,6 +122,10 @@ class CadreFinder:
 
 
 def people_cells(text: str) -> list[str]:
+    """The names in a people cell. A space also separates names, but not
+    the one before 姓名（干部编号）'s bracket nor those inside it."""
+    text = re.sub(r"\s*([（(])\s*", r"\1", text)
+    text = re.sub(r"\s*([)）])", r"\1", text)
     for separator in PEOPLE_SEPARATORS:
         text = text.replace(separator, "、")
     return [name.strip() for name in text.split("、") if name.strip()]

@@ -291,6 +291,13 @@ def test_a_new_round_is_imported_with_its_leaders_and_members(city, cadres):
     assert job.totals["written"]["members"] == 6
 
 
+def test_a_space_before_or_inside_the_code_s_brackets_does_not_split_the_name():
+    from rounds.round_import import people_cells
+
+    assert people_cells("张伟 （GB-006）、赵磊 李红") == ["张伟（GB-006）", "赵磊", "李红"]
+    assert people_cells("张伟 ( GB-006 ) 钱芳") == ["张伟(GB-006)", "钱芳"]
+
+
 def test_unknown_or_ambiguous_people_are_refused_per_row_with_nothing_written(city, cadres):
     OrganizationFactory(code="C-WJW")
     OrganizationFactory(code="C-SWJ")
