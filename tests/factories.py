@@ -145,3 +145,12 @@ def make_user(role: Role, **kwargs) -> User:
     links.update(kwargs)
     links.setdefault("username", role.value)
     return UserFactory(roles=[role], **links)
+
+
+# Text that bulk writes (COPY's CSV) must carry through unchanged.
+AWKWARD = [
+    'quotes "inside", a comma, and a\nnew line',
+    "\\N",  # COPY's text-format NULL marker, as text
+    "",  # an empty value stays empty, not NULL
+    "反斜杠 \\ 和制表符\t及「引号」",
+]

@@ -4,20 +4,13 @@ read back is what was hashed, whatever the text holds, and the chain verifies.""
 import pytest
 from django.db import connection
 
-from tests.factories import make_user
+from tests.factories import AWKWARD, make_user
 from xuncha.accounts.roles import Role
 from xuncha.audit.context import current_ip
 from xuncha.audit.models import AuditEntry
 from xuncha.audit.services import _COPY_COLUMNS, log_action, log_actions, verify_chain
 
 pytestmark = pytest.mark.django_db
-
-AWKWARD = [
-    'quotes "inside", a comma, and a\nnew line',
-    "\\N",  # COPY's text-format NULL marker, as text
-    "",  # an empty value stays empty, not NULL
-    "反斜杠 \\ 和制表符\t及「引号」",
-]
 
 
 def test_copy_writes_every_column_of_the_entry():

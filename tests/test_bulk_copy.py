@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from rounds.models import Problem
+from tests.factories import AWKWARD
 from tests.reports_data import build_city
-from tests.test_audit_bulk import AWKWARD
 from xuncha.audit.models import AuditEntry, WithheldContent
 from xuncha.audit.services import log_actions, verify_chain
 from xuncha.core.bulk import copy_create, csv_field

@@ -207,3 +207,30 @@ def test_old_objects_are_set_aside_only_while_a_document_is_made_and_its_garbage
         del cycle
     assert gc.get_freeze_count() == 0
     assert gone() is None
+
+
+def test_process_wide_settings_stay_until_the_last_document_made_at_once_is_done():
+    """Two documents made at once in one process (a threaded web process of
+    the field edition): the first one done neither undoes the settings the
+    other still needs, nor may the last one leave them set."""
+    import gc
+
+    from reportlab import rl_config
+
+    from xuncha.reports.pdf import YOUNG_COLLECTION_THRESHOLD, long_lived_objects_set_aside
+    from xuncha.reports.tables_pdf import _QUICK_STREAMS
+
+    thresholds, armour = gc.get_threshold(), rl_config.useA85
+    first, second = long_lived_objects_set_aside(), long_lived_objects_set_aside()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD and gc.get_freeze_count() > 0
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0
+
+    with _QUICK_STREAMS.held():
+        with _QUICK_STREAMS.held():
+            assert rl_config.useA85 == 0
+        assert rl_config.useA85 == 0
+    assert rl_config.useA85 == armour

@@ -281,7 +281,7 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
         passphrase=passphrase,
         signing_key=office_key,
     )
-    superseded = _discard_handouts(team=team, user=user)
+    superseded = _discard_handouts(team=team)
     package = FieldPackage.objects.create(
         package_id=package_id,
         team=team,
@@ -320,7 +320,7 @@ def package_export(*, team: Team, passphrase: str, user) -> tuple[bytes, FieldPa
     return blob, package
 
 
-def _discard_handouts(*, team: Team, user) -> list[str]:
+def _discard_handouts(*, team: Team) -> list[str]:
     """An earlier export's 领取单 not yet downloaded dies with it: a later export
     supersedes that package (a return from it is refused), so its credentials
     are never to be handed out."""

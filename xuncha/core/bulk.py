@@ -46,12 +46,16 @@ def copy_lines(
         )
 
 
-def copy_create(model, objs: list, *, batch_size: int = 2000) -> list:
+def copy_create(model, objs: list) -> list:
     """Insert unsaved ``objs`` as ``bulk_create`` does: every field prepared
     by the field itself (defaults, auto_now dates, foreign keys from their
     objects), the primary keys taken from the table's own sequence and set
     on the objects, which are left saved. No signals are sent and ``save``
-    is not called, as with bulk_create."""
+    is not called, as with bulk_create.
+
+    For models of plain columns (text, numbers, dates, booleans, keys):
+    csv_field refuses anything else (a JSON or array field's adapter) with
+    TypeError before a row is sent, rather than write it wrongly."""
     if not objs:
         return objs
     if any(obj.pk is not None for obj in objs):
@@ -61,7 +65,7 @@ def copy_create(model, objs: list, *, batch_size: int = 2000) -> list:
     # fields read it for each of the rows' values.
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs, batch_size=batch_size)
+        return model.objects.bulk_create(objs, batch_size=2000)
     opts = model._meta
     fields = [field for field in opts.concrete_fields if field is not opts.pk]
     for obj in objs:

@@ -15,7 +15,8 @@ last page the content ends); the rest is drawn by ReportLab on from there
 """
 
 import gc
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,33 +91,68 @@ def render_pdf_to(template_name: str, context: dict, anchor: str) -> tuple[bytes
 YOUNG_COLLECTION_THRESHOLD = 20_000  # allocations between young collections (default 700)
 
 
-@contextmanager
-def long_lived_objects_set_aside() -> Iterator[None]:
-    """While a long document is made: the objects the process held before
-    (Django, its translations, the fonts' tables: some 200,000) are left out
-    of the garbage collector's full collections (gc.freeze), and put back
-    after. A ledger of thousands of rows allocates enough to set off a full
-    collection every few hundred rows, and each one walked that whole heap
-    again (0.1-0.2 s each, a third of a round ledger's time); now it walks
-    what the document made. Nothing is kept from one document to the next;
-    garbage from before the document waits for the next full collection
-    after it."""
+class ProcessWide:
+    """Settings of the whole process (the garbage collector's, ReportLab's
+    module globals) held while any document needs them: the first document
+    in applies them, the last one out restores them. Two documents made at
+    once in one threaded process (the field edition runs its report jobs in
+    the web process) neither undo each other's settings halfway nor leave
+    them set for good. ``apply`` returns what ``restore`` is given back."""
+
+    def __init__(self, apply: Callable[[], object], restore: Callable[[object], None]):
+        self._apply, self._restore = apply, restore
+        self._lock = threading.Lock()
+        self._depth, self._saved = 0, None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth == 0:
+                self._saved = self._apply()
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._restore(self._saved)
+
+
+def _set_old_objects_aside() -> tuple[int, ...]:
     gc.freeze()
     thresholds = gc.get_threshold()
     # Fewer young collections too: a ledger allocates some hundred thousand
     # small objects, most of them kept until its pages are written.
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        # The document's own garbage (ReportLab's canvas, pages and fonts hold
-        # one another) is collected before the old objects come back: left
-        # for later, the next document would set it aside with the rest, and
-        # it would pile up from one document to the next. This collection
-        # walks only what the document made.
-        gc.collect()
-        gc.unfreeze()
+    return thresholds
+
+
+def _bring_old_objects_back(thresholds: tuple[int, ...]) -> None:
+    gc.set_threshold(*thresholds)
+    # The documents' own garbage (ReportLab's canvas, pages and fonts hold one
+    # another) is collected before the old objects come back: left for later,
+    # the next document would set it aside with the rest, and it would pile
+    # up from one document to the next. This collection walks only what the
+    # documents made.
+    gc.collect()
+    gc.unfreeze()
+
+
+_OLD_OBJECTS_ASIDE = ProcessWide(_set_old_objects_aside, _bring_old_objects_back)
+
+
+def long_lived_objects_set_aside():
+    """While a long document is made: the objects the process held before
+    (Django, its translations, the fonts' tables: some 200,000) are left out
+    of the garbage collector's full collections (gc.freeze), and put back
+    after. A ledger of thousands of rows allocates enough to set off a full
+    collection every few hundred rows, and each one walked that whole heap
+    again (0.1-0.2 s each, a third of a round ledger's time, measured by
+    cProfile when this was written); now it walks what the document made.
+    Nothing is kept from one document to the next; garbage from before the
+    document waits for the next full collection after it."""
+    return _OLD_OBJECTS_ASIDE.held()
 
 
 def qr_data_uri(text: str, *, scale: int = 10) -> str:

@@ -14,7 +14,6 @@ the confidentiality mark at the top left, the page number "— N —" on the
 outer side, numbered on from the pages before.
 """
 
-import contextlib
 import io
 import zlib
 from collections.abc import Iterable, Sequence
@@ -25,6 +24,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
+from xuncha.reports.pdf import ProcessWide
 from xuncha.reports.pdf_text import BODY, SANS, Block, Line, TextStyle, advances, break_lines
 
 MM = 72 / 25.4
@@ -551,23 +551,28 @@ class _QuickFlate:
         return zlib.decompress(encoded)
 
 
-@contextlib.contextmanager
-def _quick_flate():
-    """ReportLab picks its filters from module globals as it writes the
-    document: ours while ours is written. Flate at level 1, and no ASCII85
-    on top of it: that armour for 7-bit channels made each page stream a
-    quarter larger and cost an encoding pass per page. (Another document
-    written at the same moment in this process would get both too, and
-    read the same.)"""
+def _use_quick_streams():
     from reportlab import rl_config
     from reportlab.pdfbase import pdfdoc
 
-    default, pdfdoc.PDFZCompress = pdfdoc.PDFZCompress, _QuickFlate()
-    armour, rl_config.useA85 = rl_config.useA85, 0
-    try:
-        yield
-    finally:
-        pdfdoc.PDFZCompress, rl_config.useA85 = default, armour
+    saved = pdfdoc.PDFZCompress, rl_config.useA85
+    pdfdoc.PDFZCompress, rl_config.useA85 = _QuickFlate(), 0
+    return saved
+
+
+def _restore_streams(saved) -> None:
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfdoc
+
+    pdfdoc.PDFZCompress, rl_config.useA85 = saved
+
+
+# ReportLab picks its filters from module globals as it writes a document:
+# ours while ours are written. Flate at level 1, and no ASCII85 on top of it:
+# that armour for 7-bit channels made each page stream a quarter larger and
+# cost an encoding pass per page. (Another PDF written by ReportLab at the
+# same moment in this process gets both too, and reads the same.)
+_QUICK_STREAMS = ProcessWide(_use_quick_streams, _restore_streams)
 
 
 def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
@@ -658,6 +663,6 @@ def write_pages(story: Iterable, page: PageSetup, *, first_number: int,
     if furnished:
         _furniture(canvas, page, number)
     canvas.showPage()
-    with _quick_flate():
+    with _QUICK_STREAMS.held():
         canvas.save()
     return out.getvalue(), number - first_number + 1
