@@ -105,3 +105,17 @@ def _cache_starts_empty():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_starts_as_configured():
+    """A request with the English cookie leaves English active in the test's
+    thread (LocaleMiddleware activates it and nothing deactivates it): the
+    next test's service messages would read in English. Each test starts in
+    the configured language and leaves none behind."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
