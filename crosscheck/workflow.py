@@ -7,7 +7,7 @@ target), while the office may also dismiss a hit."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from crosscheck.access import is_target_member
+from crosscheck.access import is_target_member, sees_whole_round
 from crosscheck.models import Hit
 from rounds.access import office_manages
 from rounds.models import Round
@@ -26,6 +26,11 @@ def _member(user, hit: Hit) -> bool:
 
 def _member_or_office(user, hit: Hit) -> bool:
     return office_manages(user, hit.round.office) or _member(user, hit)
+
+
+def _whole_round(user, hit: Hit) -> bool:
+    # Only who sees the whole round's hits may place one at a target.
+    return sees_whole_round(user, hit.round)
 
 
 def round_on_site(hit: Hit) -> str | None:
@@ -67,6 +72,17 @@ HIT = Workflow(
             (*TEAM, Role.OFFICE.value),
             target=Hit.Status.DISMISSED,
             refusal=REVIEWED,
+        ),
+        Rule(
+            "assign",
+            gettext_lazy("指定巡察对象"),
+            OPEN,
+            _whole_round,
+            gettext_lazy("本级巡察办工作人员"),
+            (Role.OFFICE.value,),
+            refusal=gettext_lazy("该命中已研判，不能再改派。"),
+            who_first=True,
+            denial=gettext_lazy("只有本级巡察办工作人员可以指定命中所属的巡察对象。"),
         ),
     ),
     noun=pgettext_lazy("refusal subject", "该命中"),

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from clues.services.handover import clue_create
 from crosscheck import handoffs
-from crosscheck.access import sees_whole_round
 from crosscheck.kinds import FIELD_LABELS
 from crosscheck.models import Hit, Row
 from crosscheck.services.sources import require_round_access
@@ -150,10 +149,7 @@ def hit_assign(*, hit: Hit, target: Target | None, user) -> Hit:
     lists of the whole round has none; a wrongly placed one moves): from then
     on it is that target's team's lead."""
     hit = Hit.objects.select_for_update(of=("self",)).select_related("round__office").get(pk=hit.pk)
-    if not sees_whole_round(user, hit.round):
-        raise PermissionDenied(_("只有本级巡察办工作人员可以指定命中所属的巡察对象。"))
-    if hit.status != H.OPEN:
-        raise ValidationError(_("该命中已研判，不能再改派。"))
+    workflow.check(HIT, user, hit, "assign")
     if target is None or target.round_id != hit.round_id:
         raise ValidationError(_("请选择本轮的巡察对象。"))
     before = hit.target_id

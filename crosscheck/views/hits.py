@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clues.forms import ClueForm
 from crosscheck import selectors
-from crosscheck.access import get_hit_for_user, get_round_for_user, sees_whole_round
+from crosscheck.access import get_hit_for_user, get_round_for_user
 from crosscheck.forms import DismissForm, HitProblemForm
 from crosscheck.models import Hit
 from crosscheck.services import review
@@ -39,6 +39,7 @@ def hit_list(request, pk: int):
 
 def _forms(request, hit: Hit, data=None, which: str = ""):
     targets = selectors.review_targets(request.user, hit.round)
+    actions = workflow.actions_for(HIT, request.user, hit)
     return {
         "problem_form": HitProblemForm(
             data if which == "problem" else None,
@@ -53,12 +54,8 @@ def _forms(request, hit: Hit, data=None, which: str = ""):
         ),
         "dismiss_form": DismissForm(data if which == "dismiss" else None, prefix="dismiss"),
         "targets": targets,
-        "actions": workflow.actions_for(HIT, request.user, hit),
-        "assignable": (
-            selectors.assignable_targets(hit.round)
-            if sees_whole_round(request.user, hit.round) and hit.status == Hit.Status.OPEN
-            else None
-        ),
+        "actions": actions,
+        "assignable": (selectors.assignable_targets(hit.round) if "assign" in actions else None),
     }
 
 
