@@ -102,7 +102,9 @@ def recommendations_import(*, rows: list[dict], user, job=None) -> dict:
             status=row["status"],
             issued_by=user,
         )
-        recommendation.full_clean()
+        # The related rows were read by the importer (or just above): checking
+        # each key again would cost a query per key and row (ForeignKey.validate).
+        recommendation.full_clean(exclude=["office", "round", "department", "issued_by"])
         recommendation.save()
         created.append(recommendation)
         for action, on in row["steps"]:
