@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from checklist.models import ChecklistItem, ChecklistTick
 from fieldwork.models import Interview
 from rounds.access import active_membership, office_manages
-from rounds.models import Round, Target
+from rounds.models import Round, Target, WorkLog
 from rounds.selectors import get_target_for_user
 from xuncha.accounts.roles import Role
 from xuncha.orgs.models import Office
@@ -56,15 +56,28 @@ def target_rows(target: Target) -> list[Row]:
     return [Row(item, ticks.get(item.name)) for item in required_items(target.round)]
 
 
+def _within_stay(records: QuerySet, day: str, target: Target) -> QuerySet:
+    """``records`` dated (by ``day``) within the team's stay at the target."""
+    if target.entry_date:
+        records = records.filter(**{f"{day}__gte": target.entry_date})
+    if target.exit_date:
+        records = records.filter(**{f"{day}__lte": target.exit_date})
+    return records
+
+
 def interviews_for_ticking(target: Target) -> QuerySet[Interview]:
     """The 谈话记录 an interview step at this target may name: the team's own,
-    made at this target, within its stay."""
+    made at this target, within its stay (services._check_interview refuses
+    any other, each with its reason)."""
     interviews = Interview.objects.filter(target=target, team_id=target.team_id)
-    if target.entry_date:
-        interviews = interviews.filter(held_on__gte=target.entry_date)
-    if target.exit_date:
-        interviews = interviews.filter(held_on__lte=target.exit_date)
-    return interviews.order_by("-held_on", "-pk")
+    return _within_stay(interviews, "held_on", target).order_by("-held_on", "-pk")
+
+
+def worklogs_for_ticking(target: Target) -> QuerySet[WorkLog]:
+    """The 工作日报 a step shown by a log may name: the team's own, within its
+    stay at the target (services._check_worklog refuses any other)."""
+    logs = WorkLog.objects.filter(team_id=target.team_id)
+    return _within_stay(logs, "date", target).order_by("-date")
 
 
 def missing_by_target(round_: Round) -> list[tuple[Target, list[str]]]:

@@ -82,11 +82,6 @@ def item_toggle(request, pk: int):
 @login_required
 def target_checklist(request, pk: int):
     target = selectors.get_target_for_checklist(request.user, pk)
-    logs = WorkLog.objects.filter(team=target.team).order_by("-date")
-    if target.entry_date:
-        logs = logs.filter(date__gte=target.entry_date)
-    if target.exit_date:
-        logs = logs.filter(date__lte=target.exit_date)
     rows = selectors.target_rows(target)
     return render(
         request,
@@ -95,7 +90,7 @@ def target_checklist(request, pk: int):
             "target": target,
             "rows": rows,
             "missing": sum(row.tick is None for row in rows),
-            "logs": list(logs),
+            "logs": list(selectors.worklogs_for_ticking(target)),
             "interviews": list(selectors.interviews_for_ticking(target)[:200]),
             "may_tick": selectors.may_tick(request.user, target),
             "manages": office_manages(request.user, target.round.office),
