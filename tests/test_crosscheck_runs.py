@@ -18,6 +18,7 @@ from tests import test_clues_pages as clue_pages
 from tests.crosscheck_fixtures import load_list, rule_run_now
 from tests.test_crosscheck_pages import _outsiders
 from tests.test_ops_jobs import ago, backdate_lease
+from xuncha.accounts.roles import Role
 from xuncha.audit.models import AuditEntry
 from xuncha.notifications.models import Notification
 from xuncha.ops import leases
@@ -265,3 +266,19 @@ def test_a_run_that_finds_new_hits_tells_the_reviewers_once(w, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         run_rule(again.pk)
     assert not Notification.objects.filter(awaits=f"crosscheck:run:{again.pk}:review").exists()
+
+
+def test_the_round_counts_show_to_the_office_of_the_round_only(w):
+    """A run's counts are the whole round's: shown to who sees the whole
+    round, not to whoever holds the office role (a member of the team with
+    the role but not of this round's office sees only that runs are done)."""
+    from crosscheck.views.rules import runs_context
+    from tests.factories import role_group
+
+    round_ = w.target.round
+    assert runs_context(round_, w.officer)["shows_counts"] is True
+    assert runs_context(round_, w.member)["shows_counts"] is False
+    w.member.groups.add(role_group(Role.OFFICE))
+    member = type(w.member).objects.get(pk=w.member.pk)  # roles read afresh
+    assert member.has_role(Role.OFFICE)
+    assert runs_context(round_, member)["shows_counts"] is False

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crosscheck import selectors
-from crosscheck.access import get_round_for_user
+from crosscheck.access import get_round_for_user, sees_whole_round
 from crosscheck.forms import RuleForm
 from crosscheck.models import Rule
 from crosscheck.services.matching import rules_for
@@ -16,7 +16,6 @@ from crosscheck.services.rules import may_add_rules
 from crosscheck.services.rules import rule_create as create_rule
 from crosscheck.services.runs import rule_run as run_rule
 from crosscheck.views.common import error_text, worker_required
-from xuncha.accounts.roles import Role
 
 
 @worker_required
@@ -54,7 +53,7 @@ def runs_context(round_, user) -> dict:
         "runs": runs,
         "polling": any(run.is_active for run in runs),
         # A run's count is the whole round's: a team sees only its own targets' hits.
-        "shows_counts": user.has_role(Role.OFFICE),
+        "shows_counts": sees_whole_round(user, round_),
     }
 
 

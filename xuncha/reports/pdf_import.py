@@ -81,10 +81,12 @@ class _Form(pdfdoc.PDFObject):
             streams = [contents]
         else:
             streams = [item.get_object() for item in (contents or [])]
-        if len(streams) == 1:
-            data, filters = streams[0]._data, streams[0].get("/Filter")
+        if len(streams) == 1:  # copied as stored, with how to decode it
+            data = streams[0]._data
+            filters, parameters = streams[0].get("/Filter"), streams[0].get("/DecodeParms")
         else:
-            data, filters = b"\n".join(stream.get_data() for stream in streams), None
+            data = b"\n".join(stream.get_data() for stream in streams)
+            filters = parameters = None
         form = DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/XObject"),
@@ -95,6 +97,8 @@ class _Form(pdfdoc.PDFObject):
         )
         if filters is not None:
             form[NameObject("/Filter")] = filters
+        if parameters is not None:
+            form[NameObject("/DecodeParms")] = parameters
         return (
             _dictionary(form, document, self.prefix)[:-2]
             + f" /Length {len(data)} >>".encode()
